@@ -1,0 +1,81 @@
+# The few verbs a newcomer needs. Each installs what it uses.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json web/vite.config.ts web/tsconfig.json web/openapi.json -type f 2>/dev/null)
+WEB_DIST := web/dist/index.html
+SERVICES := scripts/services
+
+.PHONY: help run test test-embedded test-production lint format web openapi services services-down bench bench-quick clean
+
+help:
+	@echo "make run    start the server on the embedded defaults (http://127.0.0.1:8000)"
+	@echo "make test   run the whole suite (SQLite+memory, then PostgreSQL+Kafka, then browser)"
+	@echo "make lint   ruff + mypy (strict)"
+	@echo "make bench  benchmarks (BENCH=quick for a short run)"
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
+	touch $@
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_DIST): web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+web: $(WEB_DIST)
+
+# The web client's API types come from this schema: regenerate after changing the API.
+openapi: $(STAMP)
+	$(PY) -m owlistic openapi web/openapi.json
+	cd web && npm run gen:api
+
+run: $(STAMP) $(WEB_DIST)
+	$(PY) -m owlistic serve
+
+services: $(STAMP)
+	$(SERVICES)/postgres.sh up
+	$(SERVICES)/kafka.sh up
+	$(SERVICES)/chromium.sh
+
+services-down:
+	-$(SERVICES)/kafka.sh down
+	-$(SERVICES)/postgres.sh down
+
+test-embedded: $(STAMP) $(WEB_DIST)
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-production: $(STAMP) $(WEB_DIST) services
+	OWLISTIC_TEST_DATABASE_URL=$$($(SERVICES)/postgres.sh url) \
+	OWLISTIC_TEST_BROKER_URL=kafka://$$($(SERVICES)/kafka.sh bootstrap) \
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test: $(STAMP) $(WEB_DIST) services
+	@echo "== embedded defaults: SQLite + in-process broker =="
+	$(MAKE) --no-print-directory test-embedded
+	@echo "== production: PostgreSQL + Kafka =="
+	$(MAKE) --no-print-directory test-production
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check owlistic tests bench
+	$(VENV)/bin/ruff format --check owlistic tests bench
+	$(VENV)/bin/mypy owlistic tests bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format owlistic tests bench
+	$(VENV)/bin/ruff check --fix owlistic tests bench
+
+bench: $(STAMP) $(WEB_DIST) services
+	$(PY) -m bench $(if $(BENCH),--$(BENCH),)
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+import sys
+
+from owlistic.cli import main
+
+sys.exit(main())

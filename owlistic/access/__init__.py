@@ -1,0 +1,1 @@
+"""Who may do what: roles ranked viewer < editor < owner < admin."""

@@ -1,0 +1,157 @@
+"""Access resolution. A resource the caller has no role on is reported as not found."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.access.roles import Rank
+from owlistic.kit.errors import Forbidden, NotFound
+from owlistic.models import Note, Notebook, Role
+
+
+def _live_roles_of(user_id: uuid.UUID) -> Select[str, str, uuid.UUID]:
+    return select(Role.role, Role.resource_type, Role.resource_id).where(
+        Role.user_id == user_id, Role.deleted_at.is_(None)
+    )
+
+
+async def is_admin(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    row = await session.scalar(
+        select(Role.id)
+        .where(
+            Role.user_id == user_id,
+            Role.deleted_at.is_(None),
+            Role.resource_type == "user",
+            Role.role == "admin",
+        )
+        .limit(1)
+    )
+    return row is not None
+
+
+async def notebook_rank(session: AsyncSession, user_id: uuid.UUID, notebook: Notebook) -> Rank:
+    if notebook.user_id == user_id:
+        return Rank.OWNER
+    role = await session.scalar(
+        select(Role.role).where(
+            Role.user_id == user_id,
+            Role.deleted_at.is_(None),
+            Role.resource_type == "notebook",
+            Role.resource_id == notebook.id,
+        )
+    )
+    return min(Rank.of(role), Rank.OWNER)
+
+
+async def note_rank(
+    session: AsyncSession, user_id: uuid.UUID, note: Note, notebook_owner: uuid.UUID
+) -> Rank:
+    if user_id in (note.user_id, notebook_owner):
+        return Rank.OWNER
+    rows = await session.execute(
+        _live_roles_of(user_id).where(
+            or_(
+                and_(Role.resource_type == "note", Role.resource_id == note.id),
+                and_(Role.resource_type == "notebook", Role.resource_id == note.notebook_id),
+            )
+        )
+    )
+    best = max((Rank.of(role) for role, _, _ in rows), default=Rank.NONE)
+    return min(best, Rank.OWNER)
+
+
+def _refuse(rank: Rank, minimum: Rank, what: str, verb: str) -> None:
+    if rank == Rank.NONE:
+        raise NotFound(f"{what.capitalize()} not found")
+    if rank < minimum:
+        raise Forbidden(f"not authorized to {verb} this {what}")
+
+
+async def notebook_for(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    notebook_id: uuid.UUID,
+    minimum: Rank,
+    *,
+    verb: str = "access",
+    trashed: bool = False,
+) -> tuple[Notebook, Rank]:
+    notebook = await session.get(Notebook, notebook_id)
+    if notebook is None or (notebook.deleted_at is not None) != trashed:
+        raise NotFound("Notebook not found")
+    rank = await notebook_rank(session, user_id, notebook)
+    _refuse(rank, minimum, "notebook", verb)
+    return notebook, rank
+
+
+async def note_for(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    note_id: uuid.UUID,
+    minimum: Rank,
+    *,
+    verb: str = "access",
+    trashed: bool = False,
+) -> tuple[Note, Rank]:
+    row = (
+        await session.execute(
+            select(Note, Notebook.user_id)
+            .join(Notebook, Notebook.id == Note.notebook_id)
+            .where(Note.id == note_id)
+        )
+    ).first()
+    if row is None or (row[0].deleted_at is not None) != trashed:
+        raise NotFound("Note not found")
+    note, notebook_owner = row
+    rank = await note_rank(session, user_id, note, notebook_owner)
+    _refuse(rank, minimum, "note", verb)
+    return note, rank
+
+
+def readable_notebook_ids(user_id: uuid.UUID) -> Select[uuid.UUID]:
+    shared = select(Role.resource_id).where(
+        Role.user_id == user_id, Role.deleted_at.is_(None), Role.resource_type == "notebook"
+    )
+    return select(Notebook.id).where(or_(Notebook.user_id == user_id, Notebook.id.in_(shared)))
+
+
+def readable_note_filter(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """A WHERE clause over ``Note`` selecting notes the user may read."""
+    shared_notes = select(Role.resource_id).where(
+        Role.user_id == user_id, Role.deleted_at.is_(None), Role.resource_type == "note"
+    )
+    return or_(
+        Note.user_id == user_id,
+        Note.notebook_id.in_(readable_notebook_ids(user_id)),
+        Note.id.in_(shared_notes),
+    )
+
+
+async def notebook_audience(session: AsyncSession, notebook: Notebook) -> set[str]:
+    """Everyone who may read the notebook (and so everything in it)."""
+    holders = await session.scalars(
+        select(Role.user_id).where(
+            Role.deleted_at.is_(None),
+            Role.resource_type == "notebook",
+            Role.resource_id == notebook.id,
+        )
+    )
+    return {str(notebook.user_id), *(str(u) for u in holders)}
+
+
+async def note_audience(session: AsyncSession, note: Note) -> set[str]:
+    holders = await session.execute(
+        select(Role.user_id)
+        .where(
+            Role.deleted_at.is_(None),
+            or_(
+                and_(Role.resource_type == "notebook", Role.resource_id == note.notebook_id),
+                and_(Role.resource_type == "note", Role.resource_id == note.id),
+            ),
+        )
+        .union_all(select(Notebook.user_id).where(Notebook.id == note.notebook_id))
+    )
+    return {str(note.user_id), *(str(u) for (u,) in holders)}

@@ -1,0 +1,132 @@
+"""The ASGI application: routers, error rendering, middleware and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from owlistic import __version__
+from owlistic.auth.endpoints import router as auth_router
+from owlistic.block.endpoints import router as block_router
+from owlistic.health.endpoints import router as health_router
+from owlistic.kit.db import Database
+from owlistic.kit.errors import OwlisticError
+from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
+from owlistic.migrations.runner import upgrade
+from owlistic.note.endpoints import router as note_router
+from owlistic.notebook.endpoints import router as notebook_router
+from owlistic.realtime.gateway import router as ws_router
+from owlistic.realtime.lifecycle import start_realtime, stop_realtime
+from owlistic.role.endpoints import router as role_router
+from owlistic.runtime import Runtime
+from owlistic.settings import Settings, get_settings
+from owlistic.task.endpoints import router as task_router
+from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import router as user_router
+from owlistic.web.static import mount_web_app
+
+log = logging.getLogger("owlistic")
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+    return "; ".join(parts) or "invalid request"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(OwlisticError)
+    async def _domain(_: Request, exc: OwlisticError) -> JSONResponse:
+        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return JSONResponse({"error": "malformed JSON body"}, status_code=400)
+        return JSONResponse(
+            {
+                "error": _validation_message(exc),
+                "detail": [
+                    {"loc": e.get("loc"), "msg": e.get("msg"), "type": e.get("type")}
+                    for e in errors
+                ],
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404:
+            message = "not found"
+        elif exc.status_code == 405:
+            message = "method not allowed"
+        return JSONResponse(
+            {"error": message}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings)
+        await upgrade(db.engine)
+        runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
+        app.state.runtime = runtime
+        await start_realtime(runtime)
+        try:
+            yield
+        finally:
+            await stop_realtime(runtime)
+            await db.dispose()
+
+    app = FastAPI(
+        title="Owlistic",
+        version=__version__,
+        description="Self-hosted, real-time notes and to-do server. "
+        "Errors are JSON objects with an `error` message.",
+        lifespan=lifespan,
+    )
+    _install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    for router in (
+        auth_router,
+        user_router,
+        notebook_router,
+        note_router,
+        block_router,
+        task_router,
+        trash_router,
+        role_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(ws_router)
+    app.include_router(health_router)
+
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials="*" not in settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["X-Total-Count"],
+        max_age=43200,
+    )
+    app.add_middleware(StripTrailingSlash)
+    mount_web_app(app, settings.web_dist)
+    return app

@@ -1,0 +1,1 @@
+"""Registration, login, JWTs, refresh and logout."""

@@ -1,0 +1,66 @@
+"""Request dependencies: the unit of work and the authenticated caller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.auth.tokens import TokenClaims, decode
+from owlistic.events.outbox import PENDING_FLAG
+from owlistic.kit.errors import Unauthorized
+from owlistic.models import RevokedToken, User
+from owlistic.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """The request owns the transaction: commit after the endpoint, roll back on error."""
+    readonly = request.method in ("GET", "HEAD")
+    async with runtime.db.session(readonly=readonly) as session:
+        yield session
+        emitted = bool(session.info.get(PENDING_FLAG))
+    if emitted:
+        runtime.outbox_committed()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if not header:
+        raise Unauthorized("Authentication required")
+    parts = header.split(" ")
+    if len(parts) != 2 or parts[0] != "Bearer" or not parts[1]:
+        raise Unauthorized("Authorization header format must be Bearer {token}")
+    return parts[1]
+
+
+async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
+    claims: TokenClaims = decode(runtime.jwt_secret, token, expected="access")
+    query = select(User).where(User.id == claims.user_id, User.deleted_at.is_(None))
+    user = await session.scalar(query)
+    if user is None or user.token_version != claims.version:
+        raise Unauthorized("token is no longer valid")
+    if claims.jti and await session.get(RevokedToken, claims.jti) is not None:
+        raise Unauthorized("token has been revoked")
+    return user
+
+
+async def get_current_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> User:
+    user = await authenticate(session, runtime, bearer_token(request))
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

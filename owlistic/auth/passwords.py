@@ -1,0 +1,23 @@
+"""Argon2id for new hashes; bcrypt hashes from the original server still verify (and upgrade)."""
+
+from __future__ import annotations
+
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from pwdlib.hashers.bcrypt import BcryptHasher
+
+_hasher = PasswordHash((Argon2Hasher(), BcryptHasher()))
+
+MAX_PASSWORD_LENGTH = 1024
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
+    """(matches, new hash to store if the old one used a superseded scheme)."""
+    try:
+        return _hasher.verify_and_update(password, password_hash)
+    except Exception:  # an unparseable stored hash never matches
+        return False, None

@@ -1,0 +1,84 @@
+"""JWTs as the original client reads them: HS256 with a ``user_id`` claim."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+
+from owlistic.kit.errors import Unauthorized
+from owlistic.kit.time import utcnow
+
+ALGORITHM = "HS256"
+ACCEPTED_ALGORITHMS = ["HS256", "HS384", "HS512"]
+TokenKind = Literal["access", "refresh"]
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: uuid.UUID
+    jti: str
+    kind: TokenKind
+    version: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    jti: str
+    expires_at: datetime
+
+
+def issue(
+    secret: str,
+    *,
+    user_id: uuid.UUID,
+    email: str,
+    version: int,
+    kind: TokenKind,
+    lifetime: timedelta,
+) -> IssuedToken:
+    now = utcnow()
+    expires = now + lifetime
+    jti = uuid.uuid4().hex
+    payload: dict[str, Any] = {
+        "user_id": str(user_id),
+        "email": email,
+        "iat": now,
+        "nbf": now,
+        "exp": expires,
+        "jti": jti,
+        "typ": kind,
+        "ver": version,
+    }
+    return IssuedToken(jwt.encode(payload, secret, algorithm=ALGORITHM), jti, expires)
+
+
+def decode(secret: str, token: str, *, expected: TokenKind) -> TokenClaims:
+    try:
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=ACCEPTED_ALGORITHMS,
+            options={"require": ["exp", "user_id"]},
+        )
+        user_id = uuid.UUID(str(payload["user_id"]))
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("token has invalid claims: token is expired") from exc
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise Unauthorized(f"token is invalid: {exc}") from exc
+    # Tokens minted by the original server carry no typ/jti/ver: treat them as access tokens.
+    kind = payload.get("typ", "access")
+    if kind != expected:
+        raise Unauthorized(f"a {kind} token cannot be used here")
+    return TokenClaims(
+        user_id=user_id,
+        jti=str(payload.get("jti", "")),
+        kind=kind,
+        version=int(payload.get("ver", 0)),
+        expires_at=datetime.fromtimestamp(float(payload["exp"]), tz=utcnow().tzinfo),
+    )

@@ -1,0 +1,1 @@
+"""Domain events: the outbox, the relay to the broker, and the brokers."""

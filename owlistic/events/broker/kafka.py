@@ -1,0 +1,205 @@
+"""Kafka adapter (aiokafka): one topic per entity kind, keyed so one note stays in order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError
+
+from owlistic.events.broker.base import Broker, BrokerUnavailable, Message, Subscription
+
+log = logging.getLogger("owlistic.broker.kafka")
+
+# Short timeouts: while Kafka is away the relay backs off and retries; writes never wait.
+REQUEST_TIMEOUT_MS = 5_000
+PUBLISH_TIMEOUT_SECONDS = 10.0
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+def parse_bootstrap(url: str) -> str:
+    """``kafka://h1:9092,h2:9092`` -> ``h1:9092,h2:9092``."""
+    servers = url.removeprefix("kafka://").strip("/")
+    if not servers:
+        raise ValueError(f"no Kafka bootstrap servers in {url!r}")
+    return servers
+
+
+class _KafkaSubscription(Subscription):
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self._consumer = consumer
+
+    async def __anext__(self) -> Message:
+        try:
+            record = await self._consumer.getone()
+        except asyncio.CancelledError:
+            raise
+        except KafkaError as exc:
+            raise BrokerUnavailable(str(exc)) from exc
+        headers = tuple((str(k), bytes(v)) for k, v in (record.headers or ()))
+        key = record.key.decode() if record.key else ""
+        return Message(topic=record.topic, key=key, value=record.value or b"", headers=headers)
+
+    async def close(self) -> None:
+        await self._consumer.stop()
+
+
+class KafkaBroker(Broker):
+    def __init__(self, url: str, *, client_id: str, topics: Sequence[str], partitions: int) -> None:
+        self._servers = parse_bootstrap(url)
+        self._client_id = client_id
+        self._topics = list(topics)
+        self._partitions = partitions
+        self._producer: AIOKafkaProducer | None = None
+        self._producer_lock = asyncio.Lock()
+        self._partition_ids: dict[str, list[int]] = {}
+        self._subscriptions: list[_KafkaSubscription] = []
+
+    async def start(self) -> None:
+        """Create missing topics first, so consumers never race topic auto-creation."""
+        await self._ensure_topics(self._topics)
+
+    async def stop(self) -> None:
+        for sub in self._subscriptions:
+            await sub.close()
+        self._subscriptions.clear()
+        await self._drop_producer()
+
+    async def _ensure_topics(self, topics: Sequence[str]) -> None:
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self._servers,
+            client_id=f"{self._client_id}-admin",
+            request_timeout_ms=REQUEST_TIMEOUT_MS,
+        )
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [t for t in topics if t not in existing]
+            if missing:
+                brokers = (await admin.describe_cluster()).get("brokers", [])
+                replication = max(1, min(3, len(brokers)))
+                await admin.create_topics(
+                    [
+                        NewTopic(
+                            name=t, num_partitions=self._partitions, replication_factor=replication
+                        )
+                        for t in missing
+                    ]
+                )
+                log.info("created Kafka topics %s", ", ".join(missing))
+            for described in await admin.describe_topics(list(topics)):
+                ids = sorted(p["partition"] for p in described.get("partitions", []))
+                if ids:
+                    self._partition_ids[described["topic"]] = ids
+        finally:
+            await admin.close()
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        async with self._producer_lock:
+            if self._producer is None:
+                producer = AIOKafkaProducer(
+                    bootstrap_servers=self._servers,
+                    client_id=self._client_id,
+                    enable_idempotence=True,
+                    acks="all",
+                    linger_ms=0,
+                    request_timeout_ms=REQUEST_TIMEOUT_MS,
+                )
+                try:
+                    await producer.start()
+                except BaseException:
+                    await producer.stop()
+                    raise
+                self._producer = producer
+            return self._producer
+
+    async def _drop_producer(self) -> None:
+        async with self._producer_lock:
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), REQUEST_TIMEOUT_MS / 1000)
+            except (KafkaError, TimeoutError, OSError):
+                log.debug("producer did not stop cleanly", exc_info=True)
+
+    async def publish(self, messages: Sequence[Message]) -> None:
+        if not messages:
+            return
+        try:
+            await asyncio.wait_for(self._send_all(messages), PUBLISH_TIMEOUT_SECONDS)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            # A fresh producer (new idempotence id, empty buffers) for the retry: a failed
+            # batch left in the old one could otherwise be sent late, after its retry.
+            await self._drop_producer()
+            raise BrokerUnavailable(f"Kafka publish failed: {exc!r}") from exc
+
+    async def _send_all(self, messages: Sequence[Message]) -> None:
+        producer = await self._get_producer()
+        # Enqueue everything first (ordered per partition by the idempotent producer),
+        # then wait for every acknowledgement.
+        pending = [
+            await producer.send(
+                m.topic, value=m.value, key=m.key.encode() or None, headers=list(m.headers)
+            )
+            for m in messages
+        ]
+        await asyncio.gather(*pending)
+
+    async def subscribe(self, topics: Sequence[str], group: str | None = None) -> Subscription:
+        missing = [t for t in topics if t not in self._partition_ids]
+        if missing:
+            await self._ensure_topics(missing)
+        options: dict[str, Any] = {
+            "bootstrap_servers": self._servers,
+            "client_id": f"{self._client_id}-consumer",
+            "request_timeout_ms": max(REQUEST_TIMEOUT_MS, 40_000),
+        }
+        if group is None:
+            consumer = await self._broadcast_consumer(topics, options)
+        else:
+            consumer = AIOKafkaConsumer(
+                *topics,
+                group_id=group,
+                auto_offset_reset="earliest",
+                enable_auto_commit=True,
+                **options,
+            )
+            await consumer.start()
+        sub = _KafkaSubscription(consumer)
+        self._subscriptions.append(sub)
+        return sub
+
+    async def _broadcast_consumer(
+        self, topics: Sequence[str], options: dict[str, Any]
+    ) -> AIOKafkaConsumer:
+        """No group: take every partition, starting at its end, resolved before returning.
+
+        Without a group there is no rebalance to wait for, and every server instance sees
+        every message; positions are fixed now so nothing published afterwards is missed.
+        """
+        consumer = AIOKafkaConsumer(
+            group_id=None, enable_auto_commit=False, auto_offset_reset="latest", **options
+        )
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(t, p) for t in topics for p in self._partition_ids[t]]
+            consumer.assign(partitions)
+            await consumer.seek_to_end(*partitions)
+            for tp in partitions:
+                await consumer.position(tp)
+        except BaseException:
+            await consumer.stop()
+            raise
+        return consumer
+
+    async def healthy(self) -> bool:
+        try:
+            producer = await asyncio.wait_for(self._get_producer(), HEALTH_TIMEOUT_SECONDS)
+            await asyncio.wait_for(producer.client.fetch_all_metadata(), HEALTH_TIMEOUT_SECONDS)
+        except (KafkaError, TimeoutError, OSError):
+            return False
+        return True

@@ -1,0 +1,74 @@
+"""The WebSocket envelope (contract 7.2), built from an outbox row."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from owlistic.events.broker.base import (
+    HEADER_AUDIENCE,
+    HEADER_EVENT_ID,
+    HEADER_SEQ,
+    Message,
+    topic_name,
+)
+from owlistic.kit.time import utcnow
+from owlistic.models import OutboxEvent
+
+
+def envelope(
+    type_: str,
+    *,
+    event: str = "",
+    payload: dict[str, Any] | None = None,
+    resource_id: str = "",
+    resource_type: str = "",
+) -> dict[str, Any]:
+    """A message as clients read it; empty ``event``/resource keys are omitted (Go omitempty)."""
+    body: dict[str, Any] = {"id": str(uuid.uuid4()), "type": type_}
+    if event:
+        body["event"] = event
+    body["timestamp"] = utcnow().isoformat()
+    body["payload"] = payload
+    if resource_id:
+        body["resource_id"] = resource_id
+    if resource_type:
+        body["resource_type"] = resource_type
+    return body
+
+
+def event_envelope(row: OutboxEvent) -> dict[str, Any]:
+    # The dispatcher's keys win over same-named data keys, as upstream (contract 6.2).
+    payload = {
+        **row.data,
+        "event_id": str(row.id),
+        "timestamp": row.timestamp.isoformat(),
+        "entity": row.entity,
+        "type": row.event,
+    }
+    return envelope(
+        "event",
+        event=row.event,
+        payload=payload,
+        resource_id=row.resource_id,
+        resource_type=row.resource_type,
+    )
+
+
+def encode(body: dict[str, Any]) -> str:
+    return json.dumps(body, separators=(",", ":"), default=str)
+
+
+def to_message(row: OutboxEvent, topic_prefix: str) -> Message:
+    """Envelope as the value; id, order and audience as headers, never shown to clients."""
+    return Message(
+        topic=topic_name(topic_prefix, row.entity),
+        key=row.key,
+        value=encode(event_envelope(row)).encode(),
+        headers=(
+            (HEADER_EVENT_ID, str(row.id).encode()),
+            (HEADER_SEQ, str(row.seq).encode()),
+            (HEADER_AUDIENCE, json.dumps(list(row.audience)).encode()),
+        ),
+    )

@@ -1,0 +1,1 @@
+"""What no domain owns: database plumbing, errors, portable types, schema base."""

@@ -1,0 +1,80 @@
+"""Engine and sessions. Nothing is created at import time: ``Database`` is built at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from owlistic.settings import Settings
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    # pysqlite's own transaction handling is turned off so that we decide how BEGIN is
+    # issued: writers take the write lock up front (BEGIN IMMEDIATE) and wait for it via
+    # busy_timeout, instead of failing with "database is locked" on a read->write upgrade.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        url = settings.effective_database_url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {"echo": settings.database_echo}
+        if self.is_sqlite:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs |= {
+                "pool_size": settings.database_pool_size,
+                "max_overflow": 20,
+                "pool_pre_ping": True,
+            }
+        self.url = url
+        self.engine = create_async_engine(url, **kwargs)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine)
+            read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
+        else:
+            read_engine = self.engine
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
+        """A unit of work: commits on success, rolls back on any error."""
+        maker = self.read_sessionmaker if readonly else self.sessionmaker
+        async with maker() as session:
+            try:
+                yield session
+                if readonly:
+                    await session.rollback()
+                else:
+                    await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

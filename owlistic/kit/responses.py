@@ -1,0 +1,21 @@
+"""OpenAPI descriptions of the error responses a route can give."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from owlistic.kit.schemas import ErrorBody
+
+_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "Missing, invalid, expired or revoked token",
+    403: "Not allowed for this caller",
+    404: "No such resource (or the caller may not see it)",
+    409: "Conflicts with existing data",
+    413: "Request body too large",
+    422: "Request body or parameters failed validation",
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]} for code in codes}

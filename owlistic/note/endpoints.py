@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from owlistic.auth.dependencies import CurrentUser, SessionDep
+from owlistic.kit.responses import errors
+from owlistic.note.schemas import NoteCreate, NoteOut, NoteUpdate
+from owlistic.note.service import note as note_service
+
+router = APIRouter(prefix="/notes", tags=["notes"])
+
+
+@router.get("", response_model=list[NoteOut], responses=errors(401, 422))
+async def list_notes(
+    user: CurrentUser,
+    session: SessionDep,
+    notebook_id: uuid.UUID | None = None,
+    title: str | None = None,
+) -> list[NoteOut]:
+    """Notes the caller may read (own and shared), newest first, each with its blocks."""
+    rows = await note_service.list_readable(session, user.id, notebook_id=notebook_id, title=title)
+    return [NoteOut.of(n, blocks) for n, blocks in rows]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NoteOut,
+    responses=errors(401, 403, 404, 422),
+)
+async def create_note(body: NoteCreate, user: CurrentUser, session: SessionDep) -> NoteOut:
+    note, blocks = await note_service.create(session, user.id, body)
+    return NoteOut.of(note, blocks, "owner")
+
+
+@router.get("/{note_id}", response_model=NoteOut, responses=errors(401, 404, 422))
+async def get_note(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> NoteOut:
+    note, blocks, rank = await note_service.get(session, user.id, note_id)
+    return NoteOut.of(note, blocks, rank.role_name)
+
+
+@router.put("/{note_id}", response_model=NoteOut, responses=errors(401, 403, 404, 422))
+async def update_note(
+    note_id: uuid.UUID, body: NoteUpdate, user: CurrentUser, session: SessionDep
+) -> NoteOut:
+    """Renames and/or moves the note (``notebook_id``) to another writable notebook."""
+    note, blocks, rank = await note_service.update(session, user.id, note_id, body)
+    return NoteOut.of(note, blocks, rank.role_name)
+
+
+@router.delete(
+    "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
+)
+async def delete_note(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    await note_service.trash(session, user.id, note_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

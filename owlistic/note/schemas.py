@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import Field
+
+from owlistic.block.schemas import BlockOut
+from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.models import Block, Note
+
+
+class NoteOut(Schema):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    notebook_id: uuid.UUID
+    title: str
+    blocks: list[BlockOut] | None
+    tags: list[str] | None
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    role: str | None = None
+
+    @classmethod
+    def of(cls, note: Note, blocks: list[Block] | None, role: str | None = None) -> NoteOut:
+        return cls(
+            id=note.id,
+            user_id=note.user_id,
+            notebook_id=note.notebook_id,
+            title=note.title,
+            blocks=None if blocks is None else [BlockOut.of(b) for b in blocks],
+            tags=note.tags,
+            created_at=note.created_at,
+            updated_at=note.updated_at,
+            deleted_at=note.deleted_at,
+            role=role,
+        )
+
+
+class NoteCreate(InputSchema):
+    notebook_id: uuid.UUID
+    title: str = Field("", max_length=1000)
+
+
+class NoteUpdate(InputSchema):
+    title: str | None = Field(None, max_length=1000)
+    notebook_id: uuid.UUID | None = None

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.access.roles import Rank
+from owlistic.access.service import note_audience, note_for, notebook_for, readable_note_filter
+from owlistic.block.repository import blocks_by_note
+from owlistic.events.payloads import note_event, task_event
+from owlistic.kit.time import utcnow
+from owlistic.models import Block, Note, Role, Task
+from owlistic.note.schemas import NoteCreate, NoteUpdate
+
+
+class NoteService:
+    async def list_readable(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        *,
+        notebook_id: uuid.UUID | None,
+        title: str | None,
+    ) -> list[tuple[Note, list[Block]]]:
+        """Readable live notes with their blocks, in two queries whatever the count."""
+        query = (
+            select(Note)
+            .where(Note.deleted_at.is_(None), readable_note_filter(user_id))
+            .order_by(Note.updated_at.desc(), Note.id)
+        )
+        if notebook_id is not None:
+            query = query.where(Note.notebook_id == notebook_id)
+        if title:
+            query = query.where(Note.title.contains(title, autoescape=True))
+        notes = list(await session.scalars(query))
+        blocks = await blocks_by_note(session, [n.id for n in notes])
+        return [(n, blocks.get(n.id, [])) for n in notes]
+
+    async def get(
+        self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID
+    ) -> tuple[Note, list[Block], Rank]:
+        note, rank = await note_for(session, user_id, note_id, Rank.VIEWER)
+        blocks = await blocks_by_note(session, [note.id])
+        return note, blocks.get(note.id, []), rank
+
+    async def create(
+        self, session: AsyncSession, user_id: uuid.UUID, body: NoteCreate
+    ) -> tuple[Note, list[Block]]:
+        notebook, _ = await notebook_for(
+            session, user_id, body.notebook_id, Rank.EDITOR, verb="add notes to"
+        )
+        note = Note(id=uuid.uuid4(), user_id=user_id, notebook_id=notebook.id, title=body.title)
+        block = Block(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            note_id=note.id,
+            type="text",
+            content={"text": ""},
+            meta={},
+            order=1.0,
+        )
+        session.add(note)
+        await session.flush()
+        session.add_all(
+            [
+                Role(user_id=user_id, resource_id=note.id, resource_type="note", role="owner"),
+                block,
+            ]
+        )
+        await session.flush()
+        note_event(
+            session,
+            "note.created",
+            note,
+            await note_audience(session, note),
+            blocks=[str(block.id)],
+        )
+        return note, [block]
+
+    async def update(
+        self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID, body: NoteUpdate
+    ) -> tuple[Note, list[Block], Rank]:
+        note, rank = await note_for(session, user_id, note_id, Rank.EDITOR, verb="update")
+        audience = await note_audience(session, note)
+        extra: dict[str, str] = {}
+        if body.notebook_id is not None and body.notebook_id != note.notebook_id:
+            # Moving needs write access on the destination too (the original did not check).
+            destination, _ = await notebook_for(
+                session, user_id, body.notebook_id, Rank.EDITOR, verb="move notes into"
+            )
+            extra["old_notebook_id"] = str(note.notebook_id)
+            note.notebook_id = destination.id
+        if body.title is not None:
+            note.title = body.title
+        note.updated_at = utcnow()
+        await session.flush()
+        audience |= await note_audience(session, note)
+        note_event(session, "note.updated", note, audience, **extra)
+        blocks = await blocks_by_note(session, [note.id])
+        return note, blocks.get(note.id, []), rank
+
+    async def trash(self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID) -> None:
+        """Moves the note with its live blocks and tasks to the trash as one batch."""
+        note, _ = await note_for(session, user_id, note_id, Rank.OWNER, verb="delete")
+        audience = await note_audience(session, note)
+        now, batch = utcnow(), uuid.uuid4()
+        await session.execute(
+            update(Block)
+            .where(Block.note_id == note.id, Block.deleted_at.is_(None))
+            .values(deleted_at=now, deleted_batch=batch)
+        )
+        tasks = list(
+            await session.scalars(
+                select(Task).where(Task.note_id == note.id, Task.deleted_at.is_(None))
+            )
+        )
+        rows: list[Note | Task] = [note, *tasks]
+        for row in rows:
+            row.deleted_at, row.deleted_batch = now, batch
+        await session.flush()
+        for task in tasks:
+            task_event(session, "task.deleted", task, audience)
+        note_event(session, "note.deleted", note, audience)
+
+
+note = NoteService()

@@ -1,0 +1,5 @@
+"""WebSocket gateway (stub: replaced by the real-time work)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

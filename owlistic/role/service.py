@@ -1,0 +1,171 @@
+"""Sharing: owners grant viewer or editor roles on notes and notebooks."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.access.roles import Rank
+from owlistic.access.service import note_audience, note_for, notebook_audience, notebook_for
+from owlistic.events.payloads import note_event, notebook_event
+from owlistic.kit.errors import BadRequest, Forbidden, NotFound
+from owlistic.kit.time import utcnow
+from owlistic.models import Note, Notebook, Role, User
+from owlistic.user import repository as users
+
+ResourceType = Literal["note", "notebook"]
+
+
+class RoleService:
+    async def _owned(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        resource_type: str,
+        resource_id: uuid.UUID,
+    ) -> Note | Notebook:
+        if resource_type == "note":
+            note, _ = await note_for(session, user_id, resource_id, Rank.OWNER, verb="share")
+            return note
+        if resource_type == "notebook":
+            notebook, _ = await notebook_for(
+                session, user_id, resource_id, Rank.OWNER, verb="share"
+            )
+            return notebook
+        raise BadRequest("roles can only be granted on notes and notebooks")
+
+    async def _announce(
+        self, session: AsyncSession, resource: Note | Notebook, also: uuid.UUID
+    ) -> None:
+        """Tell everyone who can see the resource, and the affected user, that access changed."""
+        if isinstance(resource, Note):
+            audience = await note_audience(session, resource) | {str(also)}
+            note_event(session, "note.updated", resource, audience, shared_with=str(also))
+        else:
+            audience = await notebook_audience(session, resource) | {str(also)}
+            notebook_event(session, "notebook.updated", resource, audience, shared_with=str(also))
+
+    async def list_visible(
+        self, session: AsyncSession, user_id: uuid.UUID, *, filters: dict[str, str | None]
+    ) -> list[Role]:
+        owned = or_(
+            Role.resource_id.in_(select(Notebook.id).where(Notebook.user_id == user_id)),
+            Role.resource_id.in_(select(Note.id).where(Note.user_id == user_id)),
+        )
+        query = select(Role).where(Role.deleted_at.is_(None), or_(Role.user_id == user_id, owned))
+        for column, value in filters.items():
+            if value:
+                query = query.where(getattr(Role, column) == value)
+        return list(await session.scalars(query.order_by(Role.created_at)))
+
+    async def assign(
+        self,
+        session: AsyncSession,
+        caller: uuid.UUID,
+        *,
+        target: User,
+        resource_type: ResourceType,
+        resource_id: uuid.UUID,
+        role: str,
+    ) -> Role:
+        resource = await self._owned(session, caller, resource_type, resource_id)
+        if target.id in (caller, resource.user_id):
+            raise BadRequest("the owner already has full access")
+        existing = await session.scalar(
+            select(Role).where(
+                Role.user_id == target.id,
+                Role.resource_id == resource_id,
+                Role.resource_type == resource_type,
+                Role.deleted_at.is_(None),
+            )
+        )
+        if existing is None:
+            existing = Role(
+                user_id=target.id, resource_id=resource_id, resource_type=resource_type, role=role
+            )
+            session.add(existing)
+        else:
+            existing.role = role
+            existing.updated_at = utcnow()
+        await session.flush()
+        await self._announce(session, resource, target.id)
+        return existing
+
+    async def revoke(self, session: AsyncSession, caller: uuid.UUID, role: Role) -> None:
+        if role.role == "owner":
+            raise Forbidden("an owner role cannot be removed")
+        if role.user_id != caller:  # anyone may leave a share; only owners remove others
+            await self._owned(session, caller, role.resource_type, role.resource_id)
+        resource = await self._resource(session, role)
+        role.deleted_at = utcnow()
+        await session.flush()
+        if resource is not None:
+            await self._announce(session, resource, role.user_id)
+
+    async def _resource(self, session: AsyncSession, role: Role) -> Note | Notebook | None:
+        model = Note if role.resource_type == "note" else Notebook
+        return await session.get(model, role.resource_id)
+
+    async def live_role(self, session: AsyncSession, role_id: uuid.UUID) -> Role:
+        role = await session.scalar(
+            select(Role).where(Role.id == role_id, Role.deleted_at.is_(None))
+        )
+        if role is None:
+            raise NotFound("Role not found")
+        return role
+
+    async def target_user(
+        self, session: AsyncSession, *, user_id: uuid.UUID | None, email: str | None
+    ) -> User:
+        user = (
+            await users.live_by_id(session, user_id)
+            if user_id is not None
+            else await users.live_by_email(session, email or "")
+        )
+        if user is None:
+            raise NotFound("User not found")
+        return user
+
+    async def shares(
+        self, session: AsyncSession, caller: uuid.UUID, notebook_id: uuid.UUID
+    ) -> list[tuple[User, Role]]:
+        await notebook_for(session, caller, notebook_id, Rank.OWNER, verb="see shares of")
+        rows = await session.execute(
+            select(User, Role)
+            .join(Role, Role.user_id == User.id)
+            .where(
+                Role.resource_id == notebook_id,
+                Role.resource_type == "notebook",
+                Role.deleted_at.is_(None),
+                Role.user_id != caller,
+                User.deleted_at.is_(None),
+            )
+            .order_by(Role.created_at)
+        )
+        return [(u, r) for u, r in rows]
+
+    async def unshare(
+        self,
+        session: AsyncSession,
+        caller: uuid.UUID,
+        notebook_id: uuid.UUID,
+        user_id: uuid.UUID,
+    ) -> None:
+        role = await session.scalar(
+            select(Role).where(
+                Role.user_id == user_id,
+                Role.resource_id == notebook_id,
+                Role.resource_type == "notebook",
+                Role.deleted_at.is_(None),
+            )
+        )
+        if role is None:
+            await notebook_for(session, caller, notebook_id, Rank.OWNER, verb="share")
+            raise NotFound("no share for that user")
+        await self.revoke(session, caller, role)
+
+
+role = RoleService()

@@ -1,0 +1,111 @@
+"""All configuration in one typed object, read from ``OWLISTIC_*`` environment variables.
+
+The defaults give the embedded mode: SQLite in ``data_dir``, the in-process broker.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# The original server's well-known default; never accepted.
+KNOWN_WEAK_SECRETS = frozenset({"your-super-secret-key-change-this-in-production", "secret", ""})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot start a safe server."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="OWLISTIC_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    env: Literal["development", "production", "test"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, validation_alias=AliasChoices("OWLISTIC_PORT", "APP_PORT"))
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    database_pool_size: int = 10
+    database_echo: bool = False
+
+    broker_url: str = "memory://"
+    kafka_topic_prefix: str = "owlistic."
+    kafka_client_id: str = "owlistic"
+    kafka_partitions: int = 3
+
+    jwt_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OWLISTIC_JWT_SECRET", "JWT_SECRET")
+    )
+    access_token_hours: int = Field(
+        24, validation_alias=AliasChoices("OWLISTIC_ACCESS_TOKEN_HOURS", "JWT_EXPIRATION_HOURS")
+    )
+    refresh_token_days: int = 30
+    registration_open: bool = True
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"],
+        validation_alias=AliasChoices("OWLISTIC_CORS_ORIGINS", "APP_ORIGINS"),
+    )
+    max_body_bytes: int = 1_048_576
+
+    outbox_retention_hours: float = 72.0
+    relay_poll_seconds: float = 2.0
+    relay_batch_size: int = 500
+
+    ws_heartbeat_seconds: float = 30.0
+    ws_idle_timeout_seconds: float = 120.0
+    ws_queue_size: int = 1024
+    ws_max_message_bytes: int = 65_536
+    ws_resume_limit: int = 10_000
+
+    web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [o.strip() for o in value.split(",") if o.strip()]
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'owlistic.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    def resolve_jwt_secret(self) -> str:
+        """The signing secret; generated and kept in ``data_dir`` outside production."""
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if value in KNOWN_WEAK_SECRETS or len(value) < MIN_SECRET_LENGTH:
+                raise ConfigurationError(
+                    f"OWLISTIC_JWT_SECRET is a default or shorter than {MIN_SECRET_LENGTH} "
+                    "characters; set a long random value"
+                )
+            return value
+        if self.env == "production":
+            raise ConfigurationError("OWLISTIC_JWT_SECRET must be set in production")
+        path = self.data_dir / "jwt_secret"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_urlsafe(48)
+        path.touch(mode=0o600)
+        path.write_text(value)
+        return value
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.access.roles import Rank
+from owlistic.access.service import note_audience, note_for, readable_note_filter
+from owlistic.block import repository as blocks
+from owlistic.events.payloads import block_event, task_event
+from owlistic.kit.errors import Conflict, NotFound
+from owlistic.kit.time import utcnow
+from owlistic.models import Note, Task
+from owlistic.task import sync
+from owlistic.task.schemas import TaskCreate, TaskUpdate
+
+# Metadata keys the server owns; a client cannot overwrite them.
+RESERVED_METADATA = frozenset({"block_id", "note_id"})
+
+
+def _readable(user_id: uuid.UUID) -> ColumnElement[bool]:
+    readable_notes = select(Note.id).where(Note.deleted_at.is_(None), readable_note_filter(user_id))
+    return or_(
+        Task.note_id.in_(readable_notes), (Task.note_id.is_(None)) & (Task.user_id == user_id)
+    )
+
+
+class TaskService:
+    async def list(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        *,
+        completed: bool | None,
+        note_id: uuid.UUID | None,
+        block_id: uuid.UUID | None,
+    ) -> list[Task]:
+        query = select(Task).where(Task.deleted_at.is_(None), _readable(user_id))
+        if completed is not None:
+            query = query.where(Task.is_completed.is_(completed))
+        if note_id is not None:
+            query = query.where(Task.note_id == note_id)
+        if block_id is not None:
+            query = query.where(Task.block_id == block_id)
+        return list(await session.scalars(query.order_by(Task.created_at, Task.id)))
+
+    async def _access(
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        task_id: uuid.UUID,
+        minimum: Rank,
+        verb: str,
+    ) -> tuple[Task, set[str]]:
+        task = await session.scalar(
+            select(Task).where(Task.id == task_id, Task.deleted_at.is_(None))
+        )
+        if task is None:
+            raise NotFound("Task not found")
+        if task.note_id is None:
+            if task.user_id != user_id:
+                raise NotFound("Task not found")
+            return task, {str(user_id)}
+        try:
+            note, _ = await note_for(
+                session, user_id, task.note_id, minimum, verb=f"{verb} task in"
+            )
+        except NotFound:
+            raise NotFound("Task not found") from None
+        return task, await note_audience(session, note)
+
+    async def get(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
+        task, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        return task
+
+    async def create(self, session: AsyncSession, user_id: uuid.UUID, body: TaskCreate) -> Task:
+        task = Task(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            title=body.title,
+            description=body.description,
+            is_completed=body.is_completed,
+            due_date=body.due_date,
+            meta={},
+        )
+        if body.block_id is not None:
+            block = await blocks.live_block(session, body.block_id)
+            if block is None:
+                raise NotFound("Block not found")
+            note, _ = await note_for(
+                session, user_id, block.note_id, Rank.EDITOR, verb="add tasks to"
+            )
+            if await sync.linked_task(session, block.id) is not None:
+                raise Conflict("that block already has a task")
+            if not body.title:
+                task.title = sync.block_text(block)
+            task.note_id = note.id
+            task.block_id = block.id
+            session.add(task)
+            sync.convert_to_task_block(block, task)
+            block.updated_at = utcnow()
+            await session.flush()
+            audience = await note_audience(session, note)
+            block_event(session, "block.updated", block, audience)
+        elif body.note_id is not None:
+            note, _ = await note_for(
+                session, user_id, body.note_id, Rank.EDITOR, verb="add tasks to"
+            )
+            task.note_id = note.id
+            session.add(task)
+            await session.flush()
+            block = sync.new_task_block(task, note.id, await blocks.next_order(session, note.id))
+            session.add(block)
+            await session.flush()
+            task.block_id = block.id
+            await session.flush()
+            audience = await note_audience(session, note)
+            block_event(session, "block.created", block, audience)
+        else:
+            session.add(task)
+            await session.flush()
+            audience = {str(user_id)}
+        task_event(session, "task.created", task, audience)
+        return task
+
+    async def update(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: TaskUpdate
+    ) -> Task:
+        task, audience = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        fields = body.model_fields_set
+        if body.metadata is not None:
+            kept = {k: v for k, v in task.meta.items() if k in RESERVED_METADATA}
+            extra = {k: v for k, v in body.metadata.items() if k not in RESERVED_METADATA}
+            task.meta = {**extra, **kept}
+            # The original client toggles completion only inside metadata.
+            if "is_completed" not in fields and isinstance(extra.get("is_completed"), bool):
+                task.is_completed = extra["is_completed"]
+        if "title" in fields and body.title is not None:
+            task.title = body.title
+        if "description" in fields and body.description is not None:
+            task.description = body.description
+        if "is_completed" in fields and body.is_completed is not None:
+            task.is_completed = body.is_completed
+        if "due_date" in fields:
+            task.due_date = body.due_date or ""
+        task.updated_at = utcnow()
+        await session.flush()
+        await sync.task_to_block(session, task, audience)
+        task_event(session, "task.updated", task, audience)
+        return task
+
+    async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
+        task, audience = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
+        task.deleted_at, task.deleted_batch = utcnow(), uuid.uuid4()
+        await session.flush()
+        await sync.task_deleted(session, task, audience)
+        task_event(session, "task.deleted", task, audience)
+
+
+task = TaskService()

@@ -1,0 +1,147 @@
+"""A task block and its task are one item seen two ways.
+
+Sync runs inside the writing transaction, so both sides commit together and no event is
+ever consumed to derive another: there is no echo loop to guard and a re-delivered event
+cannot create a duplicate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.events.payloads import block_event, task_event
+from owlistic.kit.time import utcnow
+from owlistic.models import Block, Task
+
+TASK_TYPE = "task"
+
+
+def block_text(block: Block) -> str:
+    text = block.content.get("text") if isinstance(block.content, dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def block_completed(block: Block) -> bool:
+    return block.meta.get("is_completed") is True
+
+
+async def linked_task(session: AsyncSession, block_id: uuid.UUID) -> Task | None:
+    return await session.scalar(
+        select(Task).where(Task.block_id == block_id, Task.deleted_at.is_(None)).limit(1)
+    )
+
+
+def _link(block: Block, task: Task) -> None:
+    block.meta = {**block.meta, "task_id": str(task.id)}
+    task.meta = {**task.meta, "block_id": str(block.id), "note_id": str(block.note_id)}
+
+
+async def block_to_task(session: AsyncSession, block: Block, audience: Iterable[str]) -> None:
+    """After a block was created or changed: create, update or delete its task."""
+    task = await linked_task(session, block.id)
+    if block.type != TASK_TYPE:
+        if task is not None:
+            await _delete_task(session, task, audience, utcnow(), None)
+            block.meta = {k: v for k, v in block.meta.items() if k != "task_id"}
+        return
+    if task is None:
+        task = Task(
+            id=uuid.uuid4(),
+            user_id=block.user_id,
+            note_id=block.note_id,
+            block_id=block.id,
+            title=block_text(block),
+            is_completed=block_completed(block),
+            meta={},
+        )
+        _link(block, task)
+        session.add(task)
+        await session.flush()
+        task_event(session, "task.created", task, audience)
+        return
+    if "task_id" not in block.meta:
+        _link(block, task)
+    title, done = block_text(block), block_completed(block)
+    if (task.title, task.is_completed) != (title, done):
+        task.title, task.is_completed = title, done
+        task.updated_at = utcnow()
+        await session.flush()
+        task_event(session, "task.updated", task, audience)
+
+
+async def _delete_task(
+    session: AsyncSession,
+    task: Task,
+    audience: Iterable[str],
+    now: datetime,
+    batch: uuid.UUID | None,
+) -> None:
+    task.deleted_at, task.deleted_batch = now, batch
+    await session.flush()
+    task_event(session, "task.deleted", task, audience)
+
+
+async def block_deleted(session: AsyncSession, block: Block, audience: Iterable[str]) -> None:
+    task = await linked_task(session, block.id)
+    if task is not None:
+        await _delete_task(
+            session, task, audience, block.deleted_at or utcnow(), block.deleted_batch
+        )
+
+
+def new_task_block(task: Task, note_id: uuid.UUID, order: float) -> Block:
+    block = Block(
+        id=uuid.uuid4(),
+        user_id=task.user_id,
+        note_id=note_id,
+        type=TASK_TYPE,
+        content={"text": task.title},
+        meta={"is_completed": task.is_completed},
+        order=order,
+    )
+    _link(block, task)
+    return block
+
+
+def convert_to_task_block(block: Block, task: Task) -> None:
+    block.type = TASK_TYPE
+    block.content = {**block.content, "text": task.title}
+    block.meta = {**block.meta, "is_completed": task.is_completed}
+    _link(block, task)
+
+
+async def task_to_block(session: AsyncSession, task: Task, audience: Iterable[str]) -> None:
+    """After a task's title or completion changed: mirror it into its block."""
+    if task.block_id is None:
+        return
+    block = await session.scalar(
+        select(Block).where(Block.id == task.block_id, Block.deleted_at.is_(None))
+    )
+    if block is None or (block_text(block), block_completed(block)) == (
+        task.title,
+        task.is_completed,
+    ):
+        return
+    block.content = {**block.content, "text": task.title}
+    block.meta = {**block.meta, "is_completed": task.is_completed}
+    block.updated_at = utcnow()
+    await session.flush()
+    block_event(session, "block.updated", block, audience)
+
+
+async def task_deleted(session: AsyncSession, task: Task, audience: Iterable[str]) -> None:
+    """Deleting the task deletes its block: the item disappears from both views."""
+    if task.block_id is None:
+        return
+    block = await session.scalar(
+        select(Block).where(Block.id == task.block_id, Block.deleted_at.is_(None))
+    )
+    if block is not None:
+        block.deleted_at, block.deleted_batch = task.deleted_at, task.deleted_batch
+        await session.flush()
+        block_event(session, "block.deleted", block, audience)

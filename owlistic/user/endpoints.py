@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from owlistic.access.service import is_admin
+from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth.service import auth
+from owlistic.kit.errors import Forbidden, NotFound
+from owlistic.kit.responses import errors
+from owlistic.user import repository
+from owlistic.user.schemas import PasswordChange, PasswordChanged, UserOut, UserPublic, UserUpdate
+from owlistic.user.service import user as user_service
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+FULL_FIELDS = (
+    "id",
+    "username",
+    "display_name",
+    "profile_pic",
+    "email",
+    "created_at",
+    "updated_at",
+    "preferences",
+)
+PUBLIC_FIELDS = ("id", "username", "display_name", "profile_pic")
+
+
+def _pick(data: dict[str, Any], fields: str | None, allowed: tuple[str, ...]) -> dict[str, Any]:
+    if not fields:
+        return data
+    wanted = {f.strip() for f in fields.split(",")}
+    return {k: v for k, v in data.items() if k in wanted and k in allowed}
+
+
+@router.get("", responses=errors(401), response_model=list[dict[str, Any]])
+async def list_users(
+    user: CurrentUser,
+    session: SessionDep,
+    email: str | None = None,
+    username: str | None = None,
+    fields: str | None = None,
+) -> list[dict[str, Any]]:
+    """Admins see every user; anyone else sees only their own account."""
+    only = None if await is_admin(session, user.id) else user.id
+    users = await repository.list_live(session, email=email, username=username, only=only)
+    return [
+        _pick(UserOut.model_validate(u).model_dump(mode="json"), fields, FULL_FIELDS) for u in users
+    ]
+
+
+@router.get("/{user_id}", responses=errors(401, 404, 422), response_model=dict[str, Any])
+async def get_user(
+    user_id: uuid.UUID, user: CurrentUser, session: SessionDep, fields: str | None = None
+) -> dict[str, Any]:
+    if user_id == user.id:
+        return UserOut.model_validate(user).model_dump(mode="json")
+    other = await repository.live_by_id(session, user_id)
+    if other is None:
+        raise NotFound("User not found")
+    if await is_admin(session, user.id):
+        return UserOut.model_validate(other).model_dump(mode="json")
+    return _pick(UserPublic.model_validate(other).model_dump(mode="json"), fields, PUBLIC_FIELDS)
+
+
+@router.put("/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 422))
+async def update_user(
+    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: SessionDep
+) -> UserOut:
+    target = await user_service.target(session, user, user_id, "update")
+    return UserOut.model_validate(await user_service.update(session, user, target, body))
+
+
+@router.delete(
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
+)
+async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+    target = await user_service.target(session, user, user_id, "delete")
+    await user_service.delete(session, target)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/{user_id}/password", response_model=PasswordChanged, responses=errors(401, 403, 422))
+async def change_password(
+    user_id: uuid.UUID,
+    body: PasswordChange,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+) -> PasswordChanged:
+    """Other sessions end; the response carries a fresh token for this one."""
+    if user_id != user.id:
+        raise Forbidden("You can only update your own password")
+    await user_service.change_password(
+        session, user, current=body.current_password, new=body.new_password
+    )
+    return PasswordChanged(
+        message="Password updated successfully", token=auth.issue_pair(runtime, user).token
+    )

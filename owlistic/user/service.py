@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.access.service import is_admin
+from owlistic.auth.passwords import hash_password, verify_password
+from owlistic.events.outbox import emit
+from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
+from owlistic.kit.time import utcnow
+from owlistic.models import Role, User
+from owlistic.user import repository
+from owlistic.user.schemas import UserUpdate
+
+
+def _emit_user_event(session: AsyncSession, user: User, event: str, **data: Any) -> None:
+    uid = str(user.id)
+    emit(
+        session,
+        event=event,
+        entity="user",
+        data={"user_id": uid, **data},
+        key=uid,
+        resource_type="user",
+        resource_id=uid,
+        audience=[uid],
+    )
+
+
+class UserService:
+    async def _free_username(self, session: AsyncSession, email: str) -> str:
+        base = email.split("@", 1)[0][:140] or "user"
+        candidate, n = base, 1
+        while await repository.username_taken(session, candidate):
+            n += 1
+            candidate = f"{base}{n}"
+        return candidate
+
+    async def register(
+        self,
+        session: AsyncSession,
+        *,
+        email: str,
+        password: str,
+        username: str | None = None,
+        display_name: str | None = None,
+        profile_pic: str | None = None,
+        preferences: dict[str, Any] | None = None,
+    ) -> User:
+        email = email.lower()
+        if await repository.email_taken(session, email):
+            raise Conflict("user with that email already exists")
+        if username:
+            if await repository.username_taken(session, username):
+                raise Conflict("username already taken")
+        else:
+            username = await self._free_username(session, email)
+        user = User(
+            id=uuid.uuid4(),
+            email=email,
+            password_hash=hash_password(password),
+            username=username,
+            display_name=display_name or "",
+            profile_pic=profile_pic or "",
+            preferences=preferences,
+        )
+        session.add(user)
+        try:
+            await session.flush()
+        except IntegrityError as exc:  # a concurrent registration won the race
+            raise Conflict("user with that email or username already exists") from exc
+        session.add(Role(user_id=user.id, resource_id=user.id, resource_type="user", role="owner"))
+        await session.flush()
+        _emit_user_event(
+            session, user, "user.created", email=user.email, created_at=user.created_at.isoformat()
+        )
+        return user
+
+    async def target(
+        self, session: AsyncSession, caller: User, user_id: uuid.UUID, action: str
+    ) -> User:
+        """The user ``caller`` may act on: itself, or anyone for an admin."""
+        if user_id != caller.id and not await is_admin(session, caller.id):
+            raise Forbidden(f"You can only {action} your own account")
+        user = caller if user_id == caller.id else await repository.live_by_id(session, user_id)
+        if user is None:
+            raise NotFound("User not found")
+        return user
+
+    async def update(
+        self, session: AsyncSession, caller: User, user: User, changes: UserUpdate
+    ) -> User:
+        fields = changes.model_fields_set
+        if "email" in fields and changes.email is not None:
+            email = changes.email.lower()
+            if await repository.email_taken(session, email, except_id=user.id):
+                raise Conflict("email already in use")
+            user.email = email
+        if "username" in fields and changes.username is not None:
+            if await repository.username_taken(session, changes.username, except_id=user.id):
+                raise Conflict("username already taken")
+            user.username = changes.username
+        if "display_name" in fields:
+            user.display_name = changes.display_name or ""
+        if "profile_pic" in fields:
+            user.profile_pic = changes.profile_pic or ""
+        if "preferences" in fields:
+            user.preferences = changes.preferences
+        if "password" in fields and changes.password is not None:
+            if caller.id == user.id:
+                ok, _ = verify_password(changes.current_password or "", user.password_hash)
+                if not ok:
+                    raise Forbidden("Current password is incorrect")
+            self._set_password(user, changes.password)
+        user.updated_at = utcnow()
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            raise Conflict("email or username already in use") from exc
+        _emit_user_event(
+            session, user, "user.updated", email=user.email, updated_at=user.updated_at.isoformat()
+        )
+        return user
+
+    def _set_password(self, user: User, password: str) -> None:
+        user.password_hash = hash_password(password)
+        user.token_version += 1  # every token issued before this stops working
+
+    async def change_password(
+        self, session: AsyncSession, user: User, *, current: str, new: str
+    ) -> User:
+        ok, _ = verify_password(current, user.password_hash)
+        if not ok:
+            # 403, not 401: the token is fine, the password is not (the original said 401).
+            raise Forbidden("Current password is incorrect")
+        self._set_password(user, new)
+        user.updated_at = utcnow()
+        await session.flush()
+        _emit_user_event(
+            session, user, "user.updated", email=user.email, updated_at=user.updated_at.isoformat()
+        )
+        return user
+
+    async def delete(self, session: AsyncSession, user: User) -> None:
+        now = utcnow()
+        user.deleted_at = now
+        user.token_version += 1
+        # Shares given to the account end with it; its own notes become unreachable.
+        await session.execute(
+            update(Role)
+            .where(Role.user_id == user.id, Role.deleted_at.is_(None))
+            .values(deleted_at=now)
+        )
+        await session.flush()
+        _emit_user_event(session, user, "user.deleted", deleted_at=now.isoformat())
+
+    async def verify_login(self, session: AsyncSession, email: str, password: str) -> User:
+        user = await repository.live_by_email(session, email)
+        if user is None:
+            hash_password(password)  # same cost either way: no account-existence timing oracle
+            raise Unauthorized("Invalid credentials")
+        ok, new_hash = verify_password(password, user.password_hash)
+        if not ok:
+            raise Unauthorized("Invalid credentials")
+        if new_hash:
+            user.password_hash = new_hash
+        return user
+
+
+user = UserService()

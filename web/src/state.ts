@@ -1,0 +1,402 @@
+// Application state: the signed-in user, notebooks, notes and tasks, kept fresh by
+// REST calls and the WebSocket event stream.
+import { ApiError, NetworkError, api, errorMessage, session } from './api/client';
+import type { Block, Note, Notebook, Role, Task, User, WsEnvelope } from './api/types';
+import { realtime, type ConnState } from './lib/realtime';
+import { Store } from './lib/store';
+import { toast } from './lib/toast';
+
+export type Phase = 'booting' | 'signedOut' | 'ready' | 'offline';
+
+export interface AppState {
+  phase: Phase;
+  user: User | null;
+  notebooks: Notebook[];
+  notes: Note[];
+  tasks: Task[];
+  loaded: boolean;
+  tasksLoaded: boolean;
+  conn: ConnState;
+}
+
+export const app = new Store<AppState>({
+  phase: 'booting',
+  user: null,
+  notebooks: [],
+  notes: [],
+  tasks: [],
+  loaded: false,
+  tasksLoaded: false,
+  conn: 'connecting',
+});
+
+realtime.stateChanged.on((conn) => app.set({ conn }));
+
+// ---------------------------------------------------------------- helpers
+
+const byUpdatedDesc = (a: { updated_at?: string }, b: { updated_at?: string }) =>
+  (b.updated_at ?? '').localeCompare(a.updated_at ?? '');
+
+function upsert<T extends { id: string }>(list: T[], item: T): T[] {
+  const i = list.findIndex((x) => x.id === item.id);
+  if (i < 0) return [...list, item];
+  const next = list.slice();
+  next[i] = item;
+  return next;
+}
+
+export function sortBlocks(blocks: Block[] | null | undefined): Block[] {
+  return (blocks ?? []).slice().sort((a, b) => Number(a.order) - Number(b.order));
+}
+
+export function roleOf(notebook: Notebook | undefined, user: User | null = app.get().user): Role {
+  if (!notebook) return 'owner';
+  if (notebook.role) return notebook.role;
+  if (user && notebook.user_id === user.id) return 'owner';
+  return 'editor';
+}
+
+export const canEdit = (nb: Notebook | undefined) => roleOf(nb) !== 'viewer';
+
+/** First characters of a note's text, for list previews. */
+export function notePreview(note: Note, max = 140): string {
+  const parts: string[] = [];
+  let len = 0;
+  for (const b of sortBlocks(note.blocks)) {
+    const t = typeof b.content === 'string' ? b.content : (b.content?.text ?? '');
+    if (!t) continue;
+    parts.push(t);
+    len += t.length;
+    if (len > max) break;
+  }
+  const s = parts.join(' · ').replace(/\s+/g, ' ').trim();
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+export function taskNoteId(t: Task): string | undefined {
+  const nid = t.note_id && t.note_id !== '00000000-0000-0000-0000-000000000000' ? t.note_id : undefined;
+  return nid ?? (typeof t.metadata?.note_id === 'string' ? t.metadata.note_id : undefined);
+}
+
+// ---------------------------------------------------------------- session lifecycle
+
+export async function boot(): Promise<void> {
+  if (!session.accessToken) {
+    app.set({ phase: 'signedOut' });
+    return;
+  }
+  try {
+    const user = await api.profile();
+    app.set({ user, phase: 'ready' });
+    realtime.start();
+    await loadAll();
+  } catch (e) {
+    if (e instanceof NetworkError) {
+      app.set({ phase: 'offline' });
+    } else if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+      session.clear();
+      app.set({ phase: 'signedOut', user: null });
+    } else {
+      app.set({ phase: 'offline' });
+    }
+  }
+}
+
+export async function signIn(email: string, password: string): Promise<void> {
+  const tokens = await api.login({ email, password });
+  if (!tokens?.token && !tokens?.access_token) throw new Error('The server did not return a token');
+  session.store(tokens);
+  await boot();
+}
+
+export async function signOut(): Promise<void> {
+  const refresh = session.refreshToken;
+  try {
+    await api.logout(refresh ? { refresh_token: refresh } : {});
+  } catch {
+    /* logging out locally is what matters */
+  }
+  realtime.stop();
+  session.clear();
+  app.set({ phase: 'signedOut', user: null, notebooks: [], notes: [], tasks: [], loaded: false, tasksLoaded: false });
+}
+
+session.onChange((signedIn) => {
+  if (!signedIn && app.get().phase === 'ready') {
+    realtime.stop();
+    app.set({ phase: 'signedOut', user: null, notebooks: [], notes: [], tasks: [], loaded: false, tasksLoaded: false });
+    toast('Your session has ended. Please sign in again.');
+  }
+});
+
+export async function loadAll(): Promise<void> {
+  try {
+    const [notebooks, ownNotes] = await Promise.all([api.notebooks(), api.notes()]);
+    const me = app.get().user;
+    const shared = notebooks.filter((nb) => me && nb.user_id !== me.id);
+    const sharedNotes = await Promise.all(
+      shared.map((nb) => api.notes({ notebook_id: nb.id }).catch(() => [] as Note[])),
+    );
+    const notesById = new Map<string, Note>();
+    for (const n of [...ownNotes, ...sharedNotes.flat()]) notesById.set(n.id, n);
+    app.set({ notebooks, notes: [...notesById.values()], loaded: true });
+  } catch (e) {
+    app.set({ loaded: true });
+    toast(`Could not load your notes: ${errorMessage(e)}`, 'error');
+  }
+  void loadTasks();
+}
+
+export async function loadTasks(): Promise<void> {
+  try {
+    const tasks = await api.tasks();
+    app.set({ tasks, tasksLoaded: true });
+  } catch (e) {
+    app.set({ tasksLoaded: true });
+    if (!(e instanceof NetworkError)) toast(`Could not load tasks: ${errorMessage(e)}`, 'error');
+  }
+}
+
+realtime.resync.on(() => void loadAll());
+
+// ---------------------------------------------------------------- notebooks
+
+export async function createNotebook(name: string, description = ''): Promise<Notebook> {
+  const nb = await api.createNotebook({ name, description });
+  app.set((s) => ({ notebooks: upsert(s.notebooks, nb) }));
+  return nb;
+}
+
+export async function updateNotebook(id: string, patch: { name?: string; description?: string }): Promise<void> {
+  const nb = await api.updateNotebook(id, patch);
+  app.set((s) => ({ notebooks: upsert(s.notebooks, { ...s.notebooks.find((n) => n.id === id), ...nb }) }));
+}
+
+export async function deleteNotebook(id: string): Promise<void> {
+  await api.deleteNotebook(id);
+  removeNotebookLocal(id);
+}
+
+function removeNotebookLocal(id: string): void {
+  app.set((s) => ({
+    notebooks: s.notebooks.filter((n) => n.id !== id),
+    notes: s.notes.filter((n) => n.notebook_id !== id),
+  }));
+}
+
+// ---------------------------------------------------------------- notes
+
+export async function createNote(notebookId: string, title = ''): Promise<Note> {
+  const note = await api.createNote({ notebook_id: notebookId, title });
+  app.set((s) => ({ notes: upsert(s.notes, note) }));
+  return note;
+}
+
+export function patchNoteLocal(id: string, patch: Partial<Note>): void {
+  app.set((s) => {
+    const cur = s.notes.find((n) => n.id === id);
+    if (!cur) return {};
+    return { notes: upsert(s.notes, { ...cur, ...patch }) };
+  });
+}
+
+export function upsertNoteLocal(note: Note): void {
+  app.set((s) => {
+    const cur = s.notes.find((n) => n.id === note.id);
+    return { notes: upsert(s.notes, { ...cur, ...note, blocks: note.blocks ?? cur?.blocks ?? [] }) };
+  });
+}
+
+export async function moveNote(id: string, notebookId: string): Promise<void> {
+  const note = await api.updateNote(id, { notebook_id: notebookId });
+  upsertNoteLocal({ ...note, notebook_id: note.notebook_id || notebookId });
+}
+
+export async function deleteNote(id: string): Promise<void> {
+  await api.deleteNote(id);
+  app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
+}
+
+export const recentNotes = (notes: Note[]) => notes.slice().sort(byUpdatedDesc);
+
+// ---------------------------------------------------------------- tasks
+
+export async function createTask(input: { title: string; note_id: string; due_date?: string; description?: string }) {
+  const body: { title: string; note_id: string; due_date?: string; description?: string } = {
+    title: input.title,
+    note_id: input.note_id,
+  };
+  if (input.due_date) body.due_date = input.due_date;
+  if (input.description) body.description = input.description;
+  const task = await api.createTask(body);
+  app.set((s) => ({ tasks: upsert(s.tasks, task) }));
+  void refreshNote(input.note_id);
+  return task;
+}
+
+export async function setTaskDone(task: Task, done: boolean): Promise<void> {
+  app.set((s) => ({ tasks: upsert(s.tasks, { ...task, is_completed: done }) }));
+  try {
+    const t = await api.updateTask(task.id, { is_completed: done });
+    app.set((s) => ({ tasks: upsert(s.tasks, { ...task, ...t }) }));
+  } catch (e) {
+    app.set((s) => ({ tasks: upsert(s.tasks, task) }));
+    throw e;
+  }
+}
+
+export async function deleteTask(id: string): Promise<void> {
+  await api.deleteTask(id);
+  app.set((s) => ({ tasks: s.tasks.filter((t) => t.id !== id) }));
+}
+
+// ---------------------------------------------------------------- events
+
+async function refreshNotebook(id: string): Promise<void> {
+  try {
+    const nb = await api.notebook(id);
+    app.set((s) => {
+      const cur = s.notebooks.find((n) => n.id === id);
+      return { notebooks: upsert(s.notebooks, { ...cur, ...nb, role: nb.role ?? cur?.role }) };
+    });
+    const me = app.get().user;
+    if (me && nb.user_id !== me.id) {
+      const notes = await api.notes({ notebook_id: id }).catch(() => [] as Note[]);
+      notes.forEach(upsertNoteLocal);
+    }
+  } catch (e) {
+    if (e instanceof ApiError) removeNotebookLocal(id);
+  }
+}
+
+export async function refreshNote(id: string): Promise<void> {
+  try {
+    const note = await api.note(id);
+    if (note.deleted_at) throw new ApiError(404, 'deleted');
+    upsertNoteLocal(note);
+  } catch (e) {
+    if (e instanceof ApiError) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
+  }
+}
+
+async function refreshTask(id: string): Promise<void> {
+  try {
+    const t = await api.task(id);
+    app.set((s) => ({ tasks: upsert(s.tasks, t) }));
+  } catch (e) {
+    if (e instanceof ApiError) app.set((s) => ({ tasks: s.tasks.filter((x) => x.id !== id) }));
+  }
+}
+
+const timers = new Map<string, number>();
+/** Coalesce bursts of events about the same entity into one fetch. */
+function soon(key: string, fn: () => void, ms = 150): void {
+  clearTimeout(timers.get(key));
+  timers.set(
+    key,
+    window.setTimeout(() => {
+      timers.delete(key);
+      fn();
+    }, ms),
+  );
+}
+
+function patchBlockInNote(noteId: string, blockId: string, f: (b: Block | undefined) => Block | null): void {
+  app.set((s) => {
+    const note = s.notes.find((n) => n.id === noteId);
+    if (!note) return {};
+    const blocks = (note.blocks ?? []).slice();
+    const i = blocks.findIndex((b) => b.id === blockId);
+    const next = f(i >= 0 ? blocks[i] : undefined);
+    if (i >= 0) {
+      if (next) blocks[i] = next;
+      else blocks.splice(i, 1);
+    } else if (next) blocks.push(next);
+    return { notes: upsert(s.notes, { ...note, blocks: sortBlocks(blocks) }) };
+  });
+}
+
+function handleEvent(msg: WsEnvelope): void {
+  const p = msg.payload ?? {};
+  const name = msg.event ?? '';
+  const [entity] = name.split('.');
+  const id = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined) ?? (msg.resource_type === entity ? msg.resource_id : undefined);
+
+  switch (name) {
+    case 'notebook.created':
+    case 'notebook.updated':
+    case 'notebook.restored': {
+      const nid = id('notebook_id');
+      if (nid) soon(`nb:${nid}`, () => void refreshNotebook(nid));
+      if (name === 'notebook.restored') soon('all', () => void loadAll(), 300);
+      break;
+    }
+    case 'notebook.deleted':
+    case 'notebook.permanent_deleted': {
+      const nid = id('notebook_id');
+      if (nid) removeNotebookLocal(nid);
+      break;
+    }
+    case 'note.created':
+    case 'note.updated':
+    case 'note.restored': {
+      const nid = id('note_id');
+      if (nid) soon(`note:${nid}`, () => void refreshNote(nid));
+      break;
+    }
+    case 'note.deleted':
+    case 'note.permanent_deleted': {
+      const nid = id('note_id');
+      if (nid) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== nid) }));
+      break;
+    }
+    case 'block.created':
+    case 'block.updated': {
+      const bid = id('block_id');
+      const nid = typeof p.note_id === 'string' ? p.note_id : undefined;
+      if (!bid || !nid) break;
+      patchBlockInNote(nid, bid, (b) => {
+        const base: Block = b ?? { id: bid, note_id: nid, type: 'text', content: { text: '' }, metadata: {}, order: 0 };
+        const next: Block = { ...base };
+        if (p.content && typeof p.content === 'object') next.content = p.content as Block['content'];
+        if (p.metadata && typeof p.metadata === 'object') next.metadata = p.metadata as Block['metadata'];
+        const t = typeof p.block_type === 'string' ? p.block_type : undefined;
+        if (t) next.type = t;
+        if (typeof p.order === 'number') next.order = p.order;
+        return next;
+      });
+      break;
+    }
+    case 'block.deleted': {
+      const bid = id('block_id');
+      const nid = typeof p.note_id === 'string' ? p.note_id : undefined;
+      if (bid && nid) patchBlockInNote(nid, bid, () => null);
+      break;
+    }
+    case 'task.created':
+    case 'task.updated': {
+      const tid = id('task_id');
+      if (tid) soon(`task:${tid}`, () => void refreshTask(tid));
+      break;
+    }
+    case 'task.deleted': {
+      const tid = id('task_id');
+      if (tid) app.set((s) => ({ tasks: s.tasks.filter((t) => t.id !== tid) }));
+      break;
+    }
+    case 'trash.emptied':
+      break;
+    case 'user.updated':
+      soon('profile', () => {
+        api
+          .profile()
+          .then((user) => app.set({ user }))
+          .catch(() => undefined);
+      });
+      break;
+    default:
+      break;
+  }
+}
+
+realtime.events.on(handleEvent);

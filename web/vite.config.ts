@@ -1,0 +1,26 @@
+import { defineConfig } from 'vite';
+
+// The Python server serves the built files at "/" and the API under "/api".
+// During development (and `vite preview`) the API and its WebSocket are proxied
+// to a locally running server.
+const apiTarget = process.env.OWLISTIC_API_URL ?? 'http://127.0.0.1:8000';
+
+const proxy = {
+  '/api': { target: apiTarget, changeOrigin: true, ws: true },
+  '/openapi.json': { target: apiTarget, changeOrigin: true },
+};
+
+export default defineConfig({
+  base: '/',
+  oxc: {
+    jsx: { runtime: 'automatic', importSource: 'preact' },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 800,
+  },
+  server: { host: '127.0.0.1', port: 5173, proxy },
+  preview: { host: '127.0.0.1', port: 4173, proxy },
+});
