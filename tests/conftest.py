@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from owlistic.app import create_app
@@ -35,11 +36,22 @@ def free_port() -> int:
         return port
 
 
-async def reset_postgres(url: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
+async def create_scratch_database(url: str) -> str:
+    """A fresh database beside the configured one, so concurrent runs never collide."""
+    base = make_url(url)
+    name = f"{base.database}_{uuid.uuid4().hex[:10]}"
+    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_scratch_database(url: str) -> None:
+    target = make_url(url)
+    engine = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     await engine.dispose()
 
 
@@ -49,10 +61,14 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(data_dir: Path) -> str:
-    return os.environ.get("OWLISTIC_TEST_DATABASE_URL") or (
-        f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
-    )
+async def database_url(data_dir: Path) -> AsyncIterator[str]:
+    configured = os.environ.get("OWLISTIC_TEST_DATABASE_URL")
+    if not configured:
+        yield f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
+        return
+    url = await create_scratch_database(configured)
+    yield url
+    await drop_scratch_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -78,6 +94,7 @@ def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
 class LiveServer:
     url: str
     settings: Settings
+    app: FastAPI  # ``app.state.runtime`` is the running server's Runtime (db, components)
 
     @property
     def ws_url(self) -> str:
@@ -86,11 +103,10 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 async def server(settings: Settings) -> AsyncIterator[LiveServer]:
-    if not settings.is_sqlite:
-        await reset_postgres(settings.effective_database_url)
     port = free_port()
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -107,7 +123,7 @@ async def server(settings: Settings) -> AsyncIterator[LiveServer]:
         await asyncio.sleep(0.05)
     else:
         raise RuntimeError("test server did not start")
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     uv.should_exit = True
     await task
 
