@@ -25,7 +25,6 @@ async def _migrate(settings: Settings) -> None:
 async def _create_user(settings: Settings, email: str, password: str, admin: bool) -> str:
     from owlistic.kit.db import Database
     from owlistic.migrations.runner import upgrade
-    from owlistic.models import Role
     from owlistic.user.service import user as users
 
     db = Database(settings)
@@ -34,9 +33,7 @@ async def _create_user(settings: Settings, email: str, password: str, admin: boo
         async with db.session() as session:
             user = await users.register(session, email=email, password=password)
             if admin:
-                session.add(
-                    Role(user_id=user.id, resource_id=user.id, resource_type="user", role="admin")
-                )
+                await users.grant_admin(session, user)
             return str(user.id)
     finally:
         await db.dispose()

@@ -3,7 +3,8 @@ import { defineConfig } from 'vite';
 // The Python server serves the built files at "/" and the API under "/api".
 // During development (and `vite preview`) the API and its WebSocket are proxied
 // to a locally running server.
-const apiTarget = process.env.OWLISTIC_API_URL ?? 'http://127.0.0.1:8000';
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+const apiTarget = env.OWLISTIC_API_URL ?? 'http://127.0.0.1:8000';
 
 const proxy = {
   '/api': { target: apiTarget, changeOrigin: true, ws: true },

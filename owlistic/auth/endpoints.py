@@ -46,7 +46,7 @@ async def refresh(body: RefreshRequest, session: SessionDep, runtime: RuntimeDep
     return await auth.refresh(session, runtime, body.refresh_token)
 
 
-@router.post("/logout", response_model=Message, responses=errors(401))
+@router.post("/logout", response_model=Message, responses=errors(401, 422))
 async def logout(
     request: Request,
     _user: CurrentUser,

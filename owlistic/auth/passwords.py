@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
@@ -21,3 +23,15 @@ def verify_password(password: str, password_hash: str) -> tuple[bool, str | None
         return _hasher.verify_and_update(password, password_hash)
     except Exception:  # an unparseable stored hash never matches
         return False, None
+
+
+# Argon2 takes a good fraction of a second of CPU: never on the event loop, where it would
+# stall every other request and WebSocket of the process meanwhile.
+
+
+async def hash_password_off_loop(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_off_loop(password: str, password_hash: str) -> tuple[bool, str | None]:
+    return await asyncio.to_thread(verify_password, password, password_hash)

@@ -74,9 +74,14 @@ async def stats(session: AsyncSession) -> OutboxStats:
     )
 
 
-async def seq_of(session: AsyncSession, event_id: uuid.UUID) -> int | None:
-    seq = await session.scalar(select(OutboxEvent.seq).where(OutboxEvent.id == event_id))
-    return int(seq) if seq is not None else None
+async def resume_point(session: AsyncSession, event_id: uuid.UUID, user_id: str) -> int | None:
+    """The ``seq`` of an event ``user_id`` was allowed to see; None if unknown or pruned."""
+    row = (await session.execute(
+        select(OutboxEvent.seq, OutboxEvent.audience).where(OutboxEvent.id == event_id)
+    )).one_or_none()
+    if row is None or user_id not in row.audience:
+        return None
+    return int(row.seq)
 
 
 async def readable_after(

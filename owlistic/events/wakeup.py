@@ -62,23 +62,27 @@ class PgListener:
     def _callback(self, *_: Any) -> None:
         self._on_notify()
 
+    async def _listen_until_closed(self) -> None:
+        conn = await asyncpg.connect(self._dsn)
+        try:
+            closed = asyncio.Event()
+            conn.add_termination_listener(lambda _conn: closed.set())
+            await conn.add_listener(CHANNEL, self._callback)
+            # Something may have been written while we were not listening.
+            self._on_notify()
+            await closed.wait()
+            log.warning("outbox LISTEN connection lost; reconnecting")
+        finally:
+            if not conn.is_closed():
+                await asyncio.shield(conn.close(timeout=2))
+
     async def _run(self) -> None:
         while True:
-            conn: asyncpg.Connection | None = None
             try:
-                conn = await asyncpg.connect(self._dsn)
-                await conn.add_listener(CHANNEL, self._callback)
-                # Something may have been written while we were not listening.
-                self._on_notify()
-                while not conn.is_closed():
-                    await asyncio.sleep(self._retry_seconds)
+                await self._listen_until_closed()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 log.warning("outbox LISTEN connection failed: %s", exc)
             except Exception:
                 # Never let the listener die: relays would silently fall back to polling.
                 log.exception("outbox LISTEN loop failed")
-            finally:
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await asyncio.shield(conn.close(timeout=2))
             await asyncio.sleep(self._retry_seconds)

@@ -14,7 +14,7 @@ from owlistic.notebook.service import notebook as notebook_service
 router = APIRouter(prefix="/notebooks", tags=["notebooks"])
 
 
-@router.get("", response_model=list[NotebookOut], responses=errors(401))
+@router.get("", response_model=list[NotebookOut], responses=errors(401, 422))
 async def list_notebooks(
     user: CurrentUser, session: SessionDep, name: str | None = None
 ) -> list[NotebookOut]:

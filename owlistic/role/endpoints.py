@@ -24,10 +24,12 @@ async def list_roles(
 ) -> list[RoleOut]:
     """Roles on resources the caller owns, and the caller's own roles."""
     ids = {"user_id": user_id, "resource_id": resource_id}
-    filters: dict[str, str | None] = {"resource_type": resource_type, "role": role}
+    filters: dict[str, str | uuid.UUID | None] = {"resource_type": resource_type, "role": role}
     for key, value in ids.items():
         if value:
-            filters[key] = str(uuid.UUID(value)) if _is_uuid(value) else "-"
+            if not _is_uuid(value):
+                return []  # no row has a malformed id
+            filters[key] = uuid.UUID(value)
     rows = await role_service.list_visible(session, user.id, filters=filters)
     return [RoleOut.model_validate(r) for r in rows]
 

@@ -49,7 +49,11 @@ class RoleService:
             notebook_event(session, "notebook.updated", resource, audience, shared_with=str(also))
 
     async def list_visible(
-        self, session: AsyncSession, user_id: uuid.UUID, *, filters: dict[str, str | None]
+        self,
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        *,
+        filters: dict[str, str | uuid.UUID | None],
     ) -> list[Role]:
         owned = or_(
             Role.resource_id.in_(select(Notebook.id).where(Notebook.user_id == user_id)),
@@ -95,10 +99,13 @@ class RoleService:
         return existing
 
     async def revoke(self, session: AsyncSession, caller: uuid.UUID, role: Role) -> None:
+        if role.user_id != caller:  # anyone may leave a share; only owners remove others
+            if role.resource_type not in ("note", "notebook"):
+                raise NotFound("Role not found")  # nobody manages another user's own roles
+            # Strangers get 404 before anything reveals that the role exists.
+            await self._owned(session, caller, role.resource_type, role.resource_id)
         if role.role == "owner":
             raise Forbidden("an owner role cannot be removed")
-        if role.user_id != caller:  # anyone may leave a share; only owners remove others
-            await self._owned(session, caller, role.resource_type, role.resource_id)
         resource = await self._resource(session, role)
         role.deleted_at = utcnow()
         await session.flush()

@@ -36,7 +36,7 @@ def _pick(data: dict[str, Any], fields: str | None, allowed: tuple[str, ...]) ->
     return {k: v for k, v in data.items() if k in wanted and k in allowed}
 
 
-@router.get("", responses=errors(401), response_model=list[dict[str, Any]])
+@router.get("", responses=errors(401, 422), response_model=list[dict[str, Any]])
 async def list_users(
     user: CurrentUser,
     session: SessionDep,

@@ -42,7 +42,7 @@ class UserUpdate(InputSchema):
     profile_pic: str | None = Field(None, max_length=2048)
     preferences: dict[str, Any] | None = None
     # Changing the password here needs the current one too (the original did not ask).
-    password: str | None = Password
+    password: str | None = Field(None, min_length=1, max_length=MAX_PASSWORD_LENGTH)
     current_password: str | None = None
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.service import is_admin
-from owlistic.auth.passwords import hash_password, verify_password
+from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from owlistic.kit.time import utcnow
@@ -52,6 +52,8 @@ class UserService:
         preferences: dict[str, Any] | None = None,
     ) -> User:
         email = email.lower()
+        # Hashed before the first query, so no transaction (or SQLite write lock) waits on it.
+        password_hash = await hash_password_off_loop(password)
         if await repository.email_taken(session, email):
             raise Conflict("user with that email already exists")
         if username:
@@ -62,7 +64,7 @@ class UserService:
         user = User(
             id=uuid.uuid4(),
             email=email,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             username=username,
             display_name=display_name or "",
             profile_pic=profile_pic or "",
@@ -79,6 +81,24 @@ class UserService:
             session, user, "user.created", email=user.email, created_at=user.created_at.isoformat()
         )
         return user
+
+    async def grant_admin(self, session: AsyncSession, user: User) -> None:
+        """Makes ``user`` a global admin (their own ``user`` role becomes ``admin``).
+
+        Only one live role per (user, resource, type) may exist, so the self role registration
+        created is promoted rather than a second row added.
+        """
+        await session.execute(
+            update(Role)
+            .where(
+                Role.user_id == user.id,
+                Role.resource_id == user.id,
+                Role.resource_type == "user",
+                Role.deleted_at.is_(None),
+            )
+            .values(role="admin", updated_at=utcnow())
+        )
+        await session.flush()
 
     async def target(
         self, session: AsyncSession, caller: User, user_id: uuid.UUID, action: str
@@ -112,10 +132,12 @@ class UserService:
             user.preferences = changes.preferences
         if "password" in fields and changes.password is not None:
             if caller.id == user.id:
-                ok, _ = verify_password(changes.current_password or "", user.password_hash)
+                ok, _ = await verify_password_off_loop(
+                    changes.current_password or "", user.password_hash
+                )
                 if not ok:
                     raise Forbidden("Current password is incorrect")
-            self._set_password(user, changes.password)
+            await self._set_password(user, changes.password)
         user.updated_at = utcnow()
         try:
             await session.flush()
@@ -126,18 +148,18 @@ class UserService:
         )
         return user
 
-    def _set_password(self, user: User, password: str) -> None:
-        user.password_hash = hash_password(password)
+    async def _set_password(self, user: User, password: str) -> None:
+        user.password_hash = await hash_password_off_loop(password)
         user.token_version += 1  # every token issued before this stops working
 
     async def change_password(
         self, session: AsyncSession, user: User, *, current: str, new: str
     ) -> User:
-        ok, _ = verify_password(current, user.password_hash)
+        ok, _ = await verify_password_off_loop(current, user.password_hash)
         if not ok:
             # 403, not 401: the token is fine, the password is not (the original said 401).
             raise Forbidden("Current password is incorrect")
-        self._set_password(user, new)
+        await self._set_password(user, new)
         user.updated_at = utcnow()
         await session.flush()
         _emit_user_event(
@@ -161,9 +183,11 @@ class UserService:
     async def verify_login(self, session: AsyncSession, email: str, password: str) -> User:
         user = await repository.live_by_email(session, email)
         if user is None:
-            hash_password(password)  # same cost either way: no account-existence timing oracle
+            await hash_password_off_loop(
+                password
+            )  # same cost either way: no account-existence timing oracle
             raise Unauthorized("Invalid credentials")
-        ok, new_hash = verify_password(password, user.password_hash)
+        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
         if not ok:
             raise Unauthorized("Invalid credentials")
         if new_hash:

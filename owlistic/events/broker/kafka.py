@@ -58,12 +58,17 @@ class KafkaBroker(Broker):
         self._producer_lock = asyncio.Lock()
         self._partition_ids: dict[str, list[int]] = {}
         self._subscriptions: list[_KafkaSubscription] = []
+        self._stopped = False
 
     async def start(self) -> None:
         """Create missing topics first, so consumers never race topic auto-creation."""
-        await self._ensure_topics(self._topics)
+        try:
+            await self._ensure_topics(self._topics)
+        except (KafkaError, OSError) as exc:
+            raise BrokerUnavailable(f"Kafka unreachable: {exc!r}") from exc
 
     async def stop(self) -> None:
+        self._stopped = True
         for sub in self._subscriptions:
             await sub.close()
         self._subscriptions.clear()
@@ -91,10 +96,17 @@ class KafkaBroker(Broker):
                     ]
                 )
                 log.info("created Kafka topics %s", ", ".join(missing))
-            for described in await admin.describe_topics(list(topics)):
-                ids = sorted(p["partition"] for p in described.get("partitions", []))
-                if ids:
-                    self._partition_ids[described["topic"]] = ids
+            # New topics take a moment to get partition leaders; wait for them.
+            for _ in range(50):
+                for described in await admin.describe_topics(list(topics)):
+                    parts = described.get("partitions", [])
+                    if parts and all(p.get("leader", -1) >= 0 for p in parts):
+                        self._partition_ids[described["topic"]] = sorted(
+                            p["partition"] for p in parts)
+                if all(t in self._partition_ids for t in topics):
+                    return
+                await asyncio.sleep(0.2)
+            raise BrokerUnavailable(f"Kafka topics not ready: {', '.join(topics)}")
         finally:
             await admin.close()
 
@@ -150,6 +162,12 @@ class KafkaBroker(Broker):
         await asyncio.gather(*pending)
 
     async def subscribe(self, topics: Sequence[str], group: str | None = None) -> Subscription:
+        try:
+            return await self._subscribe(topics, group)
+        except (KafkaError, OSError) as exc:
+            raise BrokerUnavailable(f"Kafka unreachable: {exc!r}") from exc
+
+    async def _subscribe(self, topics: Sequence[str], group: str | None) -> Subscription:
         missing = [t for t in topics if t not in self._partition_ids]
         if missing:
             await self._ensure_topics(missing)
@@ -197,6 +215,8 @@ class KafkaBroker(Broker):
         return consumer
 
     async def healthy(self) -> bool:
+        if self._stopped:
+            return False
         try:
             producer = await asyncio.wait_for(self._get_producer(), HEALTH_TIMEOUT_SECONDS)
             await asyncio.wait_for(producer.client.fetch_all_metadata(), HEALTH_TIMEOUT_SECONDS)

@@ -30,7 +30,7 @@ export interface Notebook {
   name: string;
   description: string;
   notes?: Note[] | null;
-  role?: Role;
+  role?: Role | null;
   created_at: string;
   updated_at: string;
   deleted_at?: string | null;
@@ -75,6 +75,8 @@ export interface Note {
   title: string;
   blocks?: Block[] | null;
   tags?: string[] | null;
+  /** The caller's role on the note (when the server says). */
+  role?: Role | null;
   created_at: string;
   updated_at: string;
   deleted_at?: string | null;
@@ -84,6 +86,7 @@ export interface Task {
   id: string;
   user_id: string;
   note_id?: string | null;
+  block_id?: string | null;
   title: string;
   description?: string;
   is_completed: boolean;

@@ -45,14 +45,39 @@ const BlockIds = Extension.create({
     return [
       new Plugin({
         key: new PluginKey('owlBlockIds'),
-        appendTransaction: (trs, _old, state) => {
+        appendTransaction: (trs, oldState, state) => {
           if (!trs.some((t) => t.docChanged)) return null;
+          // A node re-typed in place (heading, list, to-do… via setBlockType) comes back
+          // without attributes: give it back the id of the node that stood there, so the
+          // server block is updated rather than deleted and re-created.
+          const present = new Set<string>();
+          state.doc.forEach((n) => {
+            if (typeof n.attrs.blockId === 'string') present.add(n.attrs.blockId);
+          });
+          const landed = new Map<number, { id: string; srcType: unknown }>();
+          oldState.doc.forEach((node, offset) => {
+            const id = node.attrs.blockId as string | null;
+            if (!id || present.has(id)) return;
+            let pos = offset;
+            for (const t of trs) pos = t.mapping.map(pos, 1);
+            if (!landed.has(pos)) landed.set(pos, { id, srcType: node.attrs.srcType });
+          });
           const seen = new Set<string>();
           let tr = state.tr;
           let changed = false;
           state.doc.forEach((node, offset) => {
-            const id = node.attrs.blockId as string | null;
             if (!('blockId' in node.attrs)) return;
+            const id = node.attrs.blockId as string | null;
+            if (!id) {
+              const back = landed.get(offset);
+              if (back && !seen.has(back.id)) {
+                landed.delete(offset);
+                tr = tr.setNodeMarkup(offset, undefined, { ...node.attrs, blockId: back.id });
+                seen.add(back.id);
+                changed = true;
+                return;
+              }
+            }
             if (!id || seen.has(id)) {
               const fresh = newTmpId();
               tr = tr.setNodeMarkup(offset, undefined, { ...node.attrs, blockId: fresh, ...(id ? { srcType: null } : {}) });
@@ -76,6 +101,20 @@ function splitSameType(editor: import('@tiptap/core').Editor, typeName: string, 
   if (empty && $from.parent.content.size === 0) {
     // Enter on an empty item ends the list.
     return editor.chain().setNode('paragraph').run();
+  }
+  if (empty && $from.parentOffset === 0) {
+    // Enter at the start of an item inserts an empty item above and keeps this one
+    // (and its server block, e.g. a linked task) intact.
+    const pos = $from.before();
+    const node = $from.parent;
+    return editor
+      .chain()
+      .command(({ tr }) => {
+        tr.insert(pos, node.type.create({ ...node.attrs, blockId: null, ...resetAttrs }));
+        tr.scrollIntoView();
+        return true;
+      })
+      .run();
   }
   return editor
     .chain()
@@ -203,10 +242,14 @@ export const TaskBlock = Node.create({
       const sync = (n: typeof node) => {
         input.checked = !!n.attrs.checked;
         dom.setAttribute('data-checked', n.attrs.checked ? 'true' : 'false');
-        input.disabled = !editor.isEditable;
       };
       sync(node);
       input.addEventListener('mousedown', (e) => e.preventDefault());
+      // The padded box around the checkbox is part of its touch target.
+      box.addEventListener('mousedown', (e) => e.preventDefault());
+      box.addEventListener('click', (e) => {
+        if (e.target !== input && editor.isEditable) input.click();
+      });
       input.addEventListener('change', () => {
         const pos = typeof getPos === 'function' ? getPos() : undefined;
         if (!editor.isEditable || typeof pos !== 'number') {

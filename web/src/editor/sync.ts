@@ -14,7 +14,6 @@ import type { Node as PMNode } from '@tiptap/pm/model';
 import { ApiError, api, errorMessage, isRetryable } from '../api/client';
 import type { Block, WsEnvelope } from '../api/types';
 import { blockText, blockToNode, computeOrders, mergeMeta, nodeSig, nodeToData } from './blocks';
-import { isTmpId } from './extensions';
 
 export type SaveState = 'saved' | 'unsaved' | 'saving' | 'error';
 
@@ -38,7 +37,30 @@ const RETRY_DELAYS = [500, 1000, 2000, 4000];
 const REMOTE = 'owlRemote';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const time = (s?: string) => (s ? Date.parse(s) || 0 : 0);
+/** Timestamp in milliseconds with the microseconds the server sends kept as a fraction. */
+const time = (s?: string) => {
+  if (!s) return 0;
+  const ms = Date.parse(s);
+  if (!ms) return 0;
+  const frac = /\.(\d+)/.exec(s)?.[1] ?? '';
+  return ms + Number(`0.${frac.slice(3, 9) || '0'}`);
+};
+
+/** A full block from an event payload, when the server sent one. */
+function blockFromPayload(p: Record<string, unknown>, id: string, noteId: string): Block | null {
+  const type = typeof p.block_type === 'string' ? p.block_type : undefined;
+  const order = typeof p.order === 'number' ? p.order : undefined;
+  if (!type || order === undefined || !p.content || typeof p.content !== 'object') return null;
+  return {
+    id,
+    note_id: noteId,
+    type,
+    order,
+    content: p.content as Block['content'],
+    metadata: (p.metadata && typeof p.metadata === 'object' ? p.metadata : {}) as Block['metadata'],
+    updated_at: typeof p.updated_at === 'string' ? p.updated_at : undefined,
+  };
+}
 
 export class NoteSync {
   editor: Editor | null = null;
@@ -115,12 +137,9 @@ export class NoteSync {
     if (!this.readOnly) this.schedule();
   }
 
-  /** The server's title changed (event): adopt it unless the user is typing one. */
+  /** The server's title changed (event): adopt it unless a local title edit is pending. */
   remoteTitle(title: string, userEditing: boolean): boolean {
-    if (userEditing && this.title.local !== this.title.server) {
-      this.title.server = title;
-      return false;
-    }
+    if (this.title.local !== this.title.server || (userEditing && this.state !== 'saved')) return false;
     this.title = { local: title, server: title };
     return true;
   }
@@ -423,10 +442,10 @@ export class NoteSync {
         const k = this.known.get(blockId);
         if (k && typeof p.updated_at === 'string' && time(p.updated_at) <= time(k.block.updated_at)) return;
         if (!k && msg.event === 'block.updated' && this.deletedRecently(blockId)) return;
+        const fromEvent = blockFromPayload(p, blockId, this.noteId);
         this.enqueueRemote(async () => {
           if (msg.event === 'block.created' && this.known.has(blockId)) return; // our own create
-          const block = await api.block(blockId);
-          this.applyRemoteBlock(block);
+          this.applyRemoteBlock(fromEvent ?? (await api.block(blockId)));
         });
         break;
       }

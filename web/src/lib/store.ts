@@ -25,18 +25,24 @@ export class Store<T extends object> {
 
 /** Subscribe a component to a slice of a store; re-renders when the slice changes (Object.is). */
 export function useStore<T extends object, S>(store: Store<T>, select: (s: T) => S): S {
-  const [value, setValue] = useState(() => select(store.get()));
+  const [, force] = useState(0);
   const selectRef = useRef(select);
   selectRef.current = select;
+  const last = useRef<S>(select(store.get()));
   useEffect(() => {
     const check = () => {
       const next = selectRef.current(store.get());
-      setValue((prev) => (Object.is(prev, next) ? prev : next));
+      if (!Object.is(last.current, next)) {
+        last.current = next;
+        force((n) => n + 1);
+      }
     };
     check();
     return store.subscribe(check);
   }, [store]);
-  return select(store.get());
+  const value = select(store.get());
+  last.current = value;
+  return value;
 }
 
 /** Simple typed event emitter. */

@@ -1,0 +1,103 @@
+"""``python -m bench [--quick | --full] [--mode embedded|production|both] [--scenario NAME]``."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+import uvloop
+
+from bench import report
+from bench.backends import MODES, REPO, Mode
+from bench.profiler import find_py_spy
+from bench.profiles import PROFILES
+from bench.runner import Options, run
+from bench.scenarios import registry
+
+
+def parse(argv: list[str]) -> tuple[Options, Path | None]:
+    names = list(registry())
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    size = parser.add_mutually_exclusive_group()
+    size.add_argument(
+        "--full",
+        dest="size",
+        action="store_const",
+        const="full",
+        help="the issue's sizes (default)",
+    )
+    size.add_argument(
+        "--quick",
+        dest="size",
+        action="store_const",
+        const="quick",
+        help="small sizes, a few minutes",
+    )
+    size.add_argument(
+        "--tiny",
+        dest="size",
+        action="store_const",
+        const="tiny",
+        help="seconds; for the smoke test",
+    )
+    parser.add_argument("--mode", choices=[*MODES, "both"], default="both")
+    parser.add_argument(
+        "--scenario",
+        action="append",
+        choices=names,
+        metavar="NAME",
+        help=f"repeatable; default all: {', '.join(names)}",
+    )
+    parser.add_argument("--results-dir", type=Path, default=REPO / "bench" / "results")
+    parser.add_argument(
+        "--docs",
+        type=Path,
+        default=REPO / "docs" / "benchmarks.md",
+        help="the Markdown report to rewrite",
+    )
+    parser.add_argument("--no-docs", action="store_true", help="leave the Markdown report alone")
+    parser.add_argument(
+        "--profile", action="store_true", help="record the server with py-spy (must be on PATH)"
+    )
+    args = parser.parse_args(argv)
+    modes: tuple[Mode, ...] = MODES if args.mode == "both" else (args.mode,)
+    chosen = tuple(n for n in names if n in (args.scenario or names))
+    py_spy = None
+    if args.profile:
+        py_spy = find_py_spy()
+        if py_spy is None:
+            parser.error("--profile needs py-spy on PATH (pip install py-spy)")
+    options = Options(
+        profile=PROFILES[args.size or "full"],
+        modes=modes,
+        scenarios=chosen,
+        results_dir=args.results_dir,
+        command=shlex.join(["python", "-m", "bench", *argv]),
+        py_spy=py_spy,
+    )
+    return options, None if args.no_docs else args.docs
+
+
+def main(argv: list[str] | None = None) -> int:
+    options, docs = parse(sys.argv[1:] if argv is None else argv)
+    path, document = uvloop.run(run(options))
+    if docs is not None:
+        report.write(document, docs)
+        print(f"[bench] wrote {docs}")
+    print(f"[bench] results: {path}")
+    failed = [
+        f"{name}/{mode}"
+        for name, by_mode in document["results"].items()
+        for mode, result in by_mode.items()
+        if result.get("status") == "failed"
+    ]
+    if failed:
+        print(f"[bench] failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""What a scenario gets: the mode, the sizes, and a way to start a fresh server."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.backends import Backend, Mode
+from bench.profiler import Recording
+from bench.profiles import Profile
+from bench.server import Server, running
+
+
+@dataclass
+class Context:
+    mode: Mode
+    profile: Profile
+    backend: Backend
+    out_dir: Path  # server logs and profiles of this run
+    py_spy: str | None = None
+    profiles: dict[str, Any] = field(default_factory=dict)
+
+    @contextlib.asynccontextmanager
+    async def server(self, label: str, *, profile: bool = True) -> AsyncIterator[Server]:
+        """A server on fresh storage (new SQLite dir, or recreated PostgreSQL database)."""
+        config = await self.backend.fresh(label)
+        try:
+            async with running(config, self.out_dir, label) as server:
+                recording = None
+                if profile and self.py_spy:
+                    output = self.out_dir / f"profile-{self.mode}-{label}.txt"
+                    recording = Recording(self.py_spy, server.pid, output)
+                try:
+                    yield server
+                finally:
+                    if recording is not None:
+                        self.profiles[label] = await recording.stop()
+        finally:
+            await self.backend.release(config)

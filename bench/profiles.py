@@ -1,0 +1,96 @@
+"""How big each scenario runs: ``full`` (the issue's sizes), ``quick``, ``tiny`` (smoke test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A seeded dataset: each user owns ``notebooks`` x ``notes`` x ``blocks``."""
+
+    users: int
+    notebooks: int
+    notes: int
+    blocks: int
+    task_every: int = 10  # every n-th block of a note is a checklist item with its task
+
+    @property
+    def total_blocks(self) -> int:
+        return self.users * self.notebooks * self.notes * self.blocks
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    rest_shape: Shape
+    rest_clients: tuple[int, ...]
+    rest_seconds: float
+    warmup_seconds: float
+    ws_samples: int
+    fanout_connections: tuple[int, ...]
+    fanout_writes: int
+    fanout_rest_shares: int  # shares above this count are inserted in bulk
+    relay_clients: int
+    relay_seconds: float
+    relay_backlog: int
+    footprint_restarts: int
+    growth_blocks: tuple[int, ...]
+    growth_requests: int
+
+
+FULL = Profile(
+    name="full",
+    rest_shape=Shape(users=100, notebooks=20, notes=50, blocks=40),
+    rest_clients=(1, 16, 64, 256),
+    rest_seconds=20.0,
+    warmup_seconds=3.0,
+    ws_samples=1000,
+    fanout_connections=(1_000, 5_000, 10_000),
+    fanout_writes=5,
+    fanout_rest_shares=1_000,
+    relay_clients=32,
+    relay_seconds=20.0,
+    relay_backlog=100_000,
+    footprint_restarts=5,
+    growth_blocks=(10_000, 100_000, 1_000_000),
+    growth_requests=2_000,
+)
+
+QUICK = Profile(
+    name="quick",
+    rest_shape=Shape(users=20, notebooks=4, notes=10, blocks=40),
+    rest_clients=(1, 16),
+    rest_seconds=5.0,
+    warmup_seconds=1.0,
+    ws_samples=200,
+    fanout_connections=(100,),
+    fanout_writes=3,
+    fanout_rest_shares=100,
+    relay_clients=16,
+    relay_seconds=5.0,
+    relay_backlog=10_000,
+    footprint_restarts=3,
+    growth_blocks=(10_000, 50_000),
+    growth_requests=300,
+)
+
+TINY = Profile(
+    name="tiny",
+    rest_shape=Shape(users=2, notebooks=1, notes=2, blocks=10),
+    rest_clients=(2,),
+    rest_seconds=1.0,
+    warmup_seconds=0.2,
+    ws_samples=10,
+    fanout_connections=(5,),
+    fanout_writes=1,
+    fanout_rest_shares=5,
+    relay_clients=2,
+    relay_seconds=1.0,
+    relay_backlog=200,
+    footprint_restarts=1,
+    growth_blocks=(500,),
+    growth_requests=20,
+)
+
+PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}

@@ -1,0 +1,126 @@
+"""Run the chosen scenarios in each mode and collect one results document."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sqlite3
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.backends import Mode, create_backend
+from bench.context import Context
+from bench.procstat import machine
+from bench.profiles import Profile
+from bench.scenarios import registry
+from bench.server import raise_fd_limit
+
+SCHEMA_VERSION = 1
+LIBRARIES = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "pydantic",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
+    "aiokafka",
+    "websockets",
+    "uvloop",
+    "httptools",
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    profile: Profile
+    modes: tuple[Mode, ...]
+    scenarios: tuple[str, ...]
+    results_dir: Path
+    command: str
+    py_spy: str | None = None
+
+
+def _versions() -> dict[str, str]:
+    found = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    for name in ("owlistic", *LIBRARIES):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _write(path: Path, document: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(document, indent=2, default=str) + "\n")
+    tmp.replace(path)
+
+
+async def run(options: Options) -> tuple[Path, dict[str, Any]]:
+    """Runs everything; the JSON file is rewritten after each scenario (partial runs survive)."""
+    fd_limit = raise_fd_limit()
+    started = datetime.now(UTC)
+    run_id = started.strftime("%Y%m%dT%H%M%SZ")
+    options.results_dir.mkdir(parents=True, exist_ok=True)
+    path = options.results_dir / f"{run_id}.json"
+    out_dir = options.results_dir / run_id
+    scenarios = registry()
+    document: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "run_id": run_id,
+        "started_at": started.isoformat(),
+        "finished_at": None,
+        "command": options.command,
+        "profile": options.profile.name,
+        "modes": list(options.modes),
+        "scenarios": list(options.scenarios),
+        "machine": {**machine(), "open_files_limit": fd_limit},
+        "versions": _versions(),
+        "results": {name: {} for name in options.scenarios},
+        "profiles": {},
+        "logs": str(out_dir),
+    }
+    _write(path, document)
+    for mode in options.modes:
+        try:
+            backend = create_backend(mode, run_id)
+            document["versions"] |= await backend.versions()
+        except Exception as exc:
+            for name in options.scenarios:
+                document["results"][name][mode] = {"status": "failed", "error": repr(exc)}
+            _write(path, document)
+            continue
+        ctx = Context(mode, options.profile, backend, out_dir, py_spy=options.py_spy)
+        try:
+            for name in options.scenarios:
+                print(f"[bench] {mode}: {name} ...", flush=True)
+                began = time.perf_counter()
+                try:
+                    result = await scenarios[name].run(ctx)
+                    entry = {"status": result.pop("status", "ok"), **result}
+                except Exception as exc:
+                    entry = {
+                        "status": "failed",
+                        "error": repr(exc),
+                        "traceback": traceback.format_exc(limit=8),
+                    }
+                entry["wall_seconds"] = round(time.perf_counter() - began, 1)
+                document["results"][name][mode] = entry
+                print(
+                    f"[bench] {mode}: {name} {entry['status']} in {entry['wall_seconds']}s",
+                    flush=True,
+                )
+                _write(path, document)
+        finally:
+            await backend.close()
+        if ctx.profiles:
+            document["profiles"][mode] = ctx.profiles
+    document["finished_at"] = datetime.now(UTC).isoformat()
+    _write(path, document)
+    return path, document

@@ -1,0 +1,128 @@
+"""Outbox relay: moves committed outbox rows to the broker, in ``seq`` order, at least once.
+
+Woken directly after a local commit (and by PostgreSQL NOTIFY for other instances' writes);
+``relay_poll_seconds`` is only a fallback. While the broker is away rows stay pending and
+the relay retries with capped exponential backoff; writers are never blocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from owlistic.auth.service import auth
+from owlistic.events import repository
+from owlistic.events.broker import Broker, BrokerUnavailable
+from owlistic.events.envelope import to_message
+from owlistic.kit.db import Database
+from owlistic.kit.time import utcnow
+from owlistic.settings import Settings
+
+log = logging.getLogger("owlistic.relay")
+
+INITIAL_BACKOFF_SECONDS = 0.1
+MAX_BACKOFF_SECONDS = 5.0
+PRUNE_INTERVAL_SECONDS = 600.0
+# Any constant shared by all instances; held for one transaction.
+RELAY_LOCK_KEY = 0x6F776C6973746963  # "owlistic"
+
+
+class OutboxRelay:
+    def __init__(self, db: Database, broker: Broker, settings: Settings) -> None:
+        self._db = db
+        self._broker = broker
+        self._batch_size = settings.relay_batch_size
+        self._poll_seconds = settings.relay_poll_seconds
+        self._retention = timedelta(hours=settings.outbox_retention_hours)
+        self._topic_prefix = settings.kafka_topic_prefix
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="owlistic-outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns how many rows were dispatched."""
+        if self._db.is_sqlite:
+            return await self._relay_sqlite()
+        return await self._relay_postgres()
+
+    async def _relay_postgres(self) -> int:
+        async with self._db.session() as session:
+            # One publisher at a time keeps per-key order across instances; SKIP LOCKED
+            # additionally guarantees no row is taken by two relays.
+            locked = await session.scalar(
+                select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))
+            if not locked:
+                return 0  # the holder listens too, so it will pick our rows up
+            rows = await repository.pending_batch(session, self._batch_size)
+            if not rows:
+                return 0
+            # Publish inside the transaction: on failure it rolls back, rows stay pending.
+            await self._broker.publish([to_message(r, self._topic_prefix) for r in rows])
+            await repository.mark_dispatched(session, [r.seq for r in rows])
+            return len(rows)
+
+    async def _relay_sqlite(self) -> int:
+        # One process owns a SQLite file: read, publish, then mark, so the write lock is
+        # never held while waiting for the broker.
+        async with self._db.session(readonly=True) as session:
+            rows = await repository.pending_batch(session, self._batch_size)
+            messages = [to_message(r, self._topic_prefix) for r in rows]
+            seqs = [r.seq for r in rows]
+        if not seqs:
+            return 0
+        await self._broker.publish(messages)
+        async with self._db.session() as session:
+            await repository.mark_dispatched(session, seqs)
+        return len(seqs)
+
+    async def prune(self) -> None:
+        async with self._db.session() as session:
+            events = await repository.prune_dispatched(session, before=utcnow() - self._retention)
+            tokens = await auth.prune_revoked(session)
+        if events or tokens:
+            log.info("pruned %d dispatched events and %d expired revocations", events, tokens)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        backoff = INITIAL_BACKOFF_SECONDS
+        next_prune = loop.time()
+        while True:
+            self._wake.clear()
+            try:
+                dispatched = await self.relay_once()
+                if loop.time() >= next_prune:
+                    next_prune = loop.time() + PRUNE_INTERVAL_SECONDS
+                    await self.prune()
+            except (BrokerUnavailable, SQLAlchemyError, OSError) as exc:
+                if self.last_error is None:
+                    log.warning("outbox relay paused, retrying: %s", exc)
+                self.last_error = str(exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            if self.last_error is not None:
+                log.info("outbox relay resumed")
+                self.last_error = None
+            backoff = INITIAL_BACKOFF_SECONDS
+            if dispatched >= self._batch_size:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)

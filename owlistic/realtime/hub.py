@@ -1,0 +1,97 @@
+"""Process-wide fan-out: consume the broker once, deliver to local connections by audience."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+
+from owlistic.events.broker import Broker, BrokerUnavailable, Message
+from owlistic.realtime.connection import Connection, Outgoing
+
+log = logging.getLogger("owlistic.ws")
+
+# Delivery is at least once (a relay retry can publish twice): remember recent event ids.
+RECENT_EVENT_IDS = 10_000
+RESUBSCRIBE_SECONDS = 1.0
+
+
+class Hub:
+    def __init__(self, broker: Broker, topics: list[str]) -> None:
+        self._broker = broker
+        self._topics = topics
+        self._by_user: dict[str, set[Connection]] = {}
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
+
+    @property
+    def connection_count(self) -> int:
+        return sum(len(c) for c in self._by_user.values())
+
+    async def start(self, *, wait_seconds: float = 15.0) -> None:
+        """Returns once subscribed (so nothing published afterwards is missed), or after
+        ``wait_seconds`` if the broker is unreachable; it keeps trying in the background."""
+        self._task = asyncio.create_task(self._run(), name="owlistic-ws-hub")
+        ready = asyncio.create_task(self._ready.wait())
+        done, _ = await asyncio.wait({ready, self._task}, timeout=wait_seconds,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        ready.cancel()
+        if self._task in done:
+            self._task.result()
+        if not self._ready.is_set():
+            log.warning("WebSocket hub not subscribed yet; the broker is unreachable")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def attach(self, connection: Connection) -> None:
+        self._by_user.setdefault(connection.user_id, set()).add(connection)
+
+    def detach(self, connection: Connection) -> None:
+        connections = self._by_user.get(connection.user_id)
+        if connections is not None:
+            connections.discard(connection)
+            if not connections:
+                del self._by_user[connection.user_id]
+
+    def deliver(self, message: Message) -> None:
+        event_id = message.event_id
+        if event_id:
+            if event_id in self._recent:
+                return
+            self._recent[event_id] = None
+            if len(self._recent) > RECENT_EVENT_IDS:
+                self._recent.popitem(last=False)
+        item = Outgoing(message.value.decode(), event_id or None)
+        for user_id in message.audience:
+            for connection in self._by_user.get(user_id, ()):
+                connection.offer(item)
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                subscription = await self._broker.subscribe(self._topics)
+            except BrokerUnavailable as exc:
+                failures += 1
+                if failures == 1:  # once per outage, not once a second
+                    log.warning("WebSocket hub cannot subscribe yet, retrying: %s", exc)
+                await asyncio.sleep(RESUBSCRIBE_SECONDS)
+                continue
+            if failures:
+                log.info("WebSocket hub subscribed")
+            failures = 0
+            self._ready.set()
+            try:
+                async for message in subscription:
+                    self.deliver(message)
+            except BrokerUnavailable as exc:
+                log.warning("WebSocket hub lost the broker, resubscribing: %s", exc)
+            finally:
+                await subscription.close()
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)

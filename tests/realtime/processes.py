@@ -1,0 +1,97 @@
+"""Run ``owlistic serve`` in a subprocess, configured like the test session's server."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from owlistic.settings import Settings
+from tests.conftest import TEST_SECRET, free_port
+
+START_TIMEOUT = 60.0
+
+
+@dataclass
+class ServerProcess:
+    url: str
+    log: Path
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://")
+
+
+def server_env(settings: Settings, data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OWLISTIC_")}
+    return env | {
+        "OWLISTIC_ENV": "test",
+        "OWLISTIC_DATA_DIR": str(data_dir),
+        "OWLISTIC_DATABASE_URL": settings.effective_database_url,
+        "OWLISTIC_BROKER_URL": settings.broker_url,
+        "OWLISTIC_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
+        "OWLISTIC_JWT_SECRET": TEST_SECRET,
+        "OWLISTIC_WEB_DIST": str(data_dir / "no-web-build"),
+    }
+
+
+@asynccontextmanager
+async def owlistic_servers(
+    settings: Settings, base_dir: Path, count: int
+) -> AsyncIterator[list[ServerProcess]]:
+    """Starts ``count`` servers at once; yields when all answer ``/readyz`` with 200."""
+    procs: list[asyncio.subprocess.Process] = []
+    servers: list[ServerProcess] = []
+    try:
+        for i in range(count):
+            data_dir = base_dir / f"server-{i}"
+            await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
+            port = free_port()
+            log = data_dir / "server.log"
+            # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe
+            # would block the server's logging.
+            with log.open("wb") as out:
+                procs.append(await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "owlistic", "serve", "--host", "127.0.0.1",
+                    "--port", str(port),
+                    env=server_env(settings, data_dir), cwd=data_dir,  # no stray .env read
+                    stdout=out, stderr=asyncio.subprocess.STDOUT,
+                ))
+            servers.append(ServerProcess(f"http://127.0.0.1:{port}", log))
+        await asyncio.gather(*(_wait_ready(s, p) for s, p in zip(servers, procs, strict=True)))
+        yield servers
+    finally:
+        await asyncio.gather(*(_stop(p) for p in procs))
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is None:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(proc.wait(), 15)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+
+
+async def _wait_ready(server: ServerProcess, proc: asyncio.subprocess.Process) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT
+    async with httpx.AsyncClient(base_url=server.url, timeout=5) as client:
+        while loop.time() < deadline:
+            if proc.returncode is not None:
+                tail = (await asyncio.to_thread(server.log.read_text))[-2000:]
+                raise RuntimeError(f"server exited with {proc.returncode}: {tail}")
+            try:
+                if (await client.get("/readyz")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"server at {server.url} not ready after {START_TIMEOUT}s")

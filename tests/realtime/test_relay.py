@@ -1,0 +1,133 @@
+"""The outbox relay: order, exactly the committed rows, pruning."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.events.broker import Message, entity_topics
+from owlistic.events.broker.base import HEADER_AUDIENCE, HEADER_EVENT_ID, HEADER_SEQ
+from owlistic.events.broker.memory import MemoryBroker
+from owlistic.events.outbox import emit
+from owlistic.events.relay import OutboxRelay
+from owlistic.kit.db import Database
+from owlistic.kit.time import utcnow
+from owlistic.migrations.runner import upgrade
+from owlistic.models import OutboxEvent
+from owlistic.settings import Settings
+from tests.api.helpers import notebook
+from tests.conftest import Account, LiveServer, register
+from tests.realtime.wsclient import next_event, receive, ws_connect
+
+
+def emit_note_event(session: AsyncSession, user_id: str, title: str) -> None:
+    emit(session, event="note.updated", entity="note",
+         data={"note_id": "n1", "notebook_id": "nb1", "title": title}, key="n1",
+         resource_type="note", resource_id="n1", audience=[user_id])
+
+
+@pytest.fixture
+def shared_db(server: LiveServer) -> Database:
+    """The live server's own database."""
+    db: Database = server.app.state.runtime.db
+    return db
+
+
+@pytest.fixture
+async def private_db(tmp_path: Path, settings: Settings) -> AsyncIterator[Database]:
+    """A database no running server relays from, so this test's relay is the only one."""
+    db = Database(settings.model_copy(update={
+        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}"}))
+    await upgrade(db.engine)
+    yield db
+    await db.dispose()
+
+
+async def test_relay_publishes_committed_rows_in_order_once(
+    private_db: Database, settings: Settings
+) -> None:
+    broker = MemoryBroker()
+    await broker.start()
+    subscription = await broker.subscribe(entity_topics(settings))
+    relay = OutboxRelay(private_db, broker, settings.model_copy(update={"relay_batch_size": 7}))
+    async with private_db.session() as session:
+        for i in range(10):
+            emit_note_event(session, "u1", f"t{i}")
+    async with private_db.session() as session:
+        emit_note_event(session, "u2", "t10")
+
+    assert [await relay.relay_once(), await relay.relay_once()] == [7, 4]
+    assert await relay.relay_once() == 0, "dispatched rows are not sent again"
+
+    messages: list[Message] = [await anext(subscription) for _ in range(11)]
+    titles = [json.loads(m.value)["payload"]["title"] for m in messages]
+    assert titles == [f"t{i}" for i in range(11)]
+    seqs = [int(m.header(HEADER_SEQ) or b"0") for m in messages]
+    assert seqs == sorted(seqs)
+    assert all(m.topic == f"{settings.kafka_topic_prefix}note" and m.key == "n1"
+               for m in messages)
+    assert json.loads(messages[-1].header(HEADER_AUDIENCE) or b"[]") == ["u2"]
+    first = json.loads(messages[0].value)
+    assert first["payload"]["event_id"] == (messages[0].header(HEADER_EVENT_ID) or b"").decode()
+    assert "audience" not in json.dumps(first)
+
+    async with private_db.session(readonly=True) as session:
+        states = (await session.execute(select(
+            OutboxEvent.dispatched, OutboxEvent.status, OutboxEvent.dispatched_at))).all()
+    assert len(states) == 11
+    assert all(s.dispatched and s.status == "completed" and s.dispatched_at for s in states)
+    await subscription.close()
+
+
+async def test_rolled_back_transaction_publishes_nothing(
+    server: LiveServer, client: httpx.AsyncClient, shared_db: Database
+) -> None:
+    dave = await register(client)
+    async with ws_connect(server, dave) as ws:
+
+        async def failing_write() -> None:
+            async with shared_db.session() as session:
+                emit_note_event(session, dave.id, "rolled back")
+                await session.flush()  # the row existed inside the transaction
+                raise RuntimeError("the write failed after its event was recorded")
+
+        with pytest.raises(RuntimeError):
+            await failing_write()
+        async with shared_db.session() as session:
+            emit_note_event(session, dave.id, "committed")
+        server.app.state.runtime.outbox_committed()  # as the request dependency does
+        first = await receive(ws)
+    assert first["payload"]["title"] == "committed"
+
+
+async def test_pruned_events_cannot_be_resumed_from(
+    server: LiveServer, client: httpx.AsyncClient, alice: Account, shared_db: Database,
+    settings: Settings
+) -> None:
+    async with ws_connect(server, alice) as ws:
+        await notebook(client, alice)
+        old = (await next_event(ws, "notebook.created"))["payload"]["event_id"]
+        await notebook(client, alice)
+        recent = (await next_event(ws, "notebook.created"))["payload"]["event_id"]
+    async with shared_db.session() as session:  # age the first one past retention
+        await session.execute(
+            update(OutboxEvent).where(OutboxEvent.id == uuid.UUID(old))
+            .values(dispatched_at=utcnow() - timedelta(hours=settings.outbox_retention_hours + 1))
+        )
+    await OutboxRelay(shared_db, MemoryBroker(), settings).prune()
+
+    async with shared_db.session(readonly=True) as session:
+        remaining = set((await session.scalars(
+            select(OutboxEvent.id).where(OutboxEvent.id.in_([uuid.UUID(old),
+                                                             uuid.UUID(recent)])))).all())
+    assert remaining == {uuid.UUID(recent)}
+    async with ws_connect(server, alice, since=old) as ws:
+        assert (await receive(ws))["event"] == "resync_required"
