@@ -51,6 +51,8 @@ class KafkaCounter(EventCounter):
         self._bootstrap = bootstrap
         self._topics = [f"{prefix}{e}" for e in ENTITIES]
         self._consumer: Any = None
+        self._partitions_assigned: list[Any] = []
+        self.offsets_at_start = 0
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> KafkaCounter:
@@ -71,8 +73,15 @@ class KafkaCounter(EventCounter):
         await consumer.seek_to_end(*partitions)
         for tp in partitions:
             await consumer.position(tp)
+        self._partitions_assigned = partitions
+        self.offsets_at_start = await self.end_offsets()
         self._task = asyncio.create_task(self._run(consumer))
         return self
+
+    async def end_offsets(self) -> int:
+        """Messages ever written to the server's topics (sum of the partitions' end offsets)."""
+        offsets = await self._consumer.end_offsets(self._partitions_assigned)
+        return int(sum(offsets.values()))
 
     async def _partitions(self) -> list[tuple[str, int]]:
         from aiokafka.admin import AIOKafkaAdminClient

@@ -48,6 +48,7 @@ class Fleet:
         self.frames = 0
         self.event_frames = 0
         self.closed_early = 0  # connections the server ended while we still listened
+        self.extensions = ""  # what the server negotiated (e.g. permessage-deflate)
         self._closing = False
 
     def __len__(self) -> int:
@@ -66,6 +67,8 @@ class Fleet:
         failures = [o for o in opened if isinstance(o, BaseException)]
         for sock in opened:
             if isinstance(sock, ClientConnection):
+                if not self.sockets and sock.response is not None:
+                    self.extensions = sock.response.headers.get("Sec-WebSocket-Extensions", "")
                 index = len(self.sockets)
                 self.sockets.append(sock)
                 self._arrivals.append(None)

@@ -173,6 +173,7 @@ async def run(ctx: Context) -> dict[str, Any]:
         finally:
             await fleet.close()
     return {
+        "websocket_extensions": fleet.extensions or "none",
         "seed_seconds": round(seed_seconds, 2),
         "base_rss_mib": base_rss,
         "sharing": sharing,
@@ -214,7 +215,10 @@ def markdown(results: Results) -> list[str]:
     return [
         "Each write is one `PUT /blocks/{id}` by the notebook's owner; the time runs from "
         "sending it until the last connection received the event (median and worst of the "
-        "writes). RSS per connection = (server RSS with N sockets - RSS before) / N.",
+        "writes). RSS per connection = (server RSS with N sockets - RSS before) / N. "
+        "Negotiated extensions: "
+        + ", ".join(f"{m}: `{r['websocket_extensions']}`" for m, r in ok(results).items())
+        + ".",
         "",
         *table(
             [

@@ -183,11 +183,21 @@ async def run(ctx: Context) -> dict[str, Any]:
             try:
                 sustained = await _sustained(ctx, server, ds, engine, counter)
                 backlog = await _backlog(ctx, server, ds, engine, counter)
+                broker_total = None
+                if isinstance(counter, KafkaCounter):
+                    broker_total = await counter.end_offsets() - counter.offsets_at_start
             finally:
                 await counter.close()
         finally:
             await engine.dispose()
-    return {"counted_at": counter.source, "sustained": sustained, "backlog": backlog}
+    return {
+        "counted_at": counter.source,
+        "sustained": sustained,
+        "backlog": backlog,
+        # Kafka only: messages appended to the topics during both phases (end offsets).
+        "broker_messages": broker_total,
+        "events_expected": sustained["events_expected"] + backlog["backlog"] + 1,
+    }
 
 
 def markdown(results: Results) -> list[str]:
@@ -205,6 +215,9 @@ def markdown(results: Results) -> list[str]:
                 f"{b['dispatched_per_s']:.0f}",
                 f"{b['events_per_s']:.0f}",
                 "yes" if s["complete"] and b["complete"] else "NO",
+                "-"
+                if result.get("broker_messages") is None
+                else f"{result['broker_messages']:,} / {result['events_expected']:,}",
                 result["counted_at"],
             ]
         )
@@ -213,7 +226,9 @@ def markdown(results: Results) -> list[str]:
     return [
         "Sustained: writers update blocks back to back (one event per write). Backlog: "
         "undispatched events inserted in bulk, then the relay is woken; dispatched/s is how "
-        "fast the outbox empties, delivered/s how fast the events arrive where counted.",
+        "fast the outbox empties, delivered/s how fast the events arrive where counted. "
+        "Kafka messages = growth of the topics' end offsets (more than the events means "
+        "a batch was published twice after a broker error: delivery is at least once).",
         "",
         *table(
             [
@@ -226,6 +241,7 @@ def markdown(results: Results) -> list[str]:
                 "backlog dispatched/s",
                 "backlog delivered/s",
                 "all arrived",
+                "Kafka messages / events",
                 "counted at",
             ],
             rows,

@@ -37,6 +37,15 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
+async def get_read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """A read-only unit of work for a POST that must not hold SQLite's write lock (login)."""
+    async with runtime.db.session(readonly=True) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+
+
 def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization")
     if not header:
@@ -59,8 +68,7 @@ async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> U
 
 
 async def get_current_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> User:
-    user = await authenticate(session, runtime, bearer_token(request))
-    return user
+    return await authenticate(session, runtime, bearer_token(request))
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]

@@ -8,6 +8,7 @@ from owlistic.auth.dependencies import CurrentUser, SessionDep
 from owlistic.block.schemas import BlockCreate, BlockOut, BlockUpdate
 from owlistic.block.service import block as block_service
 from owlistic.kit.responses import errors
+from owlistic.kit.schemas import QueryText
 
 router = APIRouter(prefix="/blocks", tags=["blocks"])
 
@@ -25,7 +26,7 @@ async def list_blocks(
     user: CurrentUser,
     session: SessionDep,
     note_id: uuid.UUID | None = None,
-    type: str | None = None,
+    type: QueryText = None,
     page: int = Query(1),
     page_size: int = Query(100),
     count_total: str | None = None,

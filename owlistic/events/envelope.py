@@ -16,6 +16,22 @@ from owlistic.events.broker.base import (
 from owlistic.kit.time import utcnow
 from owlistic.models import OutboxEvent
 
+# The outbox columns ``to_message`` reads.
+MESSAGE_COLUMNS = frozenset(
+    {
+        "seq",
+        "id",
+        "event",
+        "entity",
+        "timestamp",
+        "data",
+        "key",
+        "resource_type",
+        "resource_id",
+        "audience",
+    }
+)
+
 
 def envelope(
     type_: str,

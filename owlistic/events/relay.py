@@ -17,10 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from owlistic.auth.service import auth
 from owlistic.events import repository
-from owlistic.events.broker import Broker, BrokerUnavailable
+from owlistic.events.broker import Broker, BrokerUnavailable, Message
 from owlistic.events.envelope import to_message
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
+from owlistic.models import OutboxEvent
 from owlistic.settings import Settings
 
 log = logging.getLogger("owlistic.relay")
@@ -43,8 +44,23 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.last_error: str | None = None
+        # SQLite only: rows committed in this process, handed over in commit order (see
+        # events/handoff.py). Used only while no older row can be pending ("caught up").
+        self._handed: list[tuple[int, Message]] = []
+        self._caught_up = False
+        self._last_scanned: set[int] = set()
 
     def wake(self) -> None:
+        self._wake.set()
+
+    def rows_committed(self, rows: list[OutboxEvent] | None) -> None:
+        """Called right after a local commit with the rows it wrote (None: read them)."""
+        if not self._db.is_sqlite:
+            return  # several instances: NOTIFY and a locked read, never a hand-over
+        if rows is None:
+            self._caught_up = False
+        else:
+            self._handed.extend((r.seq, to_message(r, self._topic_prefix)) for r in rows)
         self._wake.set()
 
     def start(self) -> None:
@@ -67,8 +83,7 @@ class OutboxRelay:
         async with self._db.session() as session:
             # One publisher at a time keeps per-key order across instances; SKIP LOCKED
             # additionally guarantees no row is taken by two relays.
-            locked = await session.scalar(
-                select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))
+            locked = await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))
             if not locked:
                 return 0  # the holder listens too, so it will pick our rows up
             rows = await repository.pending_batch(session, self._batch_size)
@@ -80,17 +95,34 @@ class OutboxRelay:
             return len(rows)
 
     async def _relay_sqlite(self) -> int:
-        # One process owns a SQLite file: read, publish, then mark, so the write lock is
-        # never held while waiting for the broker.
-        async with self._db.session(readonly=True) as session:
-            rows = await repository.pending_batch(session, self._batch_size)
-            messages = [to_message(r, self._topic_prefix) for r in rows]
-            seqs = [r.seq for r in rows]
-        if not seqs:
-            return 0
-        await self._broker.publish(messages)
-        async with self._db.session() as session:
-            await repository.mark_dispatched(session, seqs)
+        # One process owns a SQLite file, so one relay: no locking. The write lock is never
+        # held while waiting for the broker.
+        handed, self._handed = self._handed, []
+        try:
+            if handed and self._caught_up:
+                # A scan may already have sent a row whose hand-over came late.
+                fresh = sorted(
+                    (h for h in handed if h[0] not in self._last_scanned), key=lambda h: h[0]
+                )
+                seqs = [seq for seq, _ in fresh]
+                messages = [message for _, message in fresh]
+            else:
+                async with self._db.session(readonly=True) as session:
+                    rows = await repository.pending_batch(session, self._batch_size)
+                    messages = [to_message(r, self._topic_prefix) for r in rows]
+                    seqs = [r.seq for r in rows]
+                self._last_scanned = set(seqs)
+                # Every row committed before this scan is now being sent; later ones are
+                # handed over, in commit order (SQLite commits one writer at a time).
+                self._caught_up = len(seqs) < self._batch_size
+            if not seqs:
+                return 0
+            await self._broker.publish(messages)
+            async with self._db.session() as session:
+                await repository.mark_dispatched(session, seqs)
+        except BaseException:
+            self._caught_up = False  # rows stay pending; the next run scans for them
+            raise
         return len(seqs)
 
     async def prune(self) -> None:

@@ -76,9 +76,11 @@ async def stats(session: AsyncSession) -> OutboxStats:
 
 async def resume_point(session: AsyncSession, event_id: uuid.UUID, user_id: str) -> int | None:
     """The ``seq`` of an event ``user_id`` was allowed to see; None if unknown or pruned."""
-    row = (await session.execute(
-        select(OutboxEvent.seq, OutboxEvent.audience).where(OutboxEvent.id == event_id)
-    )).one_or_none()
+    row = (
+        await session.execute(
+            select(OutboxEvent.seq, OutboxEvent.audience).where(OutboxEvent.id == event_id)
+        )
+    ).one_or_none()
     if row is None or user_id not in row.audience:
         return None
     return int(row.seq)

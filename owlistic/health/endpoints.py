@@ -74,6 +74,9 @@ async def outbox_backlog(runtime: RuntimeDep, _: CurrentUser) -> OutboxBacklog:
     age = None
     if stats.oldest_pending_at is not None:
         age = max(0.0, (utcnow() - stats.oldest_pending_at).total_seconds())
-    return OutboxBacklog(pending=stats.pending, oldest_pending_age_seconds=age,
-                         last_dispatched_seq=stats.last_dispatched_seq,
-                         relay_error=realtime_of(runtime).relay.last_error)
+    return OutboxBacklog(
+        pending=stats.pending,
+        oldest_pending_age_seconds=age,
+        last_dispatched_seq=stats.last_dispatched_seq,
+        relay_error=realtime_of(runtime).relay.last_error,
+    )

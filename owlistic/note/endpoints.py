@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from owlistic.auth.dependencies import CurrentUser, SessionDep
 from owlistic.kit.responses import errors
+from owlistic.kit.schemas import QueryText
 from owlistic.note.schemas import NoteCreate, NoteOut, NoteUpdate
 from owlistic.note.service import note as note_service
 
@@ -17,7 +18,7 @@ async def list_notes(
     user: CurrentUser,
     session: SessionDep,
     notebook_id: uuid.UUID | None = None,
-    title: str | None = None,
+    title: QueryText = None,
 ) -> list[NoteOut]:
     """Notes the caller may read (own and shared), newest first, each with its blocks."""
     rows = await note_service.list_readable(session, user.id, notebook_id=notebook_id, title=title)

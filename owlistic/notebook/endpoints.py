@@ -8,6 +8,7 @@ from owlistic.access.roles import Rank
 from owlistic.access.service import notebook_for
 from owlistic.auth.dependencies import CurrentUser, SessionDep
 from owlistic.kit.responses import errors
+from owlistic.kit.schemas import QueryText
 from owlistic.notebook.schemas import NotebookCreate, NotebookOut, NotebookUpdate
 from owlistic.notebook.service import notebook as notebook_service
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/notebooks", tags=["notebooks"])
 
 @router.get("", response_model=list[NotebookOut], responses=errors(401, 422))
 async def list_notebooks(
-    user: CurrentUser, session: SessionDep, name: str | None = None
+    user: CurrentUser, session: SessionDep, name: QueryText = None
 ) -> list[NotebookOut]:
     """The caller's notebooks and those shared with them (``role`` says which)."""
     rows = await notebook_service.list_readable(session, user.id, name=name)

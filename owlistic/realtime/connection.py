@@ -24,8 +24,14 @@ class Outgoing:
 
 
 class Connection:
-    def __init__(self, user_id: str, *, queue_size: int, max_message_bytes: int,
-                 last_event_id: str | None = None) -> None:
+    def __init__(
+        self,
+        user_id: str,
+        *,
+        queue_size: int,
+        max_message_bytes: int,
+        last_event_id: str | None = None,
+    ) -> None:
         self.user_id = user_id
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue(queue_size)
         self._max_message_bytes = max_message_bytes

@@ -54,16 +54,20 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     settings = runtime.settings
     realtime = realtime_of(runtime)
     since = websocket.query_params.get("since") or None
-    connection = Connection(user_id, queue_size=settings.ws_queue_size,
-                            max_message_bytes=settings.ws_max_message_bytes,
-                            last_event_id=since)
+    connection = Connection(
+        user_id,
+        queue_size=settings.ws_queue_size,
+        max_message_bytes=settings.ws_max_message_bytes,
+        last_event_id=since,
+    )
     await websocket.accept()
     # Attach first: live events queue up while the replay runs, so none falls in between.
     realtime.hub.attach(connection)
     try:
         if since is not None:
-            await replay(runtime.db, websocket, connection, since=since,
-                         limit=settings.ws_resume_limit)
+            await replay(
+                runtime.db, websocket, connection, since=since, limit=settings.ws_resume_limit
+            )
         await connection.run(websocket)
     except WebSocketDisconnect:
         pass  # left during the replay

@@ -35,8 +35,9 @@ class Hub:
         ``wait_seconds`` if the broker is unreachable; it keeps trying in the background."""
         self._task = asyncio.create_task(self._run(), name="owlistic-ws-hub")
         ready = asyncio.create_task(self._ready.wait())
-        done, _ = await asyncio.wait({ready, self._task}, timeout=wait_seconds,
-                                     return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=wait_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
         ready.cancel()
         if self._task in done:
             self._task.result()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from owlistic.events import handoff
 from owlistic.events.broker import Broker, BrokerUnavailable, create_broker, entity_topics
 from owlistic.events.relay import OutboxRelay
 from owlistic.events.wakeup import PgListener, asyncpg_dsn, install_notify_hook
@@ -42,20 +43,24 @@ async def start_realtime(runtime: Runtime) -> None:
     await hub.start()  # before the relay, so the backlog it sends reaches this instance
     relay = OutboxRelay(runtime.db, broker, settings)
     runtime.on_outbox_committed(relay.wake)
+    handoff.register(runtime.db.engine.sync_engine, relay.rows_committed)
     relay.start()
     listener = None
     if not runtime.db.is_sqlite:
-        listener = PgListener(asyncpg_dsn(runtime.db.engine.url), relay.wake,
-                              retry_seconds=settings.relay_poll_seconds)
+        listener = PgListener(
+            asyncpg_dsn(runtime.db.engine.url),
+            relay.wake,
+            retry_seconds=settings.relay_poll_seconds,
+        )
         listener.start()
-    runtime.components[COMPONENT] = Realtime(broker=broker, hub=hub, relay=relay,
-                                             listener=listener)
+    runtime.components[COMPONENT] = Realtime(broker=broker, hub=hub, relay=relay, listener=listener)
 
 
 async def stop_realtime(runtime: Runtime) -> None:
     realtime: Realtime | None = runtime.components.pop(COMPONENT, None)
     if realtime is None:
         return
+    handoff.unregister(runtime.db.engine.sync_engine)
     if realtime.listener is not None:
         await realtime.listener.stop()
     await realtime.relay.stop()

@@ -15,8 +15,11 @@ Reply = dict[str, Any]
 
 
 def parse_error(detail: str) -> Reply:
-    return envelope("error", event="parse_error",
-                    payload={"message": "Failed to parse message", "error": detail})
+    return envelope(
+        "error",
+        event="parse_error",
+        payload={"message": "Failed to parse message", "error": detail},
+    )
 
 
 def error(event: str, message: str) -> Reply:
@@ -43,9 +46,14 @@ def _confirmations(kind: str, message: dict[str, Any]) -> list[Reply]:
 
 def receipt(message: dict[str, Any]) -> Reply:
     client_id = message.get("id")
-    return envelope("receipt", event="confirmed",
-                    payload={"event_id": client_id if isinstance(client_id, str) else "",
-                             "status": "processed"})
+    return envelope(
+        "receipt",
+        event="confirmed",
+        payload={
+            "event_id": client_id if isinstance(client_id, str) else "",
+            "status": "processed",
+        },
+    )
 
 
 def handle(text: str) -> list[Reply]:

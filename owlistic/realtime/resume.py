@@ -28,11 +28,15 @@ async def replay(
     missed: list[Outgoing] = []
     truncated = False
     async with db.session(readonly=True) as session:
-        seq = None if event_id is None else await repository.resume_point(
-            session, event_id, connection.user_id)
+        seq = (
+            None
+            if event_id is None
+            else await repository.resume_point(session, event_id, connection.user_id)
+        )
         if seq is not None:
             rows, truncated = await repository.readable_after(
-                session, seq=seq, user_id=connection.user_id, limit=limit)
+                session, seq=seq, user_id=connection.user_id, limit=limit
+            )
             missed = [Outgoing(encode(event_envelope(r)), str(r.id)) for r in rows]
     if seq is None:
         await _resync(websocket, connection, "unknown or expired event id; reload your data")

@@ -17,6 +17,7 @@ def uvicorn_ws_options(settings: Settings) -> dict[str, Any]:
         "ws": "websockets-sansio",
         "ws_max_size": settings.ws_max_message_bytes,
         "ws_ping_interval": settings.ws_heartbeat_seconds,
-        "ws_ping_timeout": max(1.0, settings.ws_idle_timeout_seconds
-                               - settings.ws_heartbeat_seconds),
+        "ws_ping_timeout": max(
+            1.0, settings.ws_idle_timeout_seconds - settings.ws_heartbeat_seconds
+        ),
     }

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from owlistic.auth.dependencies import CurrentUser, SessionDep
 from owlistic.kit.responses import errors
-from owlistic.kit.schemas import Message
+from owlistic.kit.schemas import Message, QueryText
 from owlistic.role.schemas import RoleAssign, RoleAssigned, RoleOut, ShareOut, ShareRequest
 from owlistic.role.service import role as role_service
 
@@ -19,8 +19,8 @@ async def list_roles(
     session: SessionDep,
     user_id: str | None = None,
     resource_id: str | None = None,
-    resource_type: str | None = None,
-    role: str | None = None,
+    resource_type: QueryText = None,
+    role: QueryText = None,
 ) -> list[RoleOut]:
     """Roles on resources the caller owns, and the caller's own roles."""
     ids = {"user_id": user_id, "resource_id": resource_id}

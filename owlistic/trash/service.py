@@ -18,7 +18,7 @@ from owlistic.models import Block, Note, Notebook, Role, Task
 ItemType = Literal["note", "notebook"]
 
 
-def _in_batch(model: type[Note] | type[Block] | type[Task], batch: uuid.UUID | None) -> Update:
+def _in_batch(model: type[Note] | type[Block] | type[Task], batch: uuid.UUID) -> Update:
     return (
         update(model)
         .where(model.deleted_batch == batch)
@@ -64,27 +64,24 @@ class TrashService:
             parent = await session.get(Notebook, note.notebook_id)
             if parent is not None and parent.deleted_at is not None:
                 raise Conflict("this note's notebook is in the trash; restore the notebook first")
-            batch = note.deleted_batch
-            for model in (Note, Block, Task):
-                await session.execute(_in_batch(model, batch))
-            await session.refresh(note)
+            await self._restore_batch(session, note)
             note_event(session, "note.restored", note, await note_audience(session, note))
         else:
             notebook, _ = await notebook_for(
                 session, user_id, item_id, Rank.OWNER, verb="restore", trashed=True
             )
-            batch = notebook.deleted_batch
-            await session.execute(
-                update(Notebook)
-                .where(Notebook.id == notebook.id)
-                .values(deleted_at=None, deleted_batch=None)
-            )
-            for model in (Note, Block, Task):
-                await session.execute(_in_batch(model, batch))
-            await session.refresh(notebook)
+            await self._restore_batch(session, notebook)
             notebook_event(
                 session, "notebook.restored", notebook, await notebook_audience(session, notebook)
             )
+
+    async def _restore_batch(self, session: AsyncSession, item: Note | Notebook) -> None:
+        batch = item.deleted_batch
+        item.deleted_at, item.deleted_batch = None, None
+        await session.flush()
+        if batch is not None:  # a row trashed without a batch comes back alone
+            for model in (Note, Block, Task):
+                await session.execute(_in_batch(model, batch))
 
     async def _purge_notes(self, session: AsyncSession, note_ids: list[uuid.UUID]) -> None:
         if not note_ids:

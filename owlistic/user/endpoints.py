@@ -10,6 +10,7 @@ from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.kit.responses import errors
+from owlistic.kit.schemas import QueryText
 from owlistic.user import repository
 from owlistic.user.schemas import PasswordChange, PasswordChanged, UserOut, UserPublic, UserUpdate
 from owlistic.user.service import user as user_service
@@ -40,8 +41,8 @@ def _pick(data: dict[str, Any], fields: str | None, allowed: tuple[str, ...]) ->
 async def list_users(
     user: CurrentUser,
     session: SessionDep,
-    email: str | None = None,
-    username: str | None = None,
+    email: QueryText = None,
+    username: QueryText = None,
     fields: str | None = None,
 ) -> list[dict[str, Any]]:
     """Admins see every user; anyone else sees only their own account."""

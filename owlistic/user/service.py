@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +12,7 @@ from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from owlistic.kit.time import utcnow
-from owlistic.models import Role, User
+from owlistic.models import Note, Notebook, Role, User
 from owlistic.user import repository
 from owlistic.user.schemas import UserUpdate
 
@@ -171,16 +171,30 @@ class UserService:
         now = utcnow()
         user.deleted_at = now
         user.token_version += 1
-        # Shares given to the account end with it; its own notes become unreachable.
+        # Shares to and from the account end with it: its notes become unreachable to all.
+        owned = or_(
+            Role.resource_id.in_(select(Notebook.id).where(Notebook.user_id == user.id)),
+            Role.resource_id.in_(select(Note.id).where(Note.user_id == user.id)),
+        )
         await session.execute(
             update(Role)
-            .where(Role.user_id == user.id, Role.deleted_at.is_(None))
+            .where(Role.deleted_at.is_(None), or_(Role.user_id == user.id, owned))
             .values(deleted_at=now)
         )
         await session.flush()
         _emit_user_event(session, user, "user.deleted", deleted_at=now.isoformat())
 
-    async def verify_login(self, session: AsyncSession, email: str, password: str) -> User:
+    async def store_password_hash(
+        self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
+    ) -> None:
+        await session.execute(
+            update(User).where(User.id == user_id).values(password_hash=password_hash)
+        )
+
+    async def verify_login(
+        self, session: AsyncSession, email: str, password: str
+    ) -> tuple[User, str | None]:
+        """The user, and a re-hash to store when their hash uses a superseded scheme."""
         user = await repository.live_by_email(session, email)
         if user is None:
             await hash_password_off_loop(
@@ -190,9 +204,7 @@ class UserService:
         ok, new_hash = await verify_password_off_loop(password, user.password_hash)
         if not ok:
             raise Unauthorized("Invalid credentials")
-        if new_hash:
-            user.password_hash = new_hash
-        return user
+        return user, new_hash
 
 
 user = UserService()

@@ -206,3 +206,33 @@ async def test_errors_are_json_even_without_a_token(client: httpx.AsyncClient) -
     assert r.status_code in (400, 401)
     error_of(r, r.status_code)
     assert ok(await client.get("/healthz"))
+
+
+async def test_nul_characters_are_refused_not_a_500(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    # PostgreSQL cannot store U+0000 in text or jsonb; both databases must answer alike.
+    _, n = await notebook_with_note(client, owner)
+    b = await block(client, owner, n["id"])
+    writes: list[tuple[str, str, Any]] = [
+        ("POST", "/notebooks", {"name": "a\x00b"}),
+        ("PUT", f"/notes/{n['id']}", {"title": "\x00"}),
+        ("PUT", f"/blocks/{b['id']}", {"content": "nul \x00"}),
+        ("PUT", f"/blocks/{b['id']}", {"metadata": {"spans": [{"href": "\x00"}]}}),
+        ("PUT", f"/blocks/{b['id']}", {"metadata": {"key\x00": 1}}),
+        ("POST", "/tasks", {"title": "t\x00"}),
+        ("PUT", "/profile", {"display_name": "\x00"}),
+        ("POST", "/login", {"email": "a\x00@example.com", "password": "x"}),
+    ]
+    for method, path, body in writes:
+        r = await client.request(method, f"{API}{path}", json=body, headers=owner.headers)
+        assert "NUL" in error_of(r, 422)
+    for path, params in (
+        ("/notes", {"title": "\x00"}),
+        ("/notebooks", {"name": "\x00"}),
+        ("/blocks", {"type": "\x00"}),
+        ("/roles", {"role": "\x00"}),
+        ("/users", {"username": "\x00"}),
+    ):
+        error_of(await client.get(f"{API}{path}", params=params, headers=owner.headers), 422)
+    assert (await get(client, owner, f"/blocks/{b['id']}"))["content"] == b["content"]

@@ -22,7 +22,7 @@ from tests.api.helpers import (
     task,
     task_ids,
 )
-from tests.conftest import Account
+from tests.conftest import Account, register
 
 
 async def shared_setup(
@@ -316,3 +316,22 @@ async def test_roles_cannot_escalate(
     error_of(await client.delete(f"{API}/roles/{self_role['id']}", headers=owner.headers), 404)
     error_of(await client.delete(f"{API}/roles/{self_role['id']}", headers=outsider.headers), 403)
     error_of(await client.get(f"{API}/notebooks/{nb['id']}", headers=peer.headers), 404)
+
+
+async def test_deleting_an_account_ends_the_shares_it_gave(
+    client: httpx.AsyncClient, peer: Account
+) -> None:
+    leaving = await register(client)
+    nb = await notebook(client, leaving)
+    await share(client, leaving, nb["id"], peer, "editor")
+    assert (
+        await client.get(f"/api/v1/notebooks/{nb['id']}", headers=peer.headers)
+    ).status_code == 200
+
+    r = await client.delete(f"/api/v1/users/{leaving.id}", headers=leaving.headers)
+    assert r.status_code == 204
+
+    gone = await client.get(f"/api/v1/notebooks/{nb['id']}", headers=peer.headers)
+    assert gone.status_code == 404
+    listed = await client.get("/api/v1/notebooks", headers=peer.headers)
+    assert nb["id"] not in {n["id"] for n in listed.json()}

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.events import handoff
 from owlistic.events.broker import Message, entity_topics
 from owlistic.events.broker.base import HEADER_AUDIENCE, HEADER_EVENT_ID, HEADER_SEQ
 from owlistic.events.broker.memory import MemoryBroker
@@ -131,3 +132,38 @@ async def test_pruned_events_cannot_be_resumed_from(
     assert remaining == {uuid.UUID(recent)}
     async with ws_connect(server, alice, since=old) as ws:
         assert (await receive(ws))["event"] == "resync_required"
+
+
+async def test_hand_over_gives_exactly_the_committed_rows(private_db: Database) -> None:
+    received: list[list[str] | None] = []
+
+    def sink(rows: list[OutboxEvent] | None) -> None:
+        received.append(None if rows is None else [r.data["title"] for r in rows])
+
+    engine = private_db.engine.sync_engine
+    handoff.register(engine, sink)
+    try:
+        async with private_db.session() as session:
+            emit_note_event(session, "u1", "kept")
+            await session.flush()
+            savepoint = await session.begin_nested()
+            emit_note_event(session, "u1", "savepoint rolled back")
+            await session.flush()
+            await savepoint.rollback()
+
+        async def failing_write() -> None:
+            async with private_db.session() as session:
+                emit_note_event(session, "u1", "transaction rolled back")
+                await session.flush()
+                raise RuntimeError("failed")
+
+        with pytest.raises(RuntimeError):
+            await failing_write()
+
+        async with private_db.session() as session:
+            emit_note_event(session, "u1", "unloaded")
+            await session.flush()
+            session.expire_all()  # the relay must then read the outbox itself
+    finally:
+        handoff.unregister(engine)
+    assert received == [["kept"], None]

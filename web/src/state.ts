@@ -119,6 +119,8 @@ export async function signOut(): Promise<void> {
   realtime.stop();
   session.clear();
   app.set({ phase: 'signedOut', user: null, notebooks: [], notes: [], tasks: [], loaded: false, tasksLoaded: false });
+  history.replaceState(null, '', '#/login');
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
 session.onChange((signedIn) => {

@@ -102,7 +102,8 @@ class KafkaBroker(Broker):
                     parts = described.get("partitions", [])
                     if parts and all(p.get("leader", -1) >= 0 for p in parts):
                         self._partition_ids[described["topic"]] = sorted(
-                            p["partition"] for p in parts)
+                            p["partition"] for p in parts
+                        )
                 if all(t in self._partition_ids for t in topics):
                     return
                 await asyncio.sleep(0.2)

@@ -40,7 +40,7 @@ export function Sidebar({ route }: { route: Route }) {
   useEffect(() => {
     if (!open) return;
     // Phone drawer: move focus into it; Esc closes it and focus returns to the menu button.
-    asideRef.current?.querySelector<HTMLElement>('.drawer-close')?.focus();
+    requestAnimationFrame(() => asideRef.current?.querySelector<HTMLElement>('.drawer-close')?.focus());
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape' || document.querySelector('dialog[open]')) return;
       ui.set({ drawerOpen: false });

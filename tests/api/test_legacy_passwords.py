@@ -1,0 +1,36 @@
+"""Accounts carried over from the original server keep their bcrypt hashes until next login."""
+
+from __future__ import annotations
+
+import uuid
+
+import bcrypt
+import httpx
+from sqlalchemy import select
+
+from owlistic.models import User
+from owlistic.runtime import Runtime
+
+
+async def test_bcrypt_hash_logs_in_and_is_upgraded_to_argon2(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    email = f"legacy-{uuid.uuid4().hex[:8]}@example.com"
+    legacy = bcrypt.hashpw(b"old-password", bcrypt.gensalt(rounds=4)).decode()
+    async with runtime.db.session() as session:
+        session.add(User(email=email, password_hash=legacy, username=email.split("@")[0]))
+
+    r = await client.post("/api/v1/login", json={"email": email, "password": "old-password"})
+    assert r.status_code == 200, r.text
+    assert r.json()["token"]
+
+    async with runtime.db.session(readonly=True) as session:
+        stored = await session.scalar(select(User.password_hash).where(User.email == email))
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+
+    again = await client.post("/api/v1/login", json={"email": email, "password": "old-password"})
+    assert again.status_code == 200
+    wrong = await client.post("/api/v1/login", json={"email": email, "password": "nope"})
+    assert wrong.status_code == 401
+    assert wrong.json() == {"error": "Invalid credentials"}

@@ -1,0 +1,221 @@
+"""Shared pieces of the browser tests: accounts, browser contexts, REST shortcuts, polling."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+
+from tests.conftest import Account, register
+
+T = TypeVar("T")
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# Blocks as (type, text) pairs, with the metadata keys the web client owns.
+BlockView = tuple[str, str, dict[str, Any]]
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T]],
+    accept: Callable[[T], bool],
+    *,
+    timeout: float = 10.0,
+    interval: float = 0.1,
+    what: str = "condition",
+) -> T:
+    """Poll ``probe`` until ``accept`` holds (bounded); fail with the last value otherwise."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await probe()
+        if accept(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value: {value!r}")
+        await asyncio.sleep(interval)
+
+
+class Api:
+    """REST calls as one user (to set up data and to check what the UI saved)."""
+
+    def __init__(self, base_url: str, account: Account) -> None:
+        self.account = account
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=30, headers=account.headers)
+
+    async def _json(self, method: str, path: str, **kw: Any) -> Any:
+        r = await self.http.request(method, path, **kw)
+        assert r.status_code < 300, f"{method} {path} -> {r.status_code} {r.text}"
+        return r.json() if r.content else None
+
+    async def notebook(self, name: str, description: str = "") -> dict[str, Any]:
+        body = {"name": name, "description": description}
+        nb: dict[str, Any] = await self._json("POST", "/api/v1/notebooks", json=body)
+        return nb
+
+    async def note(self, notebook_id: str, title: str) -> dict[str, Any]:
+        body = {"notebook_id": notebook_id, "title": title}
+        note: dict[str, Any] = await self._json("POST", "/api/v1/notes", json=body)
+        return note
+
+    async def get_note(self, note_id: str) -> dict[str, Any]:
+        note: dict[str, Any] = await self._json("GET", f"/api/v1/notes/{note_id}")
+        return note
+
+    async def blocks(self, note_id: str) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = await self._json(
+            "GET", "/api/v1/blocks", params={"note_id": note_id, "page_size": 500}
+        )
+        return sorted(blocks, key=lambda b: float(b["order"]))
+
+    async def set_blocks(self, note_id: str, blocks: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Replace a note's content: the first block is the one the server created."""
+        existing = await self.blocks(note_id)
+        for b in existing[1:]:
+            r = await self.http.delete(f"/api/v1/blocks/{b['id']}")
+            assert r.status_code == 204, r.text
+        for i, (type_, text, meta) in enumerate(blocks):
+            body = {"type": type_, "content": {"text": text}, "metadata": meta}
+            if i == 0 and existing:
+                await self._json("PUT", f"/api/v1/blocks/{existing[0]['id']}", json=body)
+            else:
+                body |= {"note_id": note_id, "order": (i + 1) * 1000.0}
+                await self._json("POST", "/api/v1/blocks", json=body)
+
+    async def tasks(self) -> list[dict[str, Any]]:
+        tasks: list[dict[str, Any]] = await self._json("GET", "/api/v1/tasks")
+        return tasks
+
+    async def trash(self) -> dict[str, Any]:
+        trash: dict[str, Any] = await self._json("GET", "/api/v1/trash")
+        return trash
+
+    async def share(self, notebook_id: str, email: str, role: str) -> None:
+        await self._json(
+            "POST", f"/api/v1/notebooks/{notebook_id}/shares", json={"email": email, "role": role}
+        )
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+def block_view(b: dict[str, Any]) -> BlockView:
+    """The parts of a block the editor round-trips (type, text, owned metadata keys)."""
+    meta = b.get("metadata") or {}
+    content = b.get("content") or {}
+    owned = {
+        k: meta[k] for k in ("spans", "level", "listType", "is_completed", "language") if k in meta
+    }
+    if not owned.get("spans"):
+        owned.pop("spans", None)
+    return (b["type"], content.get("text", ""), owned)
+
+
+class BrowserKit:
+    """Accounts, contexts and pages for one test; everything is closed at the end."""
+
+    def __init__(self, browser: Browser, base_url: str) -> None:
+        self.browser = browser
+        self.url = base_url
+        self.contexts: list[BrowserContext] = []
+        self.apis: list[Api] = []
+        self.page_errors: list[str] = []
+
+    async def account(self, **extra: str) -> Account:
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as c:
+            return await register(c, **extra)
+
+    def api(self, account: Account) -> Api:
+        a = Api(self.url, account)
+        self.apis.append(a)
+        return a
+
+    async def context(
+        self,
+        account: Account | None = None,
+        *,
+        phone: bool = False,
+        dark: bool = False,
+    ) -> BrowserContext:
+        ctx = await self.browser.new_context(
+            base_url=self.url,
+            viewport=PHONE if phone else DESKTOP,
+            device_scale_factor=1,
+            is_mobile=phone,
+            has_touch=phone,
+            color_scheme="dark" if dark else "light",
+            reduced_motion="reduce",
+            locale="en-US",
+            timezone_id="UTC",
+            service_workers="block",
+            accept_downloads=True,
+        )
+        ctx.set_default_timeout(15_000)
+        theme = "dark" if dark else "light"
+        script = f"localStorage.setItem('owlistic.theme', {json.dumps(theme)});"
+        if account is not None:
+            tokens = {
+                "owlistic.access_token": account.token,
+                "owlistic.refresh_token": account.refresh_token,
+            }
+            # Only when the tab has no session yet, so signing out in a test sticks.
+            script += (
+                f"if (!sessionStorage.getItem('owl-test-seeded')) {{"
+                f" sessionStorage.setItem('owl-test-seeded', '1');"
+                f" for (const [k, v] of Object.entries({json.dumps(tokens)}))"
+                f" localStorage.setItem(k, v); }}"
+            )
+        await ctx.add_init_script(script)
+        self.contexts.append(ctx)
+        return ctx
+
+    async def page(
+        self,
+        account: Account | None = None,
+        path: str = "/",
+        *,
+        phone: bool = False,
+        dark: bool = False,
+        context: BrowserContext | None = None,
+    ) -> Page:
+        ctx = context or await self.context(account, phone=phone, dark=dark)
+        page = await ctx.new_page()
+        page.on("pageerror", lambda exc: self.page_errors.append(f"{page.url}: {exc}"))
+        await page.goto(path)
+        return page
+
+    async def close(self) -> None:
+        for ctx in self.contexts:
+            await ctx.close()
+        for a in self.apis:
+            await a.close()
+
+
+async def signed_in(page: Page) -> None:
+    """The app shell is up and the real-time connection is established."""
+    await expect(page.get_by_test_id("sidebar")).to_be_attached()
+    await expect(page.get_by_test_id("connection-indicator")).to_have_attribute(
+        "data-state", "connected"
+    )
+
+
+async def wait_saved(page: Page) -> None:
+    """The note page reports every edit saved."""
+    await expect(page.get_by_test_id("save-indicator")).to_have_attribute("data-state", "saved")
+
+
+def editor(page: Page) -> Locator:
+    return page.get_by_test_id("editor")
+
+
+async def open_note(page: Page, note_id: str) -> Locator:
+    await page.goto(f"/#/notes/{note_id}")
+    ed = editor(page)
+    await expect(page.get_by_test_id("note-page")).to_have_attribute("data-id", note_id)
+    await expect(ed).to_be_visible()
+    return ed

@@ -1,0 +1,155 @@
+"""Sign-up, sign-in and writing a note with markdown shortcuts, checked after a reload."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.helpers import BrowserKit, block_view, editor, eventually, signed_in, wait_saved
+from tests.conftest import Account
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"
+
+# What the shortcuts typed below must become, block by block (type, text, owned metadata).
+EXPECTED_BLOCKS: list[tuple[str, str, dict[str, Any]]] = [
+    ("header", "Weekend plan", {"level": 1}),
+    ("listItem", "Apples", {"listType": "unordered"}),
+    ("listItem", "Pears", {"listType": "unordered"}),
+    ("listItem", "Wake up early", {"listType": "ordered"}),
+    ("listItem", "Go hiking", {"listType": "ordered"}),
+    ("task", "Call the plumber", {"is_completed": False}),
+    (
+        "paragraph",
+        "Pack the bold boots and run make test",
+        {
+            "spans": [
+                {"start": 9, "end": 12, "type": "bold"},
+                {"start": 28, "end": 36, "type": "code"},
+            ]
+        },
+    ),
+    ("horizontalRule", "", {}),
+    ("paragraph", "The end", {}),
+]
+
+
+async def test_register_login_and_markdown_shortcuts_survive_reload(kit: BrowserKit) -> None:
+    email = f"writer-{uuid.uuid4().hex[:10]}@example.com"
+    page = await kit.page(None, "/")
+
+    # Register (the app signs in right away), sign out, sign in again.
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
+    await page.get_by_test_id("goto-register").click()
+    await page.get_by_test_id("register-email").fill(email)
+    await page.get_by_test_id("register-display-name").fill("Wendy Writer")
+    await page.get_by_test_id("register-password").fill(PASSWORD)
+    await page.get_by_test_id("register-confirm").fill("something else")
+    await page.get_by_test_id("register-submit").click()
+    await expect(page.get_by_test_id("register-error")).to_contain_text("do not match")
+    await page.get_by_test_id("register-confirm").fill(PASSWORD)
+    await page.get_by_test_id("register-submit").click()
+    await expect(page.get_by_test_id("home-page")).to_contain_text("Wendy Writer")
+
+    await page.get_by_test_id("nav-profile").click()
+    await page.get_by_test_id("logout-button").click()
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
+    await page.get_by_test_id("login-email").fill(email)
+    await page.get_by_test_id("login-password").fill("wrong password")
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("login-error")).to_be_visible()
+    await page.get_by_test_id("login-password").fill(PASSWORD)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("home-page")).to_be_visible()
+    await signed_in(page)
+    token = await page.evaluate("localStorage.getItem('owlistic.access_token')")
+    assert isinstance(token, str)
+    assert token
+
+    # Create a notebook (sidebar + prompt dialog) and a note in it.
+    await page.get_by_test_id("notebook-create").click()
+    await page.get_by_test_id("prompt-input").fill("Personal")
+    await page.get_by_test_id("prompt-ok").click()
+    nb_page = page.get_by_test_id("notebook-page")
+    await expect(page.get_by_test_id("notebook-title")).to_have_text("Personal")
+    await expect(page.get_by_test_id("notebook-empty")).to_be_visible()
+    await page.get_by_test_id("notebook-new-note").click()
+    note_page = page.get_by_test_id("note-page")
+    await expect(note_page).to_be_visible()
+    note_id = await note_page.get_attribute("data-id")
+    assert note_id
+    assert await nb_page.count() == 0
+
+    # A new note starts in its title; Enter moves into the editor.
+    title = page.get_by_test_id("note-title")
+    await expect(title).to_be_focused()
+    await page.keyboard.type("Saturday")
+    await page.keyboard.press("Enter")
+    ed = editor(page)
+    await expect(ed).to_be_focused()
+
+    kb = page.keyboard
+    await kb.type("# Weekend plan")
+    await kb.press("Enter")
+    await kb.type("- Apples")
+    await kb.press("Enter")
+    await kb.type("Pears")
+    await kb.press("Enter")
+    await kb.press("Enter")  # an empty item ends the list
+    await kb.type("1. Wake up early")
+    await kb.press("Enter")
+    await kb.type("Go hiking")
+    await kb.press("Enter")
+    await kb.press("Enter")
+    await kb.type("[] Call the plumber")
+    await kb.press("Enter")
+    await kb.press("Enter")
+    await kb.type("Pack the **bold** boots and run `make test`")
+    await kb.press("Enter")
+    await kb.type("---")
+    await kb.type("The end")
+
+    await check_editor_dom(kit, page)
+    await wait_saved(page)
+
+    # Reload: the same content comes back from the server.
+    await page.reload()
+    await expect(page.get_by_test_id("note-title")).to_have_value("Saturday")
+    await check_editor_dom(kit, page)
+
+    account = Account(id="", email=email, password=PASSWORD, token=token, refresh_token="")
+    api = kit.api(account)
+    note = await api.get_note(note_id)
+    assert note["title"] == "Saturday"
+    blocks = await eventually(
+        lambda: api.blocks(note_id),
+        lambda bs: [block_view(b) for b in bs] == EXPECTED_BLOCKS,
+        what="the saved blocks",
+        timeout=5,
+    )
+    assert [b["type"] for b in blocks][0] == "header"
+    assert not kit.page_errors
+
+
+async def check_editor_dom(kit: BrowserKit, page: Any) -> None:
+    ed = editor(page)
+    await expect(ed.locator("> *")).to_have_count(len(EXPECTED_BLOCKS))
+    await expect(ed.locator("> h1")).to_have_text("Weekend plan")
+    unordered = ed.locator('> div.blk-list[data-list="unordered"]')
+    await expect(unordered).to_have_text(["Apples", "Pears"])
+    ordered = ed.locator('> div.blk-list[data-list="ordered"]')
+    await expect(ordered).to_have_text(["Wake up early", "Go hiking"])
+    task = ed.locator("> div.blk-task")
+    await expect(task).to_have_text("Call the plumber")
+    await expect(task).to_have_attribute("data-checked", "false")
+    await expect(task.get_by_test_id("editor-task-checkbox")).not_to_be_checked()
+    para = ed.locator("> p").first
+    await expect(para).to_have_text("Pack the bold boots and run make test")
+    await expect(para.locator("strong")).to_have_text("bold")
+    await expect(para.locator("code")).to_have_text("make test")
+    await expect(ed.locator("> hr")).to_have_count(1)
+    await expect(ed.locator("> p").last).to_have_text("The end")
