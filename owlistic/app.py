@@ -19,6 +19,7 @@ from owlistic.block.endpoints import router as block_router
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
+from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
 from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
@@ -114,6 +115,7 @@ def _document_body_errors(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_redaction()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

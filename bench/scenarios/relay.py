@@ -183,9 +183,11 @@ async def run(ctx: Context) -> dict[str, Any]:
             try:
                 sustained = await _sustained(ctx, server, ds, engine, counter)
                 backlog = await _backlog(ctx, server, ds, engine, counter)
-                broker_total = None
+                broker_total = closed = None
                 if isinstance(counter, KafkaCounter):
                     broker_total = await counter.end_offsets() - counter.offsets_at_start
+                if isinstance(counter, WebSocketCounter):
+                    closed = counter.fleet.closed_early
             finally:
                 await counter.close()
         finally:
@@ -196,6 +198,8 @@ async def run(ctx: Context) -> dict[str, Any]:
         "backlog": backlog,
         # Kafka only: messages appended to the topics during both phases (end offsets).
         "broker_messages": broker_total,
+        # embedded only: sockets the server closed (e.g. 1013, queue overflow: too slow)
+        "sockets_closed_by_server": closed,
         "events_expected": sustained["events_expected"] + backlog["backlog"] + 1,
     }
 
@@ -214,7 +218,12 @@ def markdown(results: Results) -> list[str]:
                 f"{b['backlog']:,}",
                 f"{b['dispatched_per_s']:.0f}",
                 f"{b['events_per_s']:.0f}",
-                "yes" if s["complete"] and b["complete"] else "NO",
+                ("yes" if s["complete"] and b["complete"] else "NO")
+                + (
+                    f" ({result['sockets_closed_by_server']} sockets closed by the server)"
+                    if result.get("sockets_closed_by_server")
+                    else ""
+                ),
                 "-"
                 if result.get("broker_messages") is None
                 else f"{result['broker_messages']:,} / {result['events_expected']:,}",

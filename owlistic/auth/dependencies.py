@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.auth.tokens import TokenClaims, decode
@@ -16,7 +16,7 @@ from owlistic.models import RevokedToken, User
 from owlistic.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:  # async: no thread-pool hop per request
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -58,12 +58,19 @@ def bearer_token(request: Request) -> str:
 
 async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
     claims: TokenClaims = decode(runtime.jwt_secret, token, expected="access")
-    query = select(User).where(User.id == claims.user_id, User.deleted_at.is_(None))
-    user = await session.scalar(query)
-    if user is None or user.token_version != claims.version:
+    # One round trip: the user and whether this token was revoked.
+    row = (
+        await session.execute(
+            select(User, RevokedToken.jti)
+            .outerjoin(RevokedToken, RevokedToken.jti == literal(claims.jti or ""))
+            .where(User.id == claims.user_id, User.deleted_at.is_(None))
+        )
+    ).first()
+    if row is None or row[0].token_version != claims.version:
         raise Unauthorized("token is no longer valid")
-    if claims.jti and await session.get(RevokedToken, claims.jti) is not None:
+    if row[1] is not None:
         raise Unauthorized("token has been revoked")
+    user: User = row[0]
     return user
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import event
@@ -45,11 +46,15 @@ class Database:
         kwargs: dict[str, Any] = {"echo": settings.database_echo}
         if self.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
+            # A fixed pool: each aiosqlite connection is a thread plus PRAGMAs to open.
+            kwargs |= {"pool_size": 16, "max_overflow": 0}
         else:
+            # No pre-ping round trip per checkout; a dropped connection is invalidated on
+            # its first error and old ones are recycled.
             kwargs |= {
                 "pool_size": settings.database_pool_size,
                 "max_overflow": 20,
-                "pool_pre_ping": True,
+                "pool_recycle": 1800,
             }
         self.url = url
         self.engine = create_async_engine(url, **kwargs)
@@ -58,6 +63,9 @@ class Database:
             read_engine = self.engine.execution_options(sqlite_begin="DEFERRED")
         else:
             read_engine = self.engine
+        # SQLite has one writer at a time. Queue writers here, in order, instead of letting
+        # them spin in SQLite's busy handler (which is unfair and sleeps in steps).
+        self._write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False)
 
@@ -65,7 +73,8 @@ class Database:
     async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
         """A unit of work: commits on success, rolls back on any error."""
         maker = self.read_sessionmaker if readonly else self.sessionmaker
-        async with maker() as session:
+        turn = self._write_turn if not readonly and self._write_turn else nullcontext()
+        async with turn, maker() as session:
             try:
                 yield session
                 if readonly:

@@ -91,13 +91,20 @@ class Api:
         tasks: list[dict[str, Any]] = await self._json("GET", "/api/v1/tasks")
         return tasks
 
+    async def update_task(self, task_id: str, **fields: Any) -> None:
+        await self._json("PUT", f"/api/v1/tasks/{task_id}", json=fields)
+
+    async def delete(self, kind: str, item_id: str) -> None:
+        r = await self.http.delete(f"/api/v1/{kind}/{item_id}")
+        assert r.status_code in (200, 204), r.text
+
     async def trash(self) -> dict[str, Any]:
         trash: dict[str, Any] = await self._json("GET", "/api/v1/trash")
         return trash
 
     async def share(self, notebook_id: str, email: str, role: str) -> None:
         await self._json(
-            "POST", f"/api/v1/notebooks/{notebook_id}/shares", json={"email": email, "role": role}
+            "PUT", f"/api/v1/notebooks/{notebook_id}/shares", json={"email": email, "role": role}
         )
 
     async def close(self) -> None:
