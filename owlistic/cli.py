@@ -43,6 +43,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
     import uvicorn
 
     from owlistic.app import create_app
+    from owlistic.realtime.server_options import uvicorn_ws_options
 
     settings.resolve_jwt_secret()  # refuse to start on a weak/missing secret, before binding
     uvicorn.run(
@@ -50,8 +51,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> None:
         host=host or settings.host,
         port=port or settings.port,
         log_level="info",
-        ws="websockets-sansio",
         proxy_headers=True,
+        **uvicorn_ws_options(settings),
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from owlistic.app import create_app
+from owlistic.realtime.server_options import uvicorn_ws_options
 from owlistic.settings import Settings
 
 TEST_SECRET = "test-secret-" + "x" * 40
@@ -111,7 +112,7 @@ async def server(settings: Settings) -> AsyncIterator[LiveServer]:
         port=port,
         log_level="warning",
         lifespan="on",
-        ws="websockets-sansio",
+        **uvicorn_ws_options(settings),
     )
     uv = uvicorn.Server(config)
     task = asyncio.create_task(uv.serve())

@@ -54,9 +54,11 @@ class OutboxRelay:
         self._wake.set()
 
     def rows_committed(self, rows: list[OutboxEvent] | None) -> None:
-        """Called right after a local commit with the rows it wrote (None: read them)."""
-        if not self._db.is_sqlite:
-            return  # several instances: NOTIFY and a locked read, never a hand-over
+        """Called right after a local commit with the rows it wrote (None: read them).
+
+        Registered for SQLite only: with PostgreSQL several instances relay, and rows are
+        taken under lock (NOTIFY wakes them).
+        """
         if rows is None:
             self._caught_up = False
         else:
@@ -147,6 +149,13 @@ class OutboxRelay:
                 if self.last_error is None:
                     log.warning("outbox relay paused, retrying: %s", exc)
                 self.last_error = str(exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            except Exception as exc:
+                # A bug must not stop event delivery for good: log it loudly, retry.
+                log.exception("outbox relay failed")
+                self.last_error = repr(exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue

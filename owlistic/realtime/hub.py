@@ -93,6 +93,9 @@ class Hub:
                     self.deliver(message)
             except BrokerUnavailable as exc:
                 log.warning("WebSocket hub lost the broker, resubscribing: %s", exc)
+            except Exception:
+                # A bug must not stop delivery to every client for good.
+                log.exception("WebSocket hub failed, resubscribing")
             finally:
                 await subscription.close()
             await asyncio.sleep(RESUBSCRIBE_SECONDS)

@@ -43,16 +43,17 @@ async def start_realtime(runtime: Runtime) -> None:
     await hub.start()  # before the relay, so the backlog it sends reaches this instance
     relay = OutboxRelay(runtime.db, broker, settings)
     runtime.on_outbox_committed(relay.wake)
-    handoff.register(runtime.db.engine.sync_engine, relay.rows_committed)
-    relay.start()
     listener = None
-    if not runtime.db.is_sqlite:
+    if runtime.db.is_sqlite:
+        handoff.register(runtime.db.engine.sync_engine, relay.rows_committed)
+    else:
         listener = PgListener(
             asyncpg_dsn(runtime.db.engine.url),
             relay.wake,
             retry_seconds=settings.relay_poll_seconds,
         )
         listener.start()
+    relay.start()
     runtime.components[COMPONENT] = Realtime(broker=broker, hub=hub, relay=relay, listener=listener)
 
 

@@ -16,6 +16,8 @@ def uvicorn_ws_options(settings: Settings) -> dict[str, Any]:
     return {
         "ws": "websockets-sansio",
         "ws_max_size": settings.ws_max_message_bytes,
+        # Events are small JSON; compression would cost ~35 KiB of RSS per socket.
+        "ws_per_message_deflate": False,
         "ws_ping_interval": settings.ws_heartbeat_seconds,
         "ws_ping_timeout": max(
             1.0, settings.ws_idle_timeout_seconds - settings.ws_heartbeat_seconds

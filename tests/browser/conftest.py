@@ -123,7 +123,7 @@ async def playwright() -> AsyncIterator[Playwright]:
 
 @pytest.fixture(scope="session")
 async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).is_file():
+    if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"Chromium is missing at {CHROMIUM}: run scripts/services/chromium.sh "
             "(never `playwright install`)",

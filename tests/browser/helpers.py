@@ -9,14 +9,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import httpx
-from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, ViewportSize, expect
 
 from tests.conftest import Account, register
 
 T = TypeVar("T")
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 # Blocks as (type, text) pairs, with the metadata keys the web client owns.
 BlockView = tuple[str, str, dict[str, Any]]
@@ -80,7 +80,7 @@ class Api:
             r = await self.http.delete(f"/api/v1/blocks/{b['id']}")
             assert r.status_code == 204, r.text
         for i, (type_, text, meta) in enumerate(blocks):
-            body = {"type": type_, "content": {"text": text}, "metadata": meta}
+            body: dict[str, Any] = {"type": type_, "content": {"text": text}, "metadata": meta}
             if i == 0 and existing:
                 await self._json("PUT", f"/api/v1/blocks/{existing[0]['id']}", json=body)
             else:
@@ -131,11 +131,29 @@ class BrowserKit:
         self.url = base_url
         self.contexts: list[BrowserContext] = []
         self.apis: list[Api] = []
+        # Uncaught exceptions in the pages and server errors (5xx) seen by them.
         self.page_errors: list[str] = []
 
-    async def account(self, **extra: str) -> Account:
+    async def account(self, email: str | None = None, **extra: str) -> Account:
+        """A new user, signed in through the API (``email`` defaults to a random one)."""
         async with httpx.AsyncClient(base_url=self.url, timeout=30) as c:
-            return await register(c, **extra)
+            if email is None:
+                return await register(c, **extra)
+            password = "correct horse battery staple"
+            r = await c.post(
+                "/api/v1/register", json={"email": email, "password": password, **extra}
+            )
+            assert r.status_code == 201, r.text
+            r2 = await c.post("/api/v1/login", json={"email": email, "password": password})
+            assert r2.status_code == 200, r2.text
+            body = r2.json()
+            return Account(
+                id=r.json()["id"],
+                email=email,
+                password=password,
+                token=body["token"],
+                refresh_token=body["refresh_token"],
+            )
 
     def api(self, account: Account) -> Api:
         a = Api(self.url, account)
@@ -193,6 +211,14 @@ class BrowserKit:
         ctx = context or await self.context(account, phone=phone, dark=dark)
         page = await ctx.new_page()
         page.on("pageerror", lambda exc: self.page_errors.append(f"{page.url}: {exc}"))
+        page.on(
+            "response",
+            lambda r: (
+                self.page_errors.append(f"{r.request.method} {r.url} -> {r.status}")
+                if r.status >= 500
+                else None
+            ),
+        )
         await page.goto(path)
         return page
 

@@ -131,7 +131,7 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
         what="the saved blocks",
         timeout=5,
     )
-    assert [b["type"] for b in blocks][0] == "header"
+    assert blocks[0]["metadata"]["level"] == 1
     assert not kit.page_errors
 
 

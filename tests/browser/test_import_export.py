@@ -107,7 +107,12 @@ async def test_markdown_import_then_export_round_trip(kit: BrowserKit, tmp_path:
     assert views[0] == ("header", "Trip to Lisbon", {"level": 1})
     start = views[1][1].index("airline page")
     assert views[1][2]["spans"] == [
-        {"start": start, "end": start + 11, "type": "link", "href": "https://example.com/flights?id=42"}
+        {
+            "start": start,
+            "end": start + 11,
+            "type": "link",
+            "href": "https://example.com/flights?id=42",
+        }
     ]
     assert ("task", "Exchange some money", {"is_completed": True}) in views
     code = next(b for b in blocks if b["type"] == "code")

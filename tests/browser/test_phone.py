@@ -72,7 +72,9 @@ async def test_phone_drawer_and_editing(kit: BrowserKit) -> None:
     await wait_saved(page)
     blocks = await eventually(
         lambda: api.blocks(note["id"]),
-        lambda bs: [b["content"]["text"] for b in bs] == ["Oat milk", "Bananas", "Remember the bags."],
+        lambda bs: (
+            [b["content"]["text"] for b in bs] == ["Oat milk", "Bananas", "Remember the bags."]
+        ),
         what="the phone edit on the server",
     )
     assert blocks[1]["type"] == "listItem"

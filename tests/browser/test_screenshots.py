@@ -2,7 +2,7 @@
 
 Each screen is written as ``docs/screenshots/<screen>-<variant>.png`` for the variants
 ``desktop-light`` and ``desktop-dark`` (1280x800) and ``phone`` (390x844, light), from an
-account filled with realistic sample content.
+account filled with realistic sample content; the phone also gets ``drawer-phone.png``.
 """
 
 from __future__ import annotations
@@ -54,12 +54,11 @@ def spans(text: str, *marks: tuple[str, str] | tuple[str, str, str]) -> dict[str
 
 
 ROADMAP_INTRO = (
-    "Our focus this quarter is offline editing and faster sync. "
-    "See the design doc for the details."
+    "Our focus this quarter is offline editing and faster sync. See the design doc for the details."
 )
 ROADMAP_NOTE = "Ship behind a feature flag first, then enable it for everyone."
 ROADMAP: list[tuple[str, str, dict[str, Any]]] = [
-    ("header", "Q3 product roadmap", {"level": 1}),
+    ("header", "Goals for July to September", {"level": 1}),
     (
         "paragraph",
         ROADMAP_INTRO,
@@ -130,8 +129,8 @@ NOTES: dict[str, list[tuple[str, list[tuple[str, str, dict[str, Any]]]]]] = {
         (
             "Lemon pasta",
             [
-                ("paragraph", "Spaghetti, lemon zest, butter, parmesan and black pepper.", {}),
-                ("task", "Buy unwaxed lemons", todo()),
+                ("paragraph", "Spaghetti, lemon zest, butter and parmesan.", {}),
+                ("task", "Buy unwaxed lemons", todo(True)),
             ],
         ),
         (
@@ -160,9 +159,11 @@ class Showcase:
 async def seed(kit: BrowserKit) -> Showcase:
     import datetime as dt
 
-    maya = await kit.account(display_name="Maya Lindqvist", username="maya")
-    jonas = await kit.account(display_name="Jonas Berg", username="jonas")
-    amara = await kit.account(display_name="Amara Okafor", username="amara")
+    maya = await kit.account(
+        email="maya.lindqvist@example.com", display_name="Maya Lindqvist", username="maya"
+    )
+    jonas = await kit.account(email="jonas@example.com", display_name="Jonas Berg")
+    amara = await kit.account(email="amara.okafor@example.com", display_name="Amara Okafor")
     api = kit.api(maya)
     ids: dict[str, str] = {}
     notebooks = {
@@ -289,14 +290,19 @@ async def test_screenshots(kit: BrowserKit, showcase: Showcase, variant: str) ->
     # Signed in as Maya, with the Work notebook expanded in the sidebar.
     ctx = await kit.context(showcase.maya, phone=phone, dark=dark)
     await ctx.add_init_script(
-        "localStorage.setItem('owlistic.sidebar.expanded', "
-        f"JSON.stringify([{showcase.work_id!r}]))"
+        f"localStorage.setItem('owlistic.sidebar.expanded', JSON.stringify([{showcase.work_id!r}]))"
     )
     page = await kit.page(None, "/", context=ctx)
     await signed_in(page)
     await expect(page.get_by_test_id("recent-notes").get_by_test_id("note-row")).to_have_count(8)
     await expect(page.get_by_test_id("home-open-tasks")).to_be_visible()
     await shoot(page, "home", variant, sizes)
+    if phone:
+        await page.get_by_test_id("sidebar-toggle").click()
+        await expect(page.get_by_test_id("sidebar")).to_be_in_viewport(ratio=1)
+        await shoot(page, "drawer", variant, sizes)
+        await page.keyboard.press("Escape")
+        await expect(page.get_by_test_id("sidebar")).to_be_hidden()
 
     await page.goto(f"/#/notebooks/{showcase.work_id}")
     await expect(page.get_by_test_id("note-row")).to_have_count(3)
@@ -309,7 +315,9 @@ async def test_screenshots(kit: BrowserKit, showcase: Showcase, variant: str) ->
     await expect(page.get_by_test_id("share-dialog")).to_be_hidden()
 
     await page.goto(f"/#/notes/{showcase.roadmap_id}")
-    await expect(page.get_by_test_id("editor").locator("> h1")).to_have_text("Q3 product roadmap")
+    await expect(page.get_by_test_id("editor").locator("> h1")).to_have_text(
+        "Goals for July to September"
+    )
     await wait_saved(page)
     await shoot(page, "note", variant, sizes)
 
@@ -325,7 +333,9 @@ async def test_screenshots(kit: BrowserKit, showcase: Showcase, variant: str) ->
     await expect(page.get_by_test_id("profile-username")).to_have_value("maya")
     await shoot(page, "profile", variant, sizes)
 
-    assert sorted(sizes) == sorted(SCREENS)
-    too_big = {f"{s}-{variant}.png": f"{n / 1024:.0f} KB" for s, n in sizes.items() if n > MAX_BYTES}
+    assert sorted(sizes) == sorted(SCREENS + (("drawer",) if phone else ()))
+    too_big = {
+        f"{s}-{variant}.png": f"{n / 1024:.0f} KB" for s, n in sizes.items() if n > MAX_BYTES
+    }
     assert not too_big, f"screenshots over {MAX_BYTES // 1024} KB: {too_big}"
     assert not kit.page_errors

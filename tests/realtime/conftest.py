@@ -40,8 +40,11 @@ def extra_server(settings: Settings, server: LiveServer) -> ExtraServerFactory:
         custom = settings.model_copy(update=overrides)
         app = create_app(custom)
         port = free_port()
-        uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", **uvicorn_ws_options(custom)))
+        uv = uvicorn.Server(
+            uvicorn.Config(
+                app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_ws_options(custom)
+            )
+        )
         task = asyncio.create_task(uv.serve())
         for _ in range(600):
             if uv.started:

@@ -57,12 +57,22 @@ async def owlistic_servers(
             # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe
             # would block the server's logging.
             with log.open("wb") as out:
-                procs.append(await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "owlistic", "serve", "--host", "127.0.0.1",
-                    "--port", str(port),
-                    env=server_env(settings, data_dir), cwd=data_dir,  # no stray .env read
-                    stdout=out, stderr=asyncio.subprocess.STDOUT,
-                ))
+                procs.append(
+                    await asyncio.create_subprocess_exec(
+                        sys.executable,
+                        "-m",
+                        "owlistic",
+                        "serve",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(port),
+                        env=server_env(settings, data_dir),
+                        cwd=data_dir,  # no stray .env read
+                        stdout=out,
+                        stderr=asyncio.subprocess.STDOUT,
+                    )
+                )
             servers.append(ServerProcess(f"http://127.0.0.1:{port}", log))
         await asyncio.gather(*(_wait_ready(s, p) for s, p in zip(servers, procs, strict=True)))
         yield servers

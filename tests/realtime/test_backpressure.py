@@ -35,20 +35,31 @@ def small_buffer_socket(port: int) -> socket.socket:
 async def test_slow_consumer_is_disconnected_with_resume_hint(
     extra_server: ExtraServerFactory, alice: Account
 ) -> None:
-    async with extra_server(ws_queue_size=QUEUE_SIZE) as srv, \
-            httpx.AsyncClient(base_url=srv.url, timeout=30) as client:
+    async with (
+        extra_server(ws_queue_size=QUEUE_SIZE) as srv,
+        httpx.AsyncClient(base_url=srv.url, timeout=30) as client,
+    ):
         _, n = await notebook_with_note(client, alice)
         b = await block(client, alice, n["id"])
         port = int(srv.url.rsplit(":", 1)[1])
         # max_queue=1: the client library stops reading the socket once one frame is waiting.
-        async with connect(ws_url(srv, alice), sock=small_buffer_socket(port),
-                           max_queue=1, max_size=None, open_timeout=WAIT) as slow:
+        async with connect(
+            ws_url(srv, alice),
+            sock=small_buffer_socket(port),
+            max_queue=1,
+            max_size=None,
+            open_timeout=WAIT,
+        ) as slow:
             # More than the server's socket buffers (a few MB) and the queue can hold.
             writes = 100
             for i in range(writes):
-                ok(await client.put(f"{API}/blocks/{b['id']}",
-                                    json={"content": {"text": f"{i} {incompressible()}"}},
-                                    headers=alice.headers))
+                ok(
+                    await client.put(
+                        f"{API}/blocks/{b['id']}",
+                        json={"content": {"text": f"{i} {incompressible()}"}},
+                        headers=alice.headers,
+                    )
+                )
             received = 0
 
             async def drain() -> None:
@@ -68,6 +79,9 @@ async def test_slow_consumer_is_disconnected_with_resume_hint(
         # The hint works: resuming from it delivers the rest, ending with the last write.
         since = reason.rsplit("=", 1)[1]
         async with ws_connect(srv, alice, since=since) as ws:
-            last = await next_event(ws, "block.updated", match=lambda m: m["payload"][
-                "content"]["text"].startswith(f"{writes - 1} "))
+            last = await next_event(
+                ws,
+                "block.updated",
+                match=lambda m: m["payload"]["content"]["text"].startswith(f"{writes - 1} "),
+            )
         assert last["resource_id"] == b["id"]

@@ -24,13 +24,18 @@ WRITES = 20
 async def test_client_on_one_instance_gets_writes_of_another_in_order(
     server: LiveServer, settings: Settings, alice: Account, bob: Account, tmp_path: Path
 ) -> None:
-    async with owlistic_servers(settings, tmp_path, 2) as (one, two), \
-            httpx.AsyncClient(base_url=one.url, timeout=30) as on_one:
+    async with (
+        owlistic_servers(settings, tmp_path, 2) as (one, two),
+        httpx.AsyncClient(base_url=one.url, timeout=30) as on_one,
+    ):
         _, n = await notebook_with_note(on_one, alice)
         async with ws_connect(two, alice) as alice_ws, ws_connect(two, bob) as bob_ws:
             for i in range(WRITES):
-                ok(await on_one.put(f"{API}/notes/{n['id']}", json={"title": f"v{i}"},
-                                    headers=alice.headers))
+                ok(
+                    await on_one.put(
+                        f"{API}/notes/{n['id']}", json={"title": f"v{i}"}, headers=alice.headers
+                    )
+                )
             received = [await next_event(alice_ws, "note.updated") for _ in range(WRITES)]
             await assert_silent(alice_ws)  # exactly once, although three relays run
             await assert_silent(bob_ws, 0.1)

@@ -39,8 +39,10 @@ async def test_write_reaches_the_writers_other_connection_as_a_contract_envelope
 async def test_both_ws_paths_deliver(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
-    async with ws_connect(server, alice, "/ws") as first, \
-            ws_connect(server, alice, "/api/v1/ws") as second:
+    async with (
+        ws_connect(server, alice, "/ws") as first,
+        ws_connect(server, alice, "/api/v1/ws") as second,
+    ):
         nb = await notebook(client, alice)
         for ws in (first, second):
             message = await next_event(ws, "notebook.created")
@@ -52,8 +54,11 @@ async def test_unrelated_user_receives_nothing(
 ) -> None:
     async with ws_connect(server, bob) as bob_ws, ws_connect(server, alice) as alice_ws:
         nb, n = await notebook_with_note(client, alice)
-        ok(await client.put(f"{API}/notes/{n['id']}", json={"title": "secret plans"},
-                            headers=alice.headers))
+        ok(
+            await client.put(
+                f"{API}/notes/{n['id']}", json={"title": "secret plans"}, headers=alice.headers
+            )
+        )
         await next_event(alice_ws, "note.updated")  # alice's events are out
         await assert_silent(bob_ws)
         # Bob's own write comes first and alone: none of alice's events was queued for him.
@@ -77,8 +82,9 @@ async def test_shared_notebook_events_reach_the_collaborator(
         assert message["payload"]["notebook_id"] == nb["id"]
 
         # And after the share is withdrawn, nothing more.
-        r = await client.delete(f"{API}/notebooks/{nb['id']}/shares/{bob.id}",
-                                headers=alice.headers)
+        r = await client.delete(
+            f"{API}/notebooks/{nb['id']}/shares/{bob.id}", headers=alice.headers
+        )
         assert r.status_code in (200, 204), r.text
         await note(client, alice, nb["id"], "Not for Bob")
         own = await notebook(client, bob)
@@ -86,19 +92,19 @@ async def test_shared_notebook_events_reach_the_collaborator(
         assert latest["resource_id"] == own["id"]
 
 
-async def test_failed_request_emits_nothing(
-    server: LiveServer, client: httpx.AsyncClient
-) -> None:
+async def test_failed_request_emits_nothing(server: LiveServer, client: httpx.AsyncClient) -> None:
     carol = await register(client)
     async with ws_connect(server, carol) as ws:
         nb = await notebook(client, carol)
         await next_event(ws, "notebook.created")
         # Refused by validation / not found: nothing is committed, so nothing is published.
-        r = await client.put(f"{API}/notebooks/{uuid.uuid4()}", json={"name": "x"},
-                             headers=carol.headers)
+        r = await client.put(
+            f"{API}/notebooks/{uuid.uuid4()}", json={"name": "x"}, headers=carol.headers
+        )
         assert r.status_code == 404
-        r = await client.post(f"{API}/notes", json={"notebook_id": "not-a-uuid"},
-                              headers=carol.headers)
+        r = await client.post(
+            f"{API}/notes", json={"notebook_id": "not-a-uuid"}, headers=carol.headers
+        )
         assert r.status_code == 422
         n = await note(client, carol, nb["id"])
         first = await receive(ws)

@@ -50,8 +50,12 @@ async def test_outbox_backlog_counts_without_payloads(
     r = await client.get("/api/v1/admin/outbox", headers=alice.headers)
     assert r.status_code == 200, r.text
     body = r.json()
-    assert set(body) == {"pending", "oldest_pending_age_seconds", "last_dispatched_seq",
-                         "relay_error"}
+    assert set(body) == {
+        "pending",
+        "oldest_pending_age_seconds",
+        "last_dispatched_seq",
+        "relay_error",
+    }
     assert isinstance(body["pending"], int)
     assert body["pending"] >= 0
     assert isinstance(body["last_dispatched_seq"], int)

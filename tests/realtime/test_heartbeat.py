@@ -31,14 +31,19 @@ async def read_frame(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 async def test_server_pings_and_drops_a_silent_peer(
     extra_server: ExtraServerFactory, alice: Account
 ) -> None:
-    async with extra_server(ws_heartbeat_seconds=HEARTBEAT,
-                            ws_idle_timeout_seconds=IDLE_TIMEOUT) as srv:
+    async with extra_server(
+        ws_heartbeat_seconds=HEARTBEAT, ws_idle_timeout_seconds=IDLE_TIMEOUT
+    ) as srv:
         host, port = srv.url.removeprefix("http://").split(":")
         reader, writer = await asyncio.open_connection(host, int(port))
         key = base64.b64encode(os.urandom(16)).decode()
-        writer.write((f"GET /ws?token={alice.token} HTTP/1.1\r\nHost: {host}\r\n"
-                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                      f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        writer.write(
+            (
+                f"GET /ws?token={alice.token} HTTP/1.1\r\nHost: {host}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
         status = await reader.readuntil(b"\r\n\r\n")
         assert status.startswith(b"HTTP/1.1 101"), status
 

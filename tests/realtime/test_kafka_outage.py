@@ -41,8 +41,11 @@ async def test_writes_survive_a_kafka_outage_and_events_follow(
 ) -> None:
     _, n = await notebook_with_note(client, alice)
     async with ws_connect(server, alice) as ws:
-        ok(await client.put(f"{API}/notes/{n['id']}", json={"title": "before"},
-                            headers=alice.headers))
+        ok(
+            await client.put(
+                f"{API}/notes/{n['id']}", json={"title": "before"}, headers=alice.headers
+            )
+        )
         assert (await next_event(ws, "note.updated"))["payload"]["title"] == "before"
 
         await kafka("down")
@@ -50,8 +53,9 @@ async def test_writes_survive_a_kafka_outage_and_events_follow(
             await wait_status(client, "/readyz", 503)
             for i in range(WRITES):
                 started = time.monotonic()
-                r = await client.put(f"{API}/notes/{n['id']}", json={"title": f"during {i}"},
-                                     headers=alice.headers)
+                r = await client.put(
+                    f"{API}/notes/{n['id']}", json={"title": f"during {i}"}, headers=alice.headers
+                )
                 assert r.status_code == 200, r.text
                 assert time.monotonic() - started < 2.0, "writes must not wait for Kafka"
             backlog = ok(await client.get(f"{API}/admin/outbox", headers=alice.headers))
@@ -59,8 +63,10 @@ async def test_writes_survive_a_kafka_outage_and_events_follow(
         finally:
             await kafka("up")
 
-        titles = [(await next_event(ws, "note.updated", timeout=RECOVERY))["payload"]["title"]
-                  for _ in range(WRITES)]
+        titles = [
+            (await next_event(ws, "note.updated", timeout=RECOVERY))["payload"]["title"]
+            for _ in range(WRITES)
+        ]
         assert titles == [f"during {i}" for i in range(WRITES)]
         await wait_status(client, "/readyz", 200)
         backlog = ok(await client.get(f"{API}/admin/outbox", headers=alice.headers))

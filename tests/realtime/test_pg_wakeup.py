@@ -27,9 +27,16 @@ async def test_commit_without_local_wakeup_is_relayed_before_the_poll(
         async with ws_connect(server, erin) as ws:
             loop = asyncio.get_running_loop()
             async with other_process.session() as session:
-                emit(session, event="note.updated", entity="note",
-                     data={"note_id": "n1", "notebook_id": "nb1", "title": "notified"},
-                     key="n1", resource_type="note", resource_id="n1", audience=[erin.id])
+                emit(
+                    session,
+                    event="note.updated",
+                    entity="note",
+                    data={"note_id": "n1", "notebook_id": "nb1", "title": "notified"},
+                    key="n1",
+                    resource_type="note",
+                    resource_id="n1",
+                    audience=[erin.id],
+                )
             committed = loop.time()
             message = await receive(ws)
             elapsed = loop.time() - committed

@@ -65,9 +65,7 @@ async def test_event_subscription_is_confirmed_in_both_formats(
     assert reply["payload"] == {"event_type": "note.created"}
 
 
-async def test_unsubscribe_from_event_type_is_confirmed(
-    server: LiveServer, alice: Account
-) -> None:
+async def test_unsubscribe_from_event_type_is_confirmed(server: LiveServer, alice: Account) -> None:
     async with ws_connect(server, alice) as ws:
         await send(ws, {"type": "unsubscribe", "payload": {"event_type": "block.updated"}})
         reply = await receive(ws)
@@ -90,11 +88,19 @@ async def test_subscriptions_do_not_filter_delivery(
 async def test_client_events_get_a_receipt_and_are_not_rebroadcast(
     server: LiveServer, alice: Account, bob: Account
 ) -> None:
-    forged = {"id": "c0ffee", "type": "event", "event": "note.deleted",
-              "resource_type": "note", "resource_id": "not-a-uuid",
-              "payload": {"note_id": "x"}}
-    async with ws_connect(server, alice) as sender, ws_connect(server, alice) as twin, \
-            ws_connect(server, bob) as other:
+    forged = {
+        "id": "c0ffee",
+        "type": "event",
+        "event": "note.deleted",
+        "resource_type": "note",
+        "resource_id": "not-a-uuid",
+        "payload": {"note_id": "x"},
+    }
+    async with (
+        ws_connect(server, alice) as sender,
+        ws_connect(server, alice) as twin,
+        ws_connect(server, bob) as other,
+    ):
         await send(sender, forged)
         reply = await receive(sender)
         assert (reply["type"], reply["event"]) == ("receipt", "confirmed")
@@ -129,9 +135,7 @@ async def test_unknown_message_type_is_ignored(server: LiveServer, alice: Accoun
     assert reply["type"] == "pong"
 
 
-async def test_oversized_message_closes_the_connection(
-    server: LiveServer, alice: Account
-) -> None:
+async def test_oversized_message_closes_the_connection(server: LiveServer, alice: Account) -> None:
     limit = server.settings.ws_max_message_bytes
     async with ws_connect(server, alice) as ws:
         await ws.send(json.dumps({"type": "ping", "pad": "x" * limit}))
@@ -162,8 +166,9 @@ async def test_invalid_token_is_refused_with_401(server: LiveServer, token: str)
 async def test_bearer_header_is_accepted(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
-    async with connect(f"{server.ws_url}/ws", additional_headers=alice.headers,
-                       open_timeout=WAIT) as ws:
+    async with connect(
+        f"{server.ws_url}/ws", additional_headers=alice.headers, open_timeout=WAIT
+    ) as ws:
         nb = await notebook(client, alice)
         message = await next_event(ws, "notebook.created")
     assert message["resource_id"] == nb["id"]
@@ -172,8 +177,9 @@ async def test_bearer_header_is_accepted(
 async def test_revoked_token_is_refused(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
-    r = await client.post("/api/v1/logout", headers=alice.headers,
-                          json={"refresh_token": alice.refresh_token})
+    r = await client.post(
+        "/api/v1/logout", headers=alice.headers, json={"refresh_token": alice.refresh_token}
+    )
     assert r.status_code == 200, r.text
     with pytest.raises(InvalidStatus) as refused:
         async with connect(ws_url(server, alice), open_timeout=WAIT):

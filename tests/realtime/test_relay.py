@@ -30,9 +30,16 @@ from tests.realtime.wsclient import next_event, receive, ws_connect
 
 
 def emit_note_event(session: AsyncSession, user_id: str, title: str) -> None:
-    emit(session, event="note.updated", entity="note",
-         data={"note_id": "n1", "notebook_id": "nb1", "title": title}, key="n1",
-         resource_type="note", resource_id="n1", audience=[user_id])
+    emit(
+        session,
+        event="note.updated",
+        entity="note",
+        data={"note_id": "n1", "notebook_id": "nb1", "title": title},
+        key="n1",
+        resource_type="note",
+        resource_id="n1",
+        audience=[user_id],
+    )
 
 
 @pytest.fixture
@@ -45,8 +52,9 @@ def shared_db(server: LiveServer) -> Database:
 @pytest.fixture
 async def private_db(tmp_path: Path, settings: Settings) -> AsyncIterator[Database]:
     """A database no running server relays from, so this test's relay is the only one."""
-    db = Database(settings.model_copy(update={
-        "database_url": f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}"}))
+    db = Database(
+        settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'relay.db'}"})
+    )
     await upgrade(db.engine)
     yield db
     await db.dispose()
@@ -73,16 +81,18 @@ async def test_relay_publishes_committed_rows_in_order_once(
     assert titles == [f"t{i}" for i in range(11)]
     seqs = [int(m.header(HEADER_SEQ) or b"0") for m in messages]
     assert seqs == sorted(seqs)
-    assert all(m.topic == f"{settings.kafka_topic_prefix}note" and m.key == "n1"
-               for m in messages)
+    assert all(m.topic == f"{settings.kafka_topic_prefix}note" and m.key == "n1" for m in messages)
     assert json.loads(messages[-1].header(HEADER_AUDIENCE) or b"[]") == ["u2"]
     first = json.loads(messages[0].value)
     assert first["payload"]["event_id"] == (messages[0].header(HEADER_EVENT_ID) or b"").decode()
     assert "audience" not in json.dumps(first)
 
     async with private_db.session(readonly=True) as session:
-        states = (await session.execute(select(
-            OutboxEvent.dispatched, OutboxEvent.status, OutboxEvent.dispatched_at))).all()
+        states = (
+            await session.execute(
+                select(OutboxEvent.dispatched, OutboxEvent.status, OutboxEvent.dispatched_at)
+            )
+        ).all()
     assert len(states) == 11
     assert all(s.dispatched and s.status == "completed" and s.dispatched_at for s in states)
     await subscription.close()
@@ -110,8 +120,11 @@ async def test_rolled_back_transaction_publishes_nothing(
 
 
 async def test_pruned_events_cannot_be_resumed_from(
-    server: LiveServer, client: httpx.AsyncClient, alice: Account, shared_db: Database,
-    settings: Settings
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    alice: Account,
+    shared_db: Database,
+    settings: Settings,
 ) -> None:
     async with ws_connect(server, alice) as ws:
         await notebook(client, alice)
@@ -120,15 +133,22 @@ async def test_pruned_events_cannot_be_resumed_from(
         recent = (await next_event(ws, "notebook.created"))["payload"]["event_id"]
     async with shared_db.session() as session:  # age the first one past retention
         await session.execute(
-            update(OutboxEvent).where(OutboxEvent.id == uuid.UUID(old))
+            update(OutboxEvent)
+            .where(OutboxEvent.id == uuid.UUID(old))
             .values(dispatched_at=utcnow() - timedelta(hours=settings.outbox_retention_hours + 1))
         )
     await OutboxRelay(shared_db, MemoryBroker(), settings).prune()
 
     async with shared_db.session(readonly=True) as session:
-        remaining = set((await session.scalars(
-            select(OutboxEvent.id).where(OutboxEvent.id.in_([uuid.UUID(old),
-                                                             uuid.UUID(recent)])))).all())
+        remaining = set(
+            (
+                await session.scalars(
+                    select(OutboxEvent.id).where(
+                        OutboxEvent.id.in_([uuid.UUID(old), uuid.UUID(recent)])
+                    )
+                )
+            ).all()
+        )
     assert remaining == {uuid.UUID(recent)}
     async with ws_connect(server, alice, since=old) as ws:
         assert (await receive(ws))["event"] == "resync_required"

@@ -102,8 +102,7 @@ async def test_malformed_since_asks_for_a_resync(server: LiveServer, alice: Acco
 
 
 async def test_too_many_missed_events_ask_for_a_resync(
-    server: LiveServer, client: httpx.AsyncClient, alice: Account,
-    extra_server: ExtraServerFactory
+    server: LiveServer, client: httpx.AsyncClient, alice: Account, extra_server: ExtraServerFactory
 ) -> None:
     _, n = await notebook_with_note(client, alice)
     async with ws_connect(server, alice) as ws:

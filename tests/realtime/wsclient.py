@@ -25,8 +25,7 @@ class Endpoint(Protocol):
     def ws_url(self) -> str: ...
 
 
-def ws_url(server: Endpoint, account: Account | None, path: str = "/ws",
-           **params: str) -> str:
+def ws_url(server: Endpoint, account: Account | None, path: str = "/ws", **params: str) -> str:
     query = dict(params)
     if account is not None:
         query = {"token": account.token, "user_id": account.id, **query}
@@ -34,10 +33,12 @@ def ws_url(server: Endpoint, account: Account | None, path: str = "/ws",
 
 
 @asynccontextmanager
-async def ws_connect(server: Endpoint, account: Account, path: str = "/ws",
-                     **params: str) -> AsyncIterator[ClientConnection]:
-    async with connect(ws_url(server, account, path, **params), open_timeout=WAIT,
-                       max_size=None) as ws:
+async def ws_connect(
+    server: Endpoint, account: Account, path: str = "/ws", **params: str
+) -> AsyncIterator[ClientConnection]:
+    async with connect(
+        ws_url(server, account, path, **params), open_timeout=WAIT, max_size=None
+    ) as ws:
         yield ws
 
 
@@ -49,9 +50,12 @@ async def receive(ws: ClientConnection, timeout: float = WAIT) -> Json:
     return message
 
 
-async def next_event(ws: ClientConnection, event: str | None = None,
-                     match: Callable[[Json], bool] | None = None,
-                     timeout: float = WAIT) -> Json:
+async def next_event(
+    ws: ClientConnection,
+    event: str | None = None,
+    match: Callable[[Json], bool] | None = None,
+    timeout: float = WAIT,
+) -> Json:
     """The next ``type:"event"`` message (optionally of one name / matching), skipping others."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
