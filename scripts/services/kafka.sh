@@ -132,7 +132,7 @@ start_broker() {
     log "starting broker on $HOST:$PORT (controller $HOST:$CONTROLLER_PORT), log: $BROKER_LOG"
     nohup "$JAVA" -Xmx512m -Xms256m -XX:+UseG1GC -Djava.awt.headless=true -Djava.net.preferIPv4Stack=true \
         -Dlog4j2.configurationFile="$LOG4J_CONFIG" \
-        -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" >"$BROKER_LOG" 2>&1 </dev/null &
+        -cp "$LIB_DIR/*" kafka.Kafka "$CONFIG" >"$BROKER_LOG" 2>&1 </dev/null 9>&- &
     echo $! >"$PID_FILE"
 }
 
@@ -210,9 +210,18 @@ cmd_down() {
 }
 
 [ $# -eq 1 ] || usage
+
+# Two runs on one machine must not start or stop the service at the same time.
+with_lock() {
+    mkdir -p "$KAFKA_STATE"
+    exec 9>"$KAFKA_STATE/.lock"
+    flock 9
+    "$@"
+}
+
 case "$1" in
-    up) cmd_up ;;
-    down) cmd_down ;;
+    up) with_lock cmd_up ;;
+    down) with_lock cmd_down ;;
     bootstrap) bootstrap ;;
     *) usage ;;
 esac

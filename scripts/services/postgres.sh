@@ -135,7 +135,7 @@ cmd_up() {
     else
         log "starting cluster $version/$PG_CLUSTER on $PG_HOST:$PG_PORT"
         pg_ctlcluster --skip-systemctl-redirect "$version" "$PG_CLUSTER" start \
-            -- -o "-c listen_addresses=$PG_HOST"
+            -- -o "-c listen_addresses=$PG_HOST" 9>&-
         postmaster_pid "$version" >"$STARTED_PID_FILE"
     fi
     wait_ready
@@ -169,9 +169,18 @@ cmd_url() {
 }
 
 [ $# -eq 1 ] || usage
+
+# Two runs on one machine must not start or stop the service at the same time.
+with_lock() {
+    mkdir -p "$PG_STATE"
+    exec 9>"$PG_STATE/.lock"
+    flock 9
+    "$@"
+}
+
 case "$1" in
-    up) cmd_up ;;
-    down) cmd_down ;;
+    up) with_lock cmd_up ;;
+    down) with_lock cmd_down ;;
     url) cmd_url ;;
     *) usage ;;
 esac
