@@ -24,6 +24,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from owlistic.app import create_app
+from owlistic.events.broker.kafka import parse_bootstrap
 from owlistic.realtime.server_options import uvicorn_ws_options
 from owlistic.settings import Settings
 
@@ -127,6 +128,22 @@ async def server(settings: Settings) -> AsyncIterator[LiveServer]:
     yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     uv.should_exit = True
     await task
+    if settings.broker_url.startswith("kafka://"):
+        await drop_topics(settings)
+
+
+async def drop_topics(settings: Settings) -> None:
+    """Each run uses its own topic prefix; remove its topics so brokers do not accumulate them."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=parse_bootstrap(settings.broker_url))
+    await admin.start()
+    try:
+        ours = [t for t in await admin.list_topics() if t.startswith(settings.kafka_topic_prefix)]
+        if ours:
+            await admin.delete_topics(ours)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
