@@ -10,13 +10,14 @@ WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json w
 WEB_DIST := web/dist/index.html
 SERVICES := scripts/services
 
-.PHONY: help run test test-embedded test-production lint format web openapi services services-down bench bench-quick clean
+.PHONY: help run test test-embedded test-production lint format web openapi services services-down bench screenshots clean
 
 help:
 	@echo "make run    start the server on the embedded defaults (http://127.0.0.1:8000)"
-	@echo "make test   run the whole suite (SQLite+memory, then PostgreSQL+Kafka, then browser)"
+	@echo "make test   run the whole suite (API, real-time, browser) on SQLite+memory, then PostgreSQL+Kafka"
 	@echo "make lint   ruff + mypy (strict)"
-	@echo "make bench  benchmarks (BENCH=quick for a short run)"
+	@echo "make bench  benchmarks (BENCH=quick or BENCH=full)"
+	@echo "make screenshots  refresh docs/screenshots from the browser tests"
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,7 @@ services-down:
 	-$(SERVICES)/postgres.sh down
 
 test-embedded: $(STAMP) $(WEB_DIST)
+	$(SERVICES)/chromium.sh >/dev/null
 	$(PY) -m pytest -q -p no:cacheprovider
 
 test-production: $(STAMP) $(WEB_DIST) services
@@ -73,6 +75,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format owlistic tests bench
 	$(VENV)/bin/ruff check --fix owlistic tests bench
+
+screenshots: $(STAMP) $(WEB_DIST)
+	$(SERVICES)/chromium.sh >/dev/null
+	OWLISTIC_SCREENSHOTS=1 $(PY) -m pytest -q -p no:cacheprovider tests/browser/test_screenshots.py
 
 bench: $(STAMP) $(WEB_DIST) services
 	$(PY) -m bench $(if $(BENCH),--$(BENCH),)

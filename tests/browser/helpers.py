@@ -46,7 +46,14 @@ class Api:
 
     def __init__(self, base_url: str, account: Account) -> None:
         self.account = account
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=30, headers=account.headers)
+        # No keep-alive: between a test's steps the server may close an idle connection just as
+        # the client reuses it (a ReadError under load).
+        self.http = httpx.AsyncClient(
+            base_url=base_url,
+            timeout=30,
+            headers=account.headers,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
 
     async def _json(self, method: str, path: str, **kw: Any) -> Any:
         r = await self.http.request(method, path, **kw)
@@ -246,9 +253,17 @@ def editor(page: Page) -> Locator:
     return page.get_by_test_id("editor")
 
 
-async def open_note(page: Page, note_id: str) -> Locator:
-    await page.goto(f"/#/notes/{note_id}")
+async def wait_editable(page: Page, editable: bool = True) -> Locator:
+    """The editor exists and has its final editable state (it starts read-only)."""
     ed = editor(page)
-    await expect(page.get_by_test_id("note-page")).to_have_attribute("data-id", note_id)
-    await expect(ed).to_be_visible()
+    await expect(ed).to_have_attribute("contenteditable", "true" if editable else "false")
     return ed
+
+
+async def open_note(page: Page, note_id: str, *, editable: bool = True) -> Locator:
+    await page.goto(f"/#/notes/{note_id}")
+    await expect(page.get_by_test_id("note-page")).to_have_attribute("data-id", note_id)
+    await expect(page.get_by_test_id("note-page")).to_have_attribute(
+        "data-readonly", "false" if editable else "true"
+    )
+    return await wait_editable(page, editable)

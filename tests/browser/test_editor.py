@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 import uuid
 from typing import Any
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import Page, Route, expect
 
-from tests.browser.helpers import BrowserKit, block_view, editor, eventually, signed_in, wait_saved
+from tests.browser.helpers import (
+    BrowserKit,
+    block_view,
+    editor,
+    eventually,
+    signed_in,
+    wait_editable,
+    wait_saved,
+)
 from tests.conftest import Account
 
 pytestmark = pytest.mark.browser
@@ -51,11 +61,26 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
     await page.get_by_test_id("register-confirm").fill("something else")
     await page.get_by_test_id("register-submit").click()
     await expect(page.get_by_test_id("register-error")).to_contain_text("do not match")
+    # Hold the first notes request, so the app is signed in but still loading while the user
+    # moves on: the end of that load must not navigate away from where they went.
+    release = asyncio.Event()
+
+    async def hold(route: Route) -> None:
+        await release.wait()
+        await route.continue_()
+
+    notes_list = re.compile(r"/api/v1/notes(\?|$)")
+    await page.route(notes_list, hold)
     await page.get_by_test_id("register-confirm").fill(PASSWORD)
     await page.get_by_test_id("register-submit").click()
     await expect(page.get_by_test_id("home-page")).to_contain_text("Wendy Writer")
-
     await page.get_by_test_id("nav-profile").click()
+    await expect(page.get_by_test_id("profile-page")).to_be_visible()
+    release.set()
+    await expect(page.get_by_test_id("notebook-create-empty")).to_be_visible()  # loaded
+    await expect(page.get_by_test_id("profile-page")).to_be_visible()
+    assert page.url.endswith("#/profile")
+
     await page.get_by_test_id("logout-button").click()
     await expect(page.get_by_test_id("login-form")).to_be_visible()
     await page.get_by_test_id("login-email").fill(email)
@@ -87,6 +112,7 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
     # A new note starts in its title; Enter moves into the editor.
     title = page.get_by_test_id("note-title")
     await expect(title).to_be_focused()
+    await wait_editable(page)
     await page.keyboard.type("Saturday")
     await page.keyboard.press("Enter")
     ed = editor(page)
@@ -113,13 +139,13 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
     await kb.type("---")
     await kb.type("The end")
 
-    await check_editor_dom(kit, page)
+    await check_editor_dom(page)
     await wait_saved(page)
 
     # Reload: the same content comes back from the server.
     await page.reload()
     await expect(page.get_by_test_id("note-title")).to_have_value("Saturday")
-    await check_editor_dom(kit, page)
+    await check_editor_dom(page)
 
     account = Account(id="", email=email, password=PASSWORD, token=token, refresh_token="")
     api = kit.api(account)
@@ -135,7 +161,7 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
     assert not kit.page_errors
 
 
-async def check_editor_dom(kit: BrowserKit, page: Any) -> None:
+async def check_editor_dom(page: Page) -> None:
     ed = editor(page)
     await expect(ed.locator("> *")).to_have_count(len(EXPECTED_BLOCKS))
     await expect(ed.locator("> h1")).to_have_text("Weekend plan")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.helpers import BrowserKit, eventually, signed_in, wait_saved
+from tests.browser.helpers import BrowserKit, eventually, signed_in, wait_editable, wait_saved
 
 pytestmark = pytest.mark.browser
 
@@ -61,6 +61,7 @@ async def test_phone_drawer_and_editing(kit: BrowserKit) -> None:
     await expect(page.get_by_test_id("note-page")).to_have_attribute("data-id", note["id"])
     await expect(page.locator(".topbar-title")).to_have_text("Groceries")
     await expect(ed.locator("> div.blk-list")).to_have_text("Oat milk")
+    await wait_editable(page)
     await no_horizontal_overflow(page)
 
     # Edit: tap the list item, add another one.

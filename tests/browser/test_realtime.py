@@ -131,7 +131,7 @@ async def test_viewer_sees_live_edits_and_cannot_edit(kit: BrowserKit) -> None:
         await expect(v.get_by_test_id(testid)).to_have_count(0)
 
     # The note is read-only for the viewer.
-    ed_v = await open_note(v, note["id"])
+    ed_v = await open_note(v, note["id"], editable=False)
     await expect(v.get_by_test_id("note-page")).to_have_attribute("data-readonly", "true")
     await expect(v.get_by_test_id("note-readonly-badge")).to_be_visible()
     await expect(ed_v).to_have_attribute("contenteditable", "false")

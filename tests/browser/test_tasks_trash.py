@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.helpers import BrowserKit, eventually, open_note, signed_in, wait_saved
+from tests.browser.helpers import (
+    BrowserKit,
+    eventually,
+    open_note,
+    signed_in,
+    wait_editable,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +59,7 @@ async def test_checklist_item_is_a_task_and_completing_it_checks_the_note(kit: B
     # The note's to-do is checked, in the editor and on the server.
     await row.get_by_test_id("task-open-note").click()
     await expect(page.get_by_test_id("note-page")).to_have_attribute("data-id", note["id"])
-    done = page.get_by_test_id("editor").locator("> div.blk-task")
+    done = (await wait_editable(page)).locator("> div.blk-task")
     await expect(done).to_have_attribute("data-checked", "true")
     await expect(done.get_by_test_id("editor-task-checkbox")).to_be_checked()
     blocks = await api.blocks(note["id"])

@@ -113,7 +113,8 @@ export function RegisterPage() {
       if (form.display_name.trim()) body.display_name = form.display_name.trim();
       await api.register(body);
       await signIn(body.email, form.password);
-      location.hash = '#/';
+      // The app may already have moved on (signIn resolves after the first data load).
+      if (location.hash.startsWith('#/login') || location.hash.startsWith('#/register')) location.hash = '#/';
     } catch (err) {
       if (err instanceof ApiError && err.status === 409) setError(`${err.message || 'That email or username is already registered'}.`.replace(/\.\.$/, '.'));
       else setError(loginError(err));
