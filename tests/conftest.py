@@ -12,6 +12,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,8 +104,9 @@ class LiveServer:
         return self.url.replace("http://", "ws://")
 
 
-@pytest.fixture(scope="session")
-async def server(settings: Settings) -> AsyncIterator[LiveServer]:
+@asynccontextmanager
+async def running_server(settings: Settings) -> AsyncIterator[LiveServer]:
+    """A real uvicorn serving ``create_app(settings)`` on a free port, in this event loop."""
     port = free_port()
     app = create_app(settings)
     config = uvicorn.Config(
@@ -125,9 +127,17 @@ async def server(settings: Settings) -> AsyncIterator[LiveServer]:
         await asyncio.sleep(0.05)
     else:
         raise RuntimeError("test server did not start")
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
-    uv.should_exit = True
-    await task
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+    finally:
+        uv.should_exit = True
+        await task
+
+
+@pytest.fixture(scope="session")
+async def server(settings: Settings) -> AsyncIterator[LiveServer]:
+    async with running_server(settings) as live:
+        yield live
     if settings.broker_url.startswith("kafka://"):
         await drop_topics(settings)
 

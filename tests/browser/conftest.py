@@ -9,7 +9,6 @@ fails the tests, it never skips them.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -17,17 +16,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Playwright, async_playwright, expect
 
-from owlistic.app import create_app
 from owlistic.settings import Settings
 from tests.browser.helpers import BrowserKit
 from tests.conftest import (
     LiveServer,
     create_scratch_database,
     drop_scratch_database,
-    free_port,
+    running_server,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,34 +82,12 @@ def browser_settings(settings: Settings, browser_database_url: str, web_dist: Pa
 
 @pytest.fixture(scope="session")
 async def web_server(browser_settings: Settings) -> AsyncIterator[LiveServer]:
-    port = free_port()
-    app = create_app(browser_settings)
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        ws="websockets-sansio",
-    )
-    uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    for _ in range(600):
-        if uv.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    else:
-        raise RuntimeError("browser test server did not start")
-    url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=url, timeout=10) as c:
-        r = await c.get("/")
-        assert r.status_code == 200, r.text
-        assert '<div id="app">' in r.text, "the server does not serve web/dist at /"
-    yield LiveServer(url=url, settings=browser_settings, app=app)
-    uv.should_exit = True
-    await task
+    async with running_server(browser_settings) as live:
+        async with httpx.AsyncClient(base_url=live.url, timeout=10) as c:
+            r = await c.get("/")
+            assert r.status_code == 200, r.text
+            assert '<div id="app">' in r.text, "the server does not serve web/dist at /"
+        yield live
 
 
 @pytest.fixture(scope="session")
