@@ -60,11 +60,11 @@ FULL = Profile(
 QUICK = Profile(
     name="quick",
     rest_shape=Shape(users=20, notebooks=4, notes=10, blocks=40),
-    rest_clients=(1, 16),
+    rest_clients=(1, 16, 64),
     rest_seconds=5.0,
     warmup_seconds=1.0,
     ws_samples=200,
-    fanout_connections=(100,),
+    fanout_connections=(100, 1_000),
     fanout_writes=3,
     fanout_rest_shares=100,
     relay_clients=16,

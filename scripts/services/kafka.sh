@@ -59,6 +59,11 @@ running_pid() {
     fi
 }
 
+# Alive and not a zombie (a dead child of this shell lingers as one until reaped).
+alive() {
+    kill -0 "$1" 2>/dev/null && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
 # Run a Kafka tool class with the broker's classpath, quiet logging.
 kafka_tool() {
     "$JAVA" -Xmx256m -Djava.net.preferIPv4Stack=true -Dlog4j2.configurationFile="$LOG4J_CONFIG" -Dowlistic.kafka.loglevel=WARN \
@@ -147,8 +152,8 @@ broker_usable() {
 wait_ready() {
     local pid="$1" deadline=$((SECONDS + WAIT_SECONDS))
     while :; do
-        # running_pid, not kill -0: a dead child of this shell lingers as a zombie.
-        if [ "$(running_pid)" != "$pid" ]; then
+        # Not running_pid: right after the fork the child may not have exec'd java yet.
+        if ! alive "$pid"; then
             tail -n 30 "$BROKER_LOG" >&2 || true
             rm -f "$PID_FILE"
             die "broker (pid $pid) exited during startup; see $BROKER_LOG"
