@@ -14,7 +14,7 @@ REVALIDATE = "no-cache"
 def mount_web_app(app: FastAPI, dist: Path) -> None:
     dist = dist.resolve()
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def web_app(path: str, request: Request) -> Response:
         if path.startswith(("api/", "ws")):
             return JSONResponse({"error": "not found"}, status_code=404)
