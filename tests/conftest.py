@@ -63,15 +63,24 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("owlistic-data")
 
 
-@pytest.fixture(scope="session")
-async def database_url(data_dir: Path) -> AsyncIterator[str]:
+@asynccontextmanager
+async def run_database(sqlite_file: Path) -> AsyncIterator[str]:
+    """This run's kind of database: a scratch PostgreSQL one if configured, else SQLite."""
     configured = os.environ.get("OWLISTIC_TEST_DATABASE_URL")
     if not configured:
-        yield f"sqlite+aiosqlite:///{data_dir / 'test.db'}"
+        yield f"sqlite+aiosqlite:///{sqlite_file}"
         return
     url = await create_scratch_database(configured)
-    yield url
-    await drop_scratch_database(url)
+    try:
+        yield url
+    finally:
+        await drop_scratch_database(url)
+
+
+@pytest.fixture(scope="session")
+async def database_url(data_dir: Path) -> AsyncIterator[str]:
+    async with run_database(data_dir / "test.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -175,8 +184,9 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-async def register(client: httpx.AsyncClient, **extra: str) -> Account:
-    email = f"u{uuid.uuid4().hex[:12]}@example.com"
+async def register(client: httpx.AsyncClient, email: str | None = None, **extra: str) -> Account:
+    """A new account, logged in (``email`` defaults to a random one)."""
+    email = email or f"u{uuid.uuid4().hex[:12]}@example.com"
     password = "correct horse battery staple"
     r = await client.post("/api/v1/register", json={"email": email, "password": password, **extra})
     assert r.status_code == 201, r.text

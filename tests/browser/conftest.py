@@ -22,8 +22,7 @@ from owlistic.settings import Settings
 from tests.browser.helpers import BrowserKit
 from tests.conftest import (
     LiveServer,
-    create_scratch_database,
-    drop_scratch_database,
+    run_database,
     running_server,
 )
 
@@ -60,13 +59,8 @@ def web_dist() -> Path:
 @pytest.fixture(scope="session")
 async def browser_database_url(data_dir: Path) -> AsyncIterator[str]:
     """A database of the run's kind, separate from the API suite's one."""
-    configured = os.environ.get("OWLISTIC_TEST_DATABASE_URL")
-    if not configured:
-        yield f"sqlite+aiosqlite:///{data_dir / 'browser.db'}"
-        return
-    url = await create_scratch_database(configured)
-    yield url
-    await drop_scratch_database(url)
+    async with run_database(data_dir / "browser.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -144,23 +144,7 @@ class BrowserKit:
     async def account(self, email: str | None = None, **extra: str) -> Account:
         """A new user, signed in through the API (``email`` defaults to a random one)."""
         async with httpx.AsyncClient(base_url=self.url, timeout=30) as c:
-            if email is None:
-                return await register(c, **extra)
-            password = "correct horse battery staple"
-            r = await c.post(
-                "/api/v1/register", json={"email": email, "password": password, **extra}
-            )
-            assert r.status_code == 201, r.text
-            r2 = await c.post("/api/v1/login", json={"email": email, "password": password})
-            assert r2.status_code == 200, r2.text
-            body = r2.json()
-            return Account(
-                id=r.json()["id"],
-                email=email,
-                password=password,
-                token=body["token"],
-                refresh_token=body["refresh_token"],
-            )
+            return await register(c, email, **extra)
 
     def api(self, account: Account) -> Api:
         a = Api(self.url, account)
