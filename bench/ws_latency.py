@@ -16,38 +16,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import secrets
 import shlex
-import socket
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-START_TIMEOUT = 60.0
+from bench.backends import ServerConfig, clean_environment
+from bench.server import running
+
 EVENT_TIMEOUT = 10.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@asynccontextmanager
-async def serve(args: argparse.Namespace, workdir: Path) -> AsyncIterator[str]:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OWLISTIC_")} | {
+def standalone_config(args: argparse.Namespace, workdir: Path) -> ServerConfig:
+    """A server for a run of this module on its own (the harness brings its own)."""
+    env = clean_environment() | {
         "OWLISTIC_ENV": "test",
         "OWLISTIC_DATA_DIR": str(workdir),
         "OWLISTIC_JWT_SECRET": secrets.token_urlsafe(48),
@@ -57,41 +47,15 @@ async def serve(args: argparse.Namespace, workdir: Path) -> AsyncIterator[str]:
     }
     if args.database_url:
         env["OWLISTIC_DATABASE_URL"] = args.database_url
-    with (workdir / "server.log").open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "owlistic",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient(base_url=url) as client:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                if proc.returncode is not None:
-                    raise SystemExit(f"server exited; see {workdir / 'server.log'}")
-                try:
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("server did not become ready")
-                await asyncio.sleep(0.2)
-        yield url
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            await proc.wait()
+    return ServerConfig(
+        mode="production" if args.database_url else "embedded",
+        data_dir=workdir,
+        database_url=args.database_url or f"sqlite+aiosqlite:///{workdir / 'owlistic.db'}",
+        broker_url=args.broker_url,
+        topic_prefix="owlbench.",
+        jwt_secret=env["OWLISTIC_JWT_SECRET"],
+        env=env,
+    )
 
 
 async def setup(client: httpx.AsyncClient) -> tuple[dict[str, str], str, str]:
@@ -188,8 +152,9 @@ async def main() -> None:
     parser.add_argument("--broker-url", default="memory://")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="owlistic-bench-") as tmp:
-        async with serve(args, Path(tmp)) as url:
-            events, http = await measure(url, args.writes, args.warmup)
+        config = standalone_config(args, Path(tmp))
+        async with running(config, Path(tmp), "ws_latency") as server:
+            events, http = await measure(server.base_url, args.writes, args.warmup)
     argv = [a if not a.startswith("postgresql") else redact(a) for a in sys.argv[1:]]
     print("command:", shlex.join(["python", "-m", "bench.ws_latency", *argv]))
     print(

@@ -95,7 +95,8 @@ class NoteService:
             note.title = body.title
         note.updated_at = utcnow()
         await session.flush()
-        audience |= await note_audience(session, note)
+        if extra:  # moved: readers of the destination notebook hear of it too
+            audience |= await note_audience(session, note)
         note_event(session, "note.updated", note, audience, **extra)
         blocks = await blocks_by_note(session, [note.id])
         return note, blocks.get(note.id, []), rank
