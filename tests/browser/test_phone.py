@@ -66,6 +66,10 @@ async def test_phone_drawer_and_editing(kit: BrowserKit) -> None:
 
     # Edit: tap the list item, add another one.
     await ed.locator("> div.blk-list").tap()
+    # Keys pressed before the tap has focused the editor would land elsewhere.
+    await page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('[data-testid=editor]')"
+    )
     await page.keyboard.press("End")
     await page.keyboard.press("Enter")
     await page.keyboard.type("Bananas")
