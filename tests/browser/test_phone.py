@@ -49,6 +49,10 @@ async def test_phone_drawer_and_editing(kit: BrowserKit) -> None:
     await expect(sidebar).to_be_hidden()
     await toggle.click()
     await expect(sidebar).to_be_visible()
+    # The drawer takes focus once it is ready for keys; Escape before that would be lost.
+    await page.wait_for_function(
+        "document.activeElement && document.activeElement.closest('[data-testid=sidebar]')"
+    )
     await page.keyboard.press("Escape")
     await expect(sidebar).to_be_hidden()
 
