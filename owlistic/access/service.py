@@ -106,9 +106,23 @@ async def note_for(
     if row is None or (row[0].deleted_at is not None) != trashed:
         raise NotFound("Note not found")
     note, notebook_owner = row
+    rank = await check_note(session, user_id, note, notebook_owner, minimum, verb=verb)
+    return note, rank
+
+
+async def check_note(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    note: Note,
+    notebook_owner: uuid.UUID,
+    minimum: Rank,
+    *,
+    verb: str = "access",
+) -> Rank:
+    """``note_for`` for a note the caller loaded itself (with its notebook's owner)."""
     rank = await note_rank(session, user_id, note, notebook_owner)
     _refuse(rank, minimum, "note", verb)
-    return note, rank
+    return rank
 
 
 def readable_notebook_ids(user_id: uuid.UUID) -> Select[uuid.UUID]:

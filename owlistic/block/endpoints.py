@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from owlistic.auth.dependencies import CurrentUser, SessionDep
 from owlistic.block.schemas import BlockCreate, BlockOut, BlockUpdate
 from owlistic.block.service import block as block_service
-from owlistic.kit.responses import errors
+from owlistic.kit.responses import RawJSON, errors
 from owlistic.kit.schemas import QueryText
 
 router = APIRouter(prefix="/blocks", tags=["blocks"])
@@ -22,7 +22,6 @@ def _clamp(page: int, page_size: int) -> tuple[int, int]:
 
 @router.get("", response_model=list[BlockOut], responses=errors(401, 404, 422))
 async def list_blocks(
-    response: Response,
     user: CurrentUser,
     session: SessionDep,
     note_id: uuid.UUID | None = None,
@@ -30,26 +29,25 @@ async def list_blocks(
     page: int = Query(1),
     page_size: int = Query(100),
     count_total: str | None = None,
-) -> list[BlockOut]:
+) -> Response:
     """Blocks in display order (``order``, then creation). ``X-Total-Count`` is the total."""
     page, page_size = _clamp(page, page_size)
     blocks, total = await block_service.list(
         session, user.id, note_id=note_id, type=type, page=page, page_size=page_size
     )
+    page_response = RawJSON(blocks)
     if count_total == "true":
-        response.headers["X-Total-Count"] = str(total)
-    return [BlockOut.of(b) for b in blocks]
+        page_response.headers["X-Total-Count"] = str(total)
+    return page_response
 
 
 @router.get("/note/{note_id}", response_model=list[BlockOut], responses=errors(401, 404, 422))
-async def list_note_blocks(
-    note_id: uuid.UUID, user: CurrentUser, session: SessionDep
-) -> list[BlockOut]:
+async def list_note_blocks(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     """Alias of ``GET /blocks?note_id=`` (the original Postman collection uses it)."""
     blocks, _ = await block_service.list(
         session, user.id, note_id=note_id, type=None, page=1, page_size=MAX_PAGE_SIZE
     )
-    return [BlockOut.of(b) for b in blocks]
+    return RawJSON(blocks)
 
 
 @router.post(

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_audience, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_audience, note_for, readable_note_filter
 from owlistic.block import repository
 from owlistic.block.schemas import BlockCreate, BlockUpdate
 from owlistic.events.payloads import block_event
 from owlistic.kit.errors import NotFound
+from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note
+from owlistic.models import Block, Note, Task
 from owlistic.task import sync
 
 
@@ -31,23 +32,29 @@ class BlockService:
         type: str | None,
         page: int,
         page_size: int,
-    ) -> tuple[list[Block], int]:
-        query = select(Block).where(Block.deleted_at.is_(None))
+    ) -> tuple[str, int]:
+        """A page of blocks as a JSON array in the response shape, and the total count."""
+        conditions: list[ColumnElement[bool]] = [Block.deleted_at.is_(None)]
         if note_id is not None:
             await note_for(session, user_id, note_id, Rank.VIEWER)
-            query = query.where(Block.note_id == note_id)
+            conditions.append(Block.note_id == note_id)
         else:
             readable = select(Note.id).where(
                 Note.deleted_at.is_(None), readable_note_filter(user_id)
             )
-            query = query.where(Block.note_id.in_(readable))
+            conditions.append(Block.note_id.in_(readable))
         if type:
-            query = query.where(Block.type == type)
-        total = await session.scalar(select(func.count()).select_from(query.subquery()))
-        rows = await session.scalars(
-            query.order_by(*repository.ORDERING).offset((page - 1) * page_size).limit(page_size)
+            conditions.append(Block.type == type)
+        total = await session.scalar(select(func.count(Block.id)).where(*conditions))
+        page_query = (
+            select(repository.BLOCK_JSON)
+            .where(*conditions)
+            .order_by(*repository.ORDERING)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
         )
-        return list(rows), int(total or 0)
+        rows = await repository.core_rows(session, page_query)
+        return json_array([text for (text,) in rows]), int(total or 0)
 
     async def _editable(
         self,
@@ -56,18 +63,20 @@ class BlockService:
         block_id: uuid.UUID,
         minimum: Rank,
         verb: str,
-    ) -> tuple[Block, Note]:
-        block = await repository.live_block(session, block_id)
-        if block is None:
+    ) -> tuple[Block, Note, Task | None]:
+        """The block, its note and its linked task, if the caller has ``minimum`` on it."""
+        found = await repository.live_block_in_context(session, block_id)
+        if found is None or found[1].deleted_at is not None:
             raise NotFound("Block not found")
+        block, note, notebook_owner, task = found
         try:
-            note, _ = await note_for(session, user_id, block.note_id, minimum, verb=verb)
+            await check_note(session, user_id, note, notebook_owner, minimum, verb=verb)
         except NotFound:
             raise NotFound("Block not found") from None
-        return block, note
+        return block, note, task
 
     async def get(self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID) -> Block:
-        block, _ = await self._editable(session, user_id, block_id, Rank.VIEWER, "access")
+        block, _, _ = await self._editable(session, user_id, block_id, Rank.VIEWER, "access")
         return block
 
     async def create(self, session: AsyncSession, user_id: uuid.UUID, body: BlockCreate) -> Block:
@@ -89,14 +98,14 @@ class BlockService:
         session.add(block)
         await session.flush()
         audience = await note_audience(session, note)
-        await sync.block_to_task(session, block, audience)
+        await sync.block_to_task(session, block, None, audience)  # a new block has no task yet
         block_event(session, "block.created", block, audience)
         return block
 
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID, body: BlockUpdate
     ) -> Block:
-        block, note = await self._editable(session, user_id, block_id, Rank.EDITOR, "update")
+        block, note, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "update")
         if body.content is not None:
             block.content = body.content
         if body.metadata is not None:
@@ -108,16 +117,16 @@ class BlockService:
         block.updated_at = utcnow()
         await session.flush()
         audience = await note_audience(session, note)
-        await sync.block_to_task(session, block, audience)
+        await sync.block_to_task(session, block, task, audience)
         block_event(session, "block.updated", block, audience)
         return block
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID) -> None:
-        block, note = await self._editable(session, user_id, block_id, Rank.EDITOR, "delete")
+        block, note, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "delete")
         block.deleted_at, block.deleted_batch = utcnow(), uuid.uuid4()
         await session.flush()
         audience = await note_audience(session, note)
-        await sync.block_deleted(session, block, audience)
+        await sync.block_deleted(session, block, task, audience)
         block_event(session, "block.deleted", block, audience)
 
 

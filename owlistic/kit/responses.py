@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Response
-from pydantic import TypeAdapter
 
 from owlistic.kit.schemas import ErrorBody
 
@@ -24,14 +23,10 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody, "description": _DESCRIPTIONS[code]} for code in codes}
 
 
-class TrustedJSON(Response):
-    """A response already shaped by a schema: skips FastAPI's second validation pass.
-
-    For hot read paths (a note with all its blocks): the models were built from database
-    rows by our own code, so validating them again only costs time.
-    """
+class RawJSON(Response):
+    """A body that is already JSON text in the route's response shape (see ``sqljson``)."""
 
     media_type = "application/json"
 
-    def __init__(self, adapter: TypeAdapter[Any], value: Any, status_code: int = 200) -> None:
-        super().__init__(adapter.dump_json(value), status_code=status_code)
+    def __init__(self, body: str, status_code: int = 200) -> None:
+        super().__init__(body, status_code=status_code)

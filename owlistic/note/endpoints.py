@@ -3,17 +3,14 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response, status
-from pydantic import TypeAdapter
 
 from owlistic.auth.dependencies import CurrentUser, SessionDep
-from owlistic.kit.responses import TrustedJSON, errors
+from owlistic.kit.responses import RawJSON, errors
 from owlistic.kit.schemas import QueryText
 from owlistic.note.schemas import NoteCreate, NoteOut, NoteUpdate
 from owlistic.note.service import note as note_service
 
 router = APIRouter(prefix="/notes", tags=["notes"])
-NOTE = TypeAdapter(NoteOut)
-NOTES = TypeAdapter(list[NoteOut])
 
 
 @router.get("", response_model=list[NoteOut], responses=errors(401, 422))
@@ -24,8 +21,8 @@ async def list_notes(
     title: QueryText = None,
 ) -> Response:
     """Notes the caller may read (own and shared), newest first, each with its blocks."""
-    rows = await note_service.list_readable(session, user.id, notebook_id=notebook_id, title=title)
-    return TrustedJSON(NOTES, [NoteOut.of(n, blocks) for n, blocks in rows])
+    notes = await note_service.list_readable(session, user.id, notebook_id=notebook_id, title=title)
+    return RawJSON(notes)
 
 
 @router.post(
@@ -41,8 +38,7 @@ async def create_note(body: NoteCreate, user: CurrentUser, session: SessionDep) 
 
 @router.get("/{note_id}", response_model=NoteOut, responses=errors(401, 404, 422))
 async def get_note(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
-    note, blocks, rank = await note_service.get(session, user.id, note_id)
-    return TrustedJSON(NOTE, NoteOut.of(note, blocks, rank.role_name))
+    return RawJSON(await note_service.get(session, user.id, note_id))
 
 
 @router.put("/{note_id}", response_model=NoteOut, responses=errors(401, 403, 404, 422))

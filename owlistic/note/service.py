@@ -7,10 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_audience, note_for, notebook_for, readable_note_filter
-from owlistic.block.repository import blocks_by_note
+from owlistic.block.repository import block_json_by_note, blocks_by_note, core_rows
 from owlistic.events.payloads import note_event, task_event
+from owlistic.kit.sqljson import json_array, uuid_text
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Role, Task
+from owlistic.note import views
 from owlistic.note.schemas import NoteCreate, NoteUpdate
 
 
@@ -22,10 +24,11 @@ class NoteService:
         *,
         notebook_id: uuid.UUID | None,
         title: str | None,
-    ) -> list[tuple[Note, list[Block]]]:
-        """Readable live notes with their blocks, in two queries whatever the count."""
+    ) -> str:
+        """Readable live notes with their blocks as a JSON array, in two queries whatever
+        the count: this is the heaviest read, a notebook's notes with every block of each."""
         query = (
-            select(Note)
+            select(Note.id, uuid_text(Note.id), views.NOTE_JSON)
             .where(Note.deleted_at.is_(None), readable_note_filter(user_id))
             .order_by(Note.updated_at.desc(), Note.id)
         )
@@ -33,16 +36,19 @@ class NoteService:
             query = query.where(Note.notebook_id == notebook_id)
         if title:
             query = query.where(Note.title.contains(title, autoescape=True))
-        notes = list(await session.scalars(query))
-        blocks = await blocks_by_note(session, [n.id for n in notes])
-        return [(n, blocks.get(n.id, [])) for n in notes]
+        notes = await core_rows(session, query)
+        blocks = await block_json_by_note(session, [note_id for note_id, _, _ in notes])
+        return json_array(
+            [views.with_blocks(text, blocks.get(key, []), None) for _, key, text in notes]
+        )
 
-    async def get(
-        self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID
-    ) -> tuple[Note, list[Block], Rank]:
+    async def get(self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID) -> str:
+        """One note with its blocks, as JSON text in the response shape."""
         note, rank = await note_for(session, user_id, note_id, Rank.VIEWER)
-        blocks = await blocks_by_note(session, [note.id])
-        return note, blocks.get(note.id, []), rank
+        blocks = await block_json_by_note(session, [note.id])
+        return views.with_blocks(
+            views.note_json(note), blocks.get(str(note.id), []), rank.role_name
+        )
 
     async def create(
         self, session: AsyncSession, user_id: uuid.UUID, body: NoteCreate

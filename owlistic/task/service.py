@@ -2,16 +2,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_audience, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_audience, note_for, readable_note_filter
 from owlistic.block import repository as blocks
 from owlistic.events.payloads import block_event, task_event
 from owlistic.kit.errors import Conflict, NotFound
 from owlistic.kit.time import utcnow
-from owlistic.models import Note, Task
+from owlistic.models import Block, Note, Notebook, Task
 from owlistic.task import sync
 from owlistic.task.schemas import TaskCreate, TaskUpdate
 
@@ -52,26 +52,42 @@ class TaskService:
         task_id: uuid.UUID,
         minimum: Rank,
         verb: str,
-    ) -> tuple[Task, set[str]]:
-        task = await session.scalar(
-            select(Task).where(Task.id == task_id, Task.deleted_at.is_(None))
-        )
-        if task is None:
+    ) -> tuple[Task, Note | None, Block | None]:
+        """The task, its live note and its live block, if the caller has ``minimum`` on it;
+        one query for all three (plus roles when the caller does not own the note)."""
+        row = (
+            await session.execute(
+                select(Task, Note, Notebook.user_id, Block)
+                .outerjoin(Note, Note.id == Task.note_id)
+                .outerjoin(Notebook, Notebook.id == Note.notebook_id)
+                .outerjoin(Block, and_(Block.id == Task.block_id, Block.deleted_at.is_(None)))
+                .where(Task.id == task_id, Task.deleted_at.is_(None))
+                .limit(1)
+            )
+        ).first()
+        if row is None:
             raise NotFound("Task not found")
+        task, note, notebook_owner, block = row
         if task.note_id is None:
             if task.user_id != user_id:
                 raise NotFound("Task not found")
-            return task, {str(user_id)}
+            return task, None, block
+        if note is None or note.deleted_at is not None:
+            raise NotFound("Task not found")
         try:
-            note, _ = await note_for(
-                session, user_id, task.note_id, minimum, verb=f"{verb} task in"
+            await check_note(
+                session, user_id, note, notebook_owner, minimum, verb=f"{verb} task in"
             )
         except NotFound:
             raise NotFound("Task not found") from None
-        return task, await note_audience(session, note)
+        return task, note, block
+
+    @staticmethod
+    async def _audience(session: AsyncSession, task: Task, note: Note | None) -> set[str]:
+        return {str(task.user_id)} if note is None else await note_audience(session, note)
 
     async def get(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
-        task, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         return task
 
     async def create(self, session: AsyncSession, user_id: uuid.UUID, body: TaskCreate) -> Task:
@@ -127,7 +143,8 @@ class TaskService:
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: TaskUpdate
     ) -> Task:
-        task, audience = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        audience = await self._audience(session, task, note)
         fields = body.model_fields_set
         if body.metadata is not None:
             kept = {k: v for k, v in task.meta.items() if k in RESERVED_METADATA}
@@ -146,15 +163,16 @@ class TaskService:
             task.due_date = body.due_date or ""
         task.updated_at = utcnow()
         await session.flush()
-        await sync.task_to_block(session, task, audience)
+        await sync.task_to_block(session, task, block, audience)
         task_event(session, "task.updated", task, audience)
         return task
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
-        task, audience = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
+        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
+        audience = await self._audience(session, task, note)
         task.deleted_at, task.deleted_batch = utcnow(), uuid.uuid4()
         await session.flush()
-        await sync.task_deleted(session, task, audience)
+        await sync.task_deleted(session, task, block, audience)
         task_event(session, "task.deleted", task, audience)
 
 

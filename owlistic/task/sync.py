@@ -41,9 +41,11 @@ def _link(block: Block, task: Task) -> None:
     task.meta = {**task.meta, "block_id": str(block.id), "note_id": str(block.note_id)}
 
 
-async def block_to_task(session: AsyncSession, block: Block, audience: Iterable[str]) -> None:
-    """After a block was created or changed: create, update or delete its task."""
-    task = await linked_task(session, block.id)
+async def block_to_task(
+    session: AsyncSession, block: Block, task: Task | None, audience: Iterable[str]
+) -> None:
+    """After a block was created or changed: create, update or delete its ``task`` (the
+    live task linked to it, as ``linked_task`` finds it; callers load it with the block)."""
     if block.type != TASK_TYPE:
         if task is not None:
             await _delete_task(session, task, audience, utcnow(), None)
@@ -86,8 +88,10 @@ async def _delete_task(
     task_event(session, "task.deleted", task, audience)
 
 
-async def block_deleted(session: AsyncSession, block: Block, audience: Iterable[str]) -> None:
-    task = await linked_task(session, block.id)
+async def block_deleted(
+    session: AsyncSession, block: Block, task: Task | None, audience: Iterable[str]
+) -> None:
+    """After a block was trashed: trash its linked ``task`` with it."""
     if task is not None:
         await _delete_task(
             session, task, audience, block.deleted_at or utcnow(), block.deleted_batch
@@ -115,13 +119,10 @@ def convert_to_task_block(block: Block, task: Task) -> None:
     _link(block, task)
 
 
-async def task_to_block(session: AsyncSession, task: Task, audience: Iterable[str]) -> None:
-    """After a task's title or completion changed: mirror it into its block."""
-    if task.block_id is None:
-        return
-    block = await session.scalar(
-        select(Block).where(Block.id == task.block_id, Block.deleted_at.is_(None))
-    )
+async def task_to_block(
+    session: AsyncSession, task: Task, block: Block | None, audience: Iterable[str]
+) -> None:
+    """After a task's title or completion changed: mirror it into its live ``block``."""
     if block is None or (block_text(block), block_completed(block)) == (
         task.title,
         task.is_completed,
@@ -134,13 +135,10 @@ async def task_to_block(session: AsyncSession, task: Task, audience: Iterable[st
     block_event(session, "block.updated", block, audience)
 
 
-async def task_deleted(session: AsyncSession, task: Task, audience: Iterable[str]) -> None:
-    """Deleting the task deletes its block: the item disappears from both views."""
-    if task.block_id is None:
-        return
-    block = await session.scalar(
-        select(Block).where(Block.id == task.block_id, Block.deleted_at.is_(None))
-    )
+async def task_deleted(
+    session: AsyncSession, task: Task, block: Block | None, audience: Iterable[str]
+) -> None:
+    """Deleting the task deletes its live ``block``: the item disappears from both views."""
     if block is not None:
         block.deleted_at, block.deleted_batch = task.deleted_at, task.deleted_batch
         await session.flush()
