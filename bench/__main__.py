@@ -1,4 +1,5 @@
-"""``python -m bench [--quick | --full] [--mode embedded|production|both] [--scenario NAME]``."""
+"""``python -m bench [--quick | --full] [--mode embedded|production|both] [--scenario NAME]
+[--workers N]``."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from bench.profiler import find_py_spy
 from bench.profiles import PROFILES
 from bench.runner import Options, run
 from bench.scenarios import registry
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def parse(argv: list[str]) -> tuple[Options, Path | None]:
@@ -50,6 +58,13 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
         metavar="NAME",
         help=f"repeatable; default all: {', '.join(names)}",
     )
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="server processes in production mode (default: one per CPU core); "
+        "embedded is always one",
+    )
     parser.add_argument("--results-dir", type=Path, default=REPO / "bench" / "results")
     parser.add_argument(
         "--docs",
@@ -76,6 +91,7 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
         results_dir=args.results_dir,
         command=shlex.join(["python", "-m", "bench", *argv]),
         py_spy=py_spy,
+        workers=args.workers,
     )
     return options, None if args.no_docs else args.docs
 

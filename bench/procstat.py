@@ -13,21 +13,65 @@ from typing import Any
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of ``pid`` (all its threads), in seconds."""
+def children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (from every thread's ``children`` list)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (a server with workers: the supervisor, the workers
+    and multiprocessing's helper)."""
+    tree, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        tree.append(current)
+        queue += children(current)
+    return tree
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` alone (all its threads), in seconds."""
     raw = Path(f"/proc/{pid}/stat").read_text()
     # The command name may contain spaces; fields after the closing parenthesis are fixed.
     fields = raw[raw.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def memory_kib(pid: int) -> dict[str, int]:
-    """``VmRSS`` (current) and ``VmHWM`` (peak) of ``pid`` in KiB."""
+def _own_memory_kib(pid: int) -> dict[str, int]:
     found: dict[str, int] = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         name, _, value = line.partition(":")
         if name in ("VmRSS", "VmHWM"):
             found[name] = int(value.split()[0])
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its descendants (all threads), in seconds.
+
+    Descendants that exited (and were waited for) count in the parent's ``cutime``/``cstime``
+    only; live ones are summed here.
+    """
+    total = own_cpu_seconds(pid)
+    for child in process_tree(pid)[1:]:
+        with contextlib.suppress(OSError):  # it may exit between listing and reading
+            total += own_cpu_seconds(child)
+    return total
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """``VmRSS`` (current) and ``VmHWM`` (peak) in KiB, summed over ``pid`` and its
+    descendants (the peak is then the sum of each process's own peak)."""
+    found = _own_memory_kib(pid)
+    for child in process_tree(pid)[1:]:
+        with contextlib.suppress(OSError):
+            for name, kib in _own_memory_kib(child).items():
+                found[name] = found.get(name, 0) + kib
     return found
 
 
@@ -77,7 +121,7 @@ class Window:
 
     def __post_init__(self) -> None:
         self.server_cpu0 = cpu_seconds(self.pid)
-        self.client_cpu0 = cpu_seconds(os.getpid())
+        self.client_cpu0 = own_cpu_seconds(os.getpid())
         self.system0 = system_cpu()
         self.peak_rss_kib = memory_kib(self.pid).get("VmRSS", 0)
 
@@ -105,7 +149,9 @@ class Window:
         return {
             "seconds": round(wall, 3),
             "server_cpu_pct": round(100 * (cpu_seconds(self.pid) - self.server_cpu0) / wall, 1),
-            "client_cpu_pct": round(100 * (cpu_seconds(os.getpid()) - self.client_cpu0) / wall, 1),
+            "client_cpu_pct": round(
+                100 * (own_cpu_seconds(os.getpid()) - self.client_cpu0) / wall, 1
+            ),
             "machine_cpu_pct": round(100 * (busy - self.system0[0]) / d_total, 1)
             if d_total > 0
             else 0.0,

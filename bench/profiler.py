@@ -7,6 +7,7 @@ the server's CPU time goes) is stored beside the results.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 RATE_HZ = 100
+# ``--subprocesses`` puts ``process <pid>:"<command line>";`` frames before each stack.
+PROCESS_FRAMES = re.compile(r'^(?:process \d+:"[^"]*";)+')
 
 
 def find_py_spy() -> str | None:
@@ -34,6 +37,7 @@ class Recording:
                 str(RATE_HZ),
                 "--nonblocking",
                 "--threads",
+                "--subprocesses",  # a server with workers: the workers do the work
                 "--format",
                 "raw",
                 "--output",
@@ -109,7 +113,7 @@ def summarize(path: Path, top: int = 15) -> dict[str, Any]:
     threads: Counter[str] = Counter()
     idle = loop = active = 0
     for line in path.read_text(errors="replace").splitlines():
-        stack, _, count_text = line.rpartition(" ")
+        stack, _, count_text = PROCESS_FRAMES.sub("", line).rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
         count = int(count_text)

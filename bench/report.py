@@ -23,6 +23,7 @@ make bench                                   # full: both modes, all scenarios
 make bench BENCH=quick                       # a few minutes
 .venv/bin/python -m bench --quick --mode embedded --scenario rest_mix --scenario growth
 .venv/bin/python -m bench --quick --profile   # + where the server's CPU goes (pip install py-spy)
+.venv/bin/python -m bench --quick --mode production --workers 1  # one process, not one per core
 ```
 """
 
@@ -31,14 +32,17 @@ METHOD = """## Method and caveats
 - *Latency* is measured in the benchmark process around each request (send to last byte),
   so it includes the loopback and the client's own event loop. Percentiles interpolate
   between ranks; nothing is averaged across scenarios.
-- Server CPU is the server process's user+system time over the phase's wall time (100% =
-  one core; it can exceed 100% with database threads). Server RSS is `VmRSS` sampled every
-  200 ms; peak is the highest sample (`VmHWM` is in the JSON). Load-generator CPU is the
+- Server CPU is the user+system time of the server process and all its descendants (with
+  workers: the supervisor, every worker and multiprocessing's helper) over the phase's wall
+  time (100% = one core; it can exceed 100% with workers or database threads). Server RSS
+  is `VmRSS` summed over the same processes, sampled every 200 ms; peak is the highest
+  sample (`VmHWM`, in the JSON, is the sum of each process's own peak). Load-generator CPU is the
   benchmark process; on a 2-core machine the two compete, and in production mode
   PostgreSQL and Kafka run on the same cores too.
 - Embedded = SQLite in a fresh data dir + in-process broker, default settings. Production
   = a recreated PostgreSQL database + Kafka topics with a per-run prefix,
-  `OWLISTIC_ENV=production`, default pool and relay settings.
+  `OWLISTIC_ENV=production`, default pool and relay settings, one worker process per CPU
+  core unless `--workers N` says otherwise (embedded is always one process).
 - Fan-out sockets are opened as a browser does (permessage-deflate offered), all from the
   one benchmark process; "all received" includes that process reading every frame.
 - Relay lag is the count of outbox rows with `dispatched = false`, sampled every 100 ms.
@@ -74,6 +78,14 @@ def _targets(document: dict[str, Any], scenarios: dict[str, Scenario]) -> list[s
     ]
 
 
+def _workers(document: dict[str, Any]) -> str:
+    workers = document.get("workers") or {}  # older results documents do not have it
+    if not workers:
+        return "one process per server"
+    counts = [f"{mode} {'1 process' if n == 1 else f'{n} workers'}" for mode, n in workers.items()]
+    return ", ".join(counts) + " (`owlistic serve --workers`; production defaults to one per core)"
+
+
 def _environment(document: dict[str, Any]) -> list[str]:
     m, v = document["machine"], document["versions"]
     libs = ", ".join(
@@ -97,6 +109,7 @@ def _environment(document: dict[str, Any]) -> list[str]:
         f"- Started {document['started_at']}, finished {document['finished_at']}",
         f"- Machine: {m['cores']} cores ({m['cpu_model'] or 'unknown CPU'}), "
         f"{m['memory_gib']} GiB memory",
+        f"- Server processes: {_workers(document)}",
         f"- Python {v.get('python')}, SQLite {v.get('sqlite')}, "
         f"PostgreSQL {v.get('postgresql', 'not run')}, Kafka {v.get('kafka', 'not run')}, "
         f"Owlistic {v.get('owlistic', '?')}",

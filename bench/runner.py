@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bench.backends import Mode, create_backend
+from bench.backends import Mode, create_backend, default_workers
 from bench.context import Context
 from bench.procstat import machine
 from bench.profiles import Profile
@@ -44,6 +44,7 @@ class Options:
     results_dir: Path
     command: str
     py_spy: str | None = None
+    workers: int | None = None  # production server processes; None: one per core
 
 
 def _versions() -> dict[str, str]:
@@ -80,6 +81,10 @@ async def run(options: Options) -> tuple[Path, dict[str, Any]]:
         "profile": options.profile.name,
         "modes": list(options.modes),
         "scenarios": list(options.scenarios),
+        "workers": {
+            mode: (options.workers or default_workers(mode)) if mode == "production" else 1
+            for mode in options.modes
+        },
         "machine": {**machine(), "open_files_limit": fd_limit},
         "versions": _versions(),
         "results": {name: {} for name in options.scenarios},
@@ -89,7 +94,7 @@ async def run(options: Options) -> tuple[Path, dict[str, Any]]:
     _write(path, document)
     for mode in options.modes:
         try:
-            backend = create_backend(mode, run_id)
+            backend = create_backend(mode, run_id, options.workers)
             document["versions"] |= await backend.versions()
         except Exception as exc:
             for name in options.scenarios:

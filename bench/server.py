@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import resource
 import signal
 import socket
@@ -112,7 +113,8 @@ def spawn(config: ServerConfig, log_dir: Path, label: str) -> Server:
 
 
 async def stop(server: Server) -> int | None:
-    """SIGINT (uvicorn's graceful shutdown), then SIGTERM, then SIGKILL."""
+    """SIGINT (uvicorn's graceful shutdown; with workers the supervisor stops them), then
+    SIGTERM, then SIGKILL to the server's whole process group (workers included)."""
     for sig, wait in ((signal.SIGINT, STOP_TIMEOUT_SECONDS), (signal.SIGTERM, 5.0)):
         if server.proc.poll() is not None:
             break
@@ -120,7 +122,9 @@ async def stop(server: Server) -> int | None:
         with contextlib.suppress(subprocess.TimeoutExpired):
             await asyncio.to_thread(server.proc.wait, wait)
     if server.proc.poll() is None:
-        server.proc.kill()
+        # Not yet reaped, so the group id (its pid, ``start_new_session``) is still ours.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.proc.pid, signal.SIGKILL)
         server.proc.wait()
     return server.proc.returncode
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from owlistic.settings import ConfigurationError, Settings, get_settings
+
+# What each worker process imports and calls (``uvicorn --factory``) when ``workers > 1``.
+WORKER_APP = "owlistic.app:create_app"
 
 
 async def _migrate(settings: Settings) -> None:
@@ -39,21 +44,42 @@ async def _create_user(settings: Settings, email: str, password: str, admin: boo
         await db.dispose()
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings) -> None:
     import uvicorn
 
-    from owlistic.app import create_app
     from owlistic.realtime.server_options import uvicorn_ws_options
 
-    settings.resolve_jwt_secret()  # refuse to start on a weak/missing secret, before binding
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-        proxy_headers=True,
+    settings.check_workers()
+    # Refuse to start on a weak/missing secret, before binding. Outside production a missing
+    # secret is generated into data_dir here, once, so every worker reads the same one.
+    settings.resolve_jwt_secret()
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "proxy_headers": True,
         **uvicorn_ws_options(settings),
-    )
+    }
+    if settings.workers == 1:
+        from owlistic.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Workers are fresh interpreters that build the app with ``create_app()``, which reads
+    # the settings from the environment: hand them exactly the settings checked above.
+    os.environ.update(settings.to_environment())
+    get_settings.cache_clear()
+    uvicorn.run(WORKER_APP, factory=True, workers=settings.workers, **options)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the server")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        help="server processes (default OWLISTIC_WORKERS or 1; >1 needs PostgreSQL and Kafka)",
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     create = sub.add_parser("create-user", help="create an account (optionally an admin)")
     create.add_argument("email")
@@ -74,7 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     try:
         if args.command == "serve":
-            _serve(settings, args.host, args.port)
+            overrides = {"host": args.host, "port": args.port, "workers": args.workers}
+            _serve(
+                settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+            )
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")

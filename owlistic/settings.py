@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     env: Literal["development", "production", "test"] = "development"
     host: str = "127.0.0.1"
     port: int = Field(8000, validation_alias=AliasChoices("OWLISTIC_PORT", "APP_PORT"))
+    # Server processes sharing the listening socket; more than one needs PostgreSQL + Kafka.
+    workers: int = Field(1, ge=1)
     data_dir: Path = Path("data")
     database_url: str | None = None
     database_pool_size: int = 10
@@ -83,6 +85,55 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def is_memory_broker(self) -> bool:
+        return self.broker_url.split("://", 1)[0].lower() == "memory"
+
+    def check_workers(self) -> None:
+        """Several worker processes are only correct when they share the database and broker.
+
+        The in-process broker delivers an event only to the WebSockets of the process that
+        relayed it, and SQLite has one writer at a time: both are single-process.
+        """
+        if self.workers <= 1:
+            return
+        reasons = []
+        if self.is_memory_broker:
+            reasons.append(
+                "the in-process broker (memory://) would deliver a worker's events only to "
+                "the WebSockets of that worker; set OWLISTIC_BROKER_URL=kafka://..."
+            )
+        if self.is_sqlite:
+            reasons.append(
+                "SQLite allows one writer at a time; set OWLISTIC_DATABASE_URL to PostgreSQL"
+            )
+        if reasons:
+            raise ConfigurationError(
+                f"{self.workers} workers (--workers / OWLISTIC_WORKERS) need PostgreSQL and "
+                "Kafka: " + "; ".join(reasons)
+            )
+
+    def to_environment(self) -> dict[str, str]:
+        """``OWLISTIC_*`` variables from which ``Settings()`` rebuilds these settings.
+
+        Worker processes build their settings from the environment; this carries command
+        line overrides to them. Secrets are left out: a worker reads them from where this
+        process did (the environment, ``.env`` in the same directory, or ``data_dir``).
+        """
+        env: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if value is None or isinstance(value, SecretStr):
+                continue
+            if isinstance(value, list):
+                text = ",".join(str(v) for v in value)
+            elif isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = str(value)
+            env[f"OWLISTIC_{name.upper()}"] = text
+        return env
 
     def resolve_jwt_secret(self) -> str:
         """The signing secret; generated and kept in ``data_dir`` outside production."""

@@ -20,6 +20,7 @@ POSTGRES = os.environ.get("OWLISTIC_TEST_DATABASE_URL", "").startswith("postgres
 collect_ignore = [
     *([] if SHARED_BROKER else ["test_cluster.py", "test_kafka_outage.py"]),
     *([] if POSTGRES else ["test_pg_wakeup.py"]),
+    *([] if SHARED_BROKER and POSTGRES else ["test_workers.py"]),
 ]
 
 

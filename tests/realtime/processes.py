@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ START_TIMEOUT = 60.0
 class ServerProcess:
     url: str
     log: Path
+    pid: int
 
     @property
     def ws_url(self) -> str:
@@ -43,9 +46,17 @@ def server_env(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 @asynccontextmanager
 async def owlistic_servers(
-    settings: Settings, base_dir: Path, count: int
+    settings: Settings,
+    base_dir: Path,
+    count: int,
+    *,
+    args: Sequence[str] = (),
+    env: Mapping[str, str | None] | None = None,
 ) -> AsyncIterator[list[ServerProcess]]:
-    """Starts ``count`` servers at once; yields when all answer ``/readyz`` with 200."""
+    """Starts ``count`` servers at once; yields when all answer ``/readyz`` with 200.
+
+    ``args`` are added to ``owlistic serve``; ``env`` overrides the environment (``None``
+    removes a variable)."""
     procs: list[asyncio.subprocess.Process] = []
     servers: list[ServerProcess] = []
     try:
@@ -54,6 +65,12 @@ async def owlistic_servers(
             await asyncio.to_thread(data_dir.mkdir, parents=True, exist_ok=True)
             port = free_port()
             log = data_dir / "server.log"
+            environment = server_env(settings, data_dir)
+            for name, value in (env or {}).items():
+                if value is None:
+                    environment.pop(name, None)
+                else:
+                    environment[name] = value
             # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe
             # would block the server's logging.
             with log.open("wb") as out:
@@ -67,13 +84,15 @@ async def owlistic_servers(
                         "127.0.0.1",
                         "--port",
                         str(port),
-                        env=server_env(settings, data_dir),
+                        *args,
+                        env=environment,
                         cwd=data_dir,  # no stray .env read
                         stdout=out,
                         stderr=asyncio.subprocess.STDOUT,
+                        start_new_session=True,  # its own process group, workers included
                     )
                 )
-            servers.append(ServerProcess(f"http://127.0.0.1:{port}", log))
+            servers.append(ServerProcess(f"http://127.0.0.1:{port}", log, procs[-1].pid))
         await asyncio.gather(*(_wait_ready(s, p) for s, p in zip(servers, procs, strict=True)))
         yield servers
     finally:
@@ -86,7 +105,9 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
         try:
             await asyncio.wait_for(proc.wait(), 15)
         except TimeoutError:
-            proc.kill()
+            # Not reaped yet, so its group (workers included) is still ours to kill.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
 
 
