@@ -59,3 +59,12 @@ def test_migrate_builds_the_schema(
     with sqlite3.connect(tmp_path / "owlistic.db") as db:
         tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
     assert {"users", "notebooks", "notes", "blocks", "tasks", "roles", "events"} <= tables
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    # Start-up skips importing Alembic when the schema is at HEAD_REVISION.
+    from alembic.script import ScriptDirectory
+
+    from owlistic.migrations.runner import HEAD_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
