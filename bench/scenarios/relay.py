@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.context import Context
 from bench.counters import EventCounter, KafkaCounter, WebSocketCounter
-from bench.dbutil import pending_events
+from bench.dbutil import any_pending, pending_events
 from bench.http import Connection
 from bench.loadgen import Recorder, Request, drive
 from bench.procstat import Window
@@ -57,7 +57,7 @@ class PendingSampler:
 async def _wait_drained(engine: AsyncEngine) -> float:
     """Seconds until no outbox row is pending."""
     started = time.perf_counter()
-    while await pending_events(engine) > 0:
+    while await any_pending(engine):
         if time.perf_counter() - started > DRAIN_TIMEOUT_SECONDS:
             break
         await asyncio.sleep(0.01)

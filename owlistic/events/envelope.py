@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from owlistic.events.broker.base import (
     HEADER_AUDIENCE,
@@ -14,7 +15,6 @@ from owlistic.events.broker.base import (
     topic_name,
 )
 from owlistic.kit.time import utcnow
-from owlistic.models import OutboxEvent
 
 # The outbox columns ``to_message`` reads.
 MESSAGE_COLUMNS = frozenset(
@@ -31,6 +31,35 @@ MESSAGE_COLUMNS = frozenset(
         "audience",
     }
 )
+
+
+class OutboxRow(Protocol):
+    """What a message is built from: an ``OutboxEvent`` or a row of ``MESSAGE_COLUMNS``."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def event(self) -> str: ...
+    @property
+    def entity(self) -> str: ...
+    @property
+    def timestamp(self) -> datetime: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def resource_type(self) -> str: ...
+    @property
+    def resource_id(self) -> str: ...
+    @property
+    def audience(self) -> list[str]: ...
+
+
+# One encoder for every message (``json.dumps`` with options builds a new one per call).
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 
 
 def envelope(
@@ -54,7 +83,7 @@ def envelope(
     return body
 
 
-def event_envelope(row: OutboxEvent) -> dict[str, Any]:
+def event_envelope(row: OutboxRow) -> dict[str, Any]:
     # The dispatcher's keys win over same-named data keys, as upstream (contract 6.2).
     payload = {
         **row.data,
@@ -73,10 +102,10 @@ def event_envelope(row: OutboxEvent) -> dict[str, Any]:
 
 
 def encode(body: dict[str, Any]) -> str:
-    return json.dumps(body, separators=(",", ":"), default=str)
+    return _ENCODER.encode(body)
 
 
-def to_message(row: OutboxEvent, topic_prefix: str) -> Message:
+def to_message(row: OutboxRow, topic_prefix: str) -> Message:
     """Envelope as the value; id, order and audience as headers, never shown to clients."""
     return Message(
         topic=topic_name(topic_prefix, row.entity),

@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.auth.service import auth
 from owlistic.events import repository
-from owlistic.events.broker import Broker, BrokerUnavailable, Message
-from owlistic.events.envelope import to_message
+from owlistic.events.broker import Broker, BrokerUnavailable, Delivery, Message
+from owlistic.events.envelope import OutboxRow, to_message
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
 from owlistic.models import OutboxEvent
@@ -29,6 +31,9 @@ log = logging.getLogger("owlistic.relay")
 INITIAL_BACKOFF_SECONDS = 0.1
 MAX_BACKOFF_SECONDS = 5.0
 PRUNE_INTERVAL_SECONDS = 600.0
+# PostgreSQL: batches relayed in one transaction (under the relay lock) before committing.
+# Bounds what a crash re-publishes, and how long one instance keeps the lock.
+MAX_BATCHES_PER_TRANSACTION = 10
 # Any constant shared by all instances; held for one transaction.
 RELAY_LOCK_KEY = 0x6F776C6973746963  # "owlistic"
 
@@ -76,25 +81,73 @@ class OutboxRelay:
             self._task = None
 
     async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were dispatched."""
+        """Publish what is pending (a bounded number of batches); returns how many rows
+        were dispatched."""
         if self._db.is_sqlite:
             return await self._relay_sqlite()
-        return await self._relay_postgres()
-
-    async def _relay_postgres(self) -> int:
+        failure: BrokerUnavailable | None = None
         async with self._db.session() as session:
             # One publisher at a time keeps per-key order across instances; SKIP LOCKED
             # additionally guarantees no row is taken by two relays.
             locked = await session.scalar(select(func.pg_try_advisory_xact_lock(RELAY_LOCK_KEY)))
             if not locked:
                 return 0  # the holder listens too, so it will pick our rows up
-            rows = await repository.pending_batch(session, self._batch_size)
-            if not rows:
-                return 0
-            # Publish inside the transaction: on failure it rolls back, rows stay pending.
-            await self._broker.publish([to_message(r, self._topic_prefix) for r in rows])
-            await repository.mark_dispatched(session, [r.seq for r in rows])
-            return len(rows)
+            dispatched, failure = await self._relay_postgres(session)
+        # Committed: the rows acknowledged before a broker error stay dispatched.
+        if failure is not None:
+            raise failure
+        return dispatched
+
+    async def _relay_postgres(self, session: AsyncSession) -> tuple[int, BrokerUnavailable | None]:
+        """Batches back to back in one transaction, each overlapping its neighbours.
+
+        While the broker acknowledges batch n, batch n+1 is read; while batch n is being
+        marked, batch n+1 is encoded; then it is sent. One batch is in flight at a time,
+        so what is marked is always everything acknowledged so far, in ``seq`` order.
+        A broker error ends the run: the acknowledged batches are committed as
+        dispatched, the one in flight stays pending and is sent again.
+        """
+        dispatched = batches = 0
+        fetching = True
+        after: int | None = None
+        in_flight: tuple[list[int], Delivery] | None = None
+        marking: asyncio.Task[None] | None = None
+        try:
+            while True:
+                rows: Sequence[OutboxRow] = []
+                if fetching:
+                    rows = await repository.pending_batch(session, self._batch_size, after=after)
+                    batches += 1
+                    fetching = (
+                        len(rows) == self._batch_size and batches < MAX_BATCHES_PER_TRANSACTION
+                    )
+                acknowledged: list[int] = []
+                if in_flight is not None:
+                    (acknowledged, delivery), in_flight = in_flight, None
+                    try:
+                        await delivery.wait()
+                    except BrokerUnavailable as exc:
+                        return dispatched, exc
+                    marking = asyncio.create_task(repository.mark_dispatched(session, acknowledged))
+                    await asyncio.sleep(0)  # let the UPDATE go out; encode meanwhile
+                messages = [to_message(r, self._topic_prefix) for r in rows]
+                if marking is not None:
+                    await marking
+                    marking = None
+                    dispatched += len(acknowledged)
+                if not rows:
+                    return dispatched, None
+                after = rows[-1].seq
+                try:
+                    in_flight = ([r.seq for r in rows], await self._broker.send(messages))
+                except BrokerUnavailable as exc:
+                    return dispatched, exc
+        finally:
+            if marking is not None:  # failed while encoding: let the session finish first
+                with contextlib.suppress(Exception):
+                    await marking
+            if in_flight is not None:
+                in_flight[1].abandon()  # never acknowledged: its rows stay pending
 
     async def _relay_sqlite(self) -> int:
         # One process owns a SQLite file, so one relay: no locking. The write lock is never

@@ -6,13 +6,36 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, type_coerce, update
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    any_,
+    bindparam,
+    delete,
+    func,
+    not_,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.events.envelope import MESSAGE_COLUMNS, OutboxRow
 from owlistic.kit.time import utcnow
 from owlistic.models import OutboxEvent
+
+# The columns ``to_message`` reads, in table order.
+MESSAGE_SELECT = tuple(c for c in OutboxEvent.__table__.c if c.name in MESSAGE_COLUMNS)
+
+# "Not yet dispatched", rendered exactly as the partial index ``ix_events_pending`` is
+# defined (``NOT dispatched``) on PostgreSQL and SQLite alike: both use a partial index
+# only when the query's condition matches its predicate, and SQLAlchemy's own renderings
+# of ``dispatched.is_(False)`` (``IS false``, ``IS 0``) do not, so every fetch used to
+# walk past all the retained dispatched rows before reaching the pending ones.
+PENDING = not_(type_coerce(OutboxEvent.dispatched, Integer))
 
 
 @dataclass(frozen=True)
@@ -26,25 +49,44 @@ def _is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-async def pending_batch(session: AsyncSession, limit: int) -> Sequence[OutboxEvent]:
-    """The oldest undispatched rows; on PostgreSQL locked, skipping rows another relay holds."""
-    query = (
-        select(OutboxEvent)
-        .where(OutboxEvent.dispatched.is_(False))
-        .order_by(OutboxEvent.seq)
-        .limit(limit)
-    )
+async def pending_batch(
+    session: AsyncSession, limit: int, *, after: int | None = None
+) -> Sequence[OutboxRow]:
+    """The oldest undispatched rows (with ``seq`` above ``after``); on PostgreSQL locked,
+    skipping rows another relay holds.
+
+    Plain rows of the columns a message needs, not ORM objects: the relay only reads them,
+    and building (then synchronising) hundreds of tracked objects per batch cost more than
+    the query.
+    """
+    query = select(*MESSAGE_SELECT).where(PENDING).order_by(OutboxEvent.seq).limit(limit)
+    if after is not None:
+        query = query.where(OutboxEvent.seq > after)
     if _is_postgres(session):
         query = query.with_for_update(skip_locked=True)
-    return (await session.scalars(query)).all()
+    rows: Sequence[Any] = (await session.execute(query)).all()
+    return rows
 
 
 async def mark_dispatched(session: AsyncSession, seqs: Sequence[int]) -> None:
-    await session.execute(
-        update(OutboxEvent)
-        .where(OutboxEvent.seq.in_(seqs))
-        .values(dispatched=True, status="completed", dispatched_at=utcnow())
-    )
+    """One UPDATE for the whole batch, and no ORM objects to synchronise (none are loaded).
+
+    On PostgreSQL the sequence numbers travel as one array parameter (``seq = ANY($1)``):
+    one cached statement whatever the batch size, instead of hundreds of parameters.
+    """
+    if not seqs:
+        return
+    statement = _MARK_ANY if _is_postgres(session) else _MARK_IN
+    await session.execute(statement, {"seqs": list(seqs), "at": utcnow()})
+
+
+_MARK = (
+    update(OutboxEvent)
+    .values(dispatched=True, status="completed", dispatched_at=bindparam("at"))
+    .execution_options(synchronize_session=False)
+)
+_MARK_ANY = _MARK.where(OutboxEvent.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger))))
+_MARK_IN = _MARK.where(OutboxEvent.seq.in_(bindparam("seqs", expanding=True)))
 
 
 async def prune_dispatched(session: AsyncSession, *, before: datetime) -> int:
@@ -58,11 +100,7 @@ async def prune_dispatched(session: AsyncSession, *, before: datetime) -> int:
 
 async def stats(session: AsyncSession) -> OutboxStats:
     pending, oldest = (
-        await session.execute(
-            select(func.count(), func.min(OutboxEvent.timestamp)).where(
-                OutboxEvent.dispatched.is_(False)
-            )
-        )
+        await session.execute(select(func.count(), func.min(OutboxEvent.timestamp)).where(PENDING))
     ).one()
     last = await session.scalar(
         select(func.max(OutboxEvent.seq)).where(OutboxEvent.dispatched.is_(True))

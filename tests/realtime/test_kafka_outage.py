@@ -1,4 +1,6 @@
-"""Kafka goes away: writes keep succeeding, and every event arrives once it is back.
+"""Kafka goes away, or refuses a batch: writes keep succeeding, a row is marked dispatched
+only once Kafka acknowledged it, what was acknowledged before a failure stays dispatched,
+and every event arrives once Kafka takes it.
 
 Collected only when a shared broker is configured (see conftest.py).
 """
@@ -6,14 +8,26 @@ Collected only when a shared broker is configured (see conftest.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.events.broker import BrokerUnavailable, Message, create_broker, entity_topics
+from owlistic.events.outbox import emit
+from owlistic.events.relay import OutboxRelay
+from owlistic.kit.db import Database
+from owlistic.migrations.runner import upgrade
+from owlistic.models import OutboxEvent
+from owlistic.settings import Settings
 from tests.api.helpers import API, notebook_with_note, ok
-from tests.conftest import Account, LiveServer
+from tests.conftest import Account, LiveServer, drop_topics, run_database
 from tests.realtime.wsclient import next_event, ws_connect
 
 pytestmark = pytest.mark.kafka
@@ -71,3 +85,96 @@ async def test_writes_survive_a_kafka_outage_and_events_follow(
         await wait_status(client, "/readyz", 200)
         backlog = ok(await client.get(f"{API}/admin/outbox", headers=alice.headers))
         assert backlog["pending"] == 0
+
+
+BATCH = 50
+# Over the broker's default message.max.bytes (1 MiB): Kafka refuses the batch holding it.
+TOO_BIG = 1_100_000
+
+
+async def test_a_refused_batch_stays_pending_and_what_was_acknowledged_before_it_does_not(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The relay sends batch after batch (on PostgreSQL several in one transaction): when
+    Kafka refuses one, every batch acknowledged before it is dispatched, in ``seq`` order,
+    and that batch and everything after it stay pending."""
+    async with run_database(tmp_path / "refused.db") as url:
+        custom = settings.model_copy(
+            update={
+                "database_url": url,
+                "relay_batch_size": BATCH,
+                "kafka_topic_prefix": f"owltest{uuid.uuid4().hex[:8]}.",
+            }
+        )
+        db = Database(custom)
+        broker = create_broker(custom)
+        try:
+            await upgrade(db.engine)
+            await broker.start()
+            subscription = await broker.subscribe(entity_topics(custom))
+            keys = [f"note-{i}" for i in range(4)]  # several keys, so several partitions
+            async with db.session() as session:
+                for i in range(3 * BATCH + 10):
+                    emit_event(session, keys[i % len(keys)], f"t{i}")
+                emit_event(session, keys[0], "x" * TOO_BIG)  # in the fourth batch
+                for i in range(3 * BATCH + 10, 4 * BATCH + 20):
+                    emit_event(session, keys[i % len(keys)], f"t{i}")
+            relay = OutboxRelay(db, broker, custom)
+
+            with pytest.raises(BrokerUnavailable):
+                await relay_until_it_fails(relay)
+
+            async with db.session(readonly=True) as session:
+                rows = (
+                    await session.execute(
+                        select(OutboxEvent.seq, OutboxEvent.dispatched).order_by(OutboxEvent.seq)
+                    )
+                ).all()
+            assert [r.dispatched for r in rows] == [True] * (3 * BATCH) + [False] * (
+                len(rows) - 3 * BATCH
+            )
+            received: dict[str, list[str]] = {}
+            async with asyncio.timeout(30):
+                while sum(len(v) for v in received.values()) < 3 * BATCH:
+                    message: Message = await anext(subscription)
+                    title = json.loads(message.value)["payload"]["title"]
+                    if int(title[1:]) < 3 * BATCH:
+                        received.setdefault(message.key, []).append(title)
+            for i, key in enumerate(keys):  # each key in order, none missing
+                assert received[key] == [f"t{n}" for n in range(i, 3 * BATCH, len(keys))]
+
+            async with db.session() as session:  # without the refused event all goes out
+                await session.execute(
+                    delete(OutboxEvent).where(OutboxEvent.seq == rows[3 * BATCH + 10].seq)
+                )
+            while await relay.relay_once():
+                pass
+            async with db.session(readonly=True) as session:
+                pending = await session.scalar(
+                    select(OutboxEvent.seq).where(OutboxEvent.dispatched.is_(False)).limit(1)
+                )
+            assert pending is None
+            await subscription.close()
+        finally:
+            await broker.stop()
+            await db.dispose()
+            with contextlib.suppress(Exception):
+                await drop_topics(custom)
+
+
+async def relay_until_it_fails(relay: OutboxRelay) -> None:
+    for _ in range(10):  # SQLite: a batch per call; PostgreSQL: batches in one transaction
+        await relay.relay_once()
+
+
+def emit_event(session: AsyncSession, key: str, title: str) -> None:
+    emit(
+        session,
+        event="note.updated",
+        entity="note",
+        data={"note_id": key, "title": title},
+        key=key,
+        resource_type="note",
+        resource_id=key,
+        audience=["u1"],
+    )

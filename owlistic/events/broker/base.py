@@ -5,9 +5,10 @@ Adapters are chosen by URL scheme (``memory://``, ``kafka://``); see ``create_br
 
 from __future__ import annotations
 
+import asyncio
 import json
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 
 # Entity kinds that have a topic; the outbox ``entity`` column takes these values.
@@ -66,6 +67,33 @@ class Subscription(ABC):
     async def close(self) -> None: ...
 
 
+class Delivery:
+    """Acknowledgements still to come for messages already handed to a broker."""
+
+    def __init__(self, acks: Awaitable[None] | None = None) -> None:
+        self._acks = None if acks is None else asyncio.ensure_future(acks)
+
+    async def wait(self) -> None:
+        """Returns once every message is acknowledged; raises ``BrokerUnavailable`` if not."""
+        if self._acks is not None:
+            await self._acks
+
+    def abandon(self) -> None:
+        """Nobody will wait: stop waiting for the acknowledgements and drop their outcome.
+
+        The messages may still arrive; their rows stay pending and are sent again (at
+        least once).
+        """
+        if self._acks is not None:
+            self._acks.cancel()
+            self._acks.add_done_callback(_consume)
+
+
+def _consume(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class Broker(ABC):
     @abstractmethod
     async def start(self) -> None: ...
@@ -76,6 +104,16 @@ class Broker(ABC):
     @abstractmethod
     async def publish(self, messages: Sequence[Message]) -> None:
         """Deliver ``messages`` in order, or raise ``BrokerUnavailable`` (none may be lost)."""
+
+    async def send(self, messages: Sequence[Message]) -> Delivery:
+        """Hand ``messages`` over in order and return without waiting for acknowledgements.
+
+        What is sent later is ordered after them. Awaiting ``Delivery.wait()`` is what
+        ``publish`` does; in between the caller can prepare its next batch. Brokers with
+        nothing to wait for deliver here.
+        """
+        await self.publish(messages)
+        return Delivery()
 
     @abstractmethod
     async def subscribe(self, topics: Sequence[str], group: str | None = None) -> Subscription:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import random
 from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import murmur2
 
-from owlistic.events.broker.base import Broker, BrokerUnavailable, Message, Subscription
+from owlistic.events.broker.base import (
+    Broker,
+    BrokerUnavailable,
+    Delivery,
+    Message,
+    Subscription,
+)
 
 log = logging.getLogger("owlistic.broker.kafka")
 
@@ -19,6 +28,24 @@ log = logging.getLogger("owlistic.broker.kafka")
 REQUEST_TIMEOUT_MS = 5_000
 PUBLISH_TIMEOUT_SECONDS = 10.0
 HEALTH_TIMEOUT_SECONDS = 2.0
+# aiokafka keeps one produce request in flight per broker, holding at most one batch per
+# partition, so the batch size bounds what one round trip carries. The default (16 KiB,
+# about 25 events) made a 500-event relay batch take many round trips; 512 KiB fits a
+# whole relay batch and stays under the broker's default message.max.bytes (1 MiB).
+MAX_BATCH_BYTES = 512 * 1024
+
+
+@functools.lru_cache(maxsize=65_536)
+def _key_hash(key: bytes) -> int:
+    return int(murmur2(key)) & 0x7FFFFFFF
+
+
+def partition_for(key: bytes, partitions: Sequence[int]) -> int:
+    """The partition of ``key`` among the sorted ``partitions``: what aiokafka's default
+    partitioner (and the Java client's) picks, so a key stays on its partition whichever
+    client wrote it. The hash is cached: a relay batch repeats a few note ids many times.
+    """
+    return partitions[_key_hash(key) % len(partitions)]
 
 
 def parse_bootstrap(url: str) -> str:
@@ -120,6 +147,7 @@ class KafkaBroker(Broker):
                     enable_idempotence=True,
                     acks="all",
                     linger_ms=0,
+                    max_batch_size=MAX_BATCH_BYTES,
                     request_timeout_ms=REQUEST_TIMEOUT_MS,
                 )
                 try:
@@ -140,27 +168,73 @@ class KafkaBroker(Broker):
                 log.debug("producer did not stop cleanly", exc_info=True)
 
     async def publish(self, messages: Sequence[Message]) -> None:
-        if not messages:
-            return
-        try:
-            await asyncio.wait_for(self._send_all(messages), PUBLISH_TIMEOUT_SECONDS)
-        except (KafkaError, TimeoutError, OSError) as exc:
-            # A fresh producer (new idempotence id, empty buffers) for the retry: a failed
-            # batch left in the old one could otherwise be sent late, after its retry.
-            await self._drop_producer()
-            raise BrokerUnavailable(f"Kafka publish failed: {exc!r}") from exc
+        await (await self.send(messages)).wait()
 
-    async def _send_all(self, messages: Sequence[Message]) -> None:
+    async def send(self, messages: Sequence[Message]) -> Delivery:
+        if not messages:
+            return Delivery()
+        try:
+            acks = await asyncio.wait_for(self._enqueue(messages), PUBLISH_TIMEOUT_SECONDS)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            raise await self._failed(exc) from exc
+        return Delivery(self._acknowledged(acks))
+
+    async def _acknowledged(self, acks: list[asyncio.Future[Any]]) -> None:
+        try:
+            await asyncio.wait_for(asyncio.gather(*acks), PUBLISH_TIMEOUT_SECONDS)
+        except (KafkaError, TimeoutError, OSError) as exc:
+            raise await self._failed(exc) from exc
+
+    async def _failed(self, exc: BaseException) -> BrokerUnavailable:
+        # A fresh producer (new idempotence id, empty buffers) for the retry: a failed
+        # batch left in the old one could otherwise be sent late, after its retry.
+        await self._drop_producer()
+        return BrokerUnavailable(f"Kafka publish failed: {exc!r}")
+
+    async def _enqueue(self, messages: Sequence[Message]) -> list[asyncio.Future[Any]]:
+        """Hands every message to the producer; returns the acknowledgements to wait for.
+
+        Messages are appended, in order, to one record batch per partition (a new one
+        when it is full) and each batch is handed to the producer whole: one future per
+        batch instead of one per message, and the partition of a key is hashed once.
+        Nothing here waits for the network unless a partition already has a full batch
+        queued, so a relay batch normally goes out in one request.
+        Order: aiokafka sends at most one request at a time to a broker and drains each
+        partition's batches in the order they were handed over, so one key's events
+        reach their partition in order; the idempotent producer (``acks="all"``) makes
+        its own retries neither duplicate nor reorder them.
+        """
         producer = await self._get_producer()
-        # Enqueue everything first (ordered per partition by the idempotent producer),
-        # then wait for every acknowledgement.
-        pending = [
-            await producer.send(
-                m.topic, value=m.value, key=m.key.encode() or None, headers=list(m.headers)
-            )
-            for m in messages
-        ]
-        await asyncio.gather(*pending)
+        partitions: dict[str, list[int]] = {}
+        open_batches: dict[tuple[str, int], Any] = {}
+        acks: list[asyncio.Future[Any]] = []
+        for m in messages:
+            ids = partitions.get(m.topic)
+            if ids is None:
+                ids = partitions[m.topic] = sorted(await producer.partitions_for(m.topic))
+            key = m.key.encode()
+            headers = list(m.headers)  # the record builder takes a list only
+            tp = (m.topic, partition_for(key, ids) if key else self._any_partition(producer, m))
+            batch = open_batches.get(tp)
+            if batch is None:
+                batch = open_batches[tp] = producer.create_batch()
+            if batch.append(key=key or None, value=m.value, timestamp=None, headers=headers):
+                continue
+            # Full: hand it over (waits while this partition's previous batch is queued).
+            acks.append(await producer.send_batch(batch, tp[0], partition=tp[1]))
+            batch = open_batches[tp] = producer.create_batch()
+            # A message bigger than a batch gets a batch of its own.
+            batch.append(key=key or None, value=m.value, timestamp=None, headers=headers)
+        for (topic, partition), batch in open_batches.items():
+            acks.append(await producer.send_batch(batch, topic, partition=partition))
+        return acks
+
+    @staticmethod
+    def _any_partition(producer: AIOKafkaProducer, m: Message) -> int:
+        """A keyless message goes to any partition with a leader, as with ``send``."""
+        available = producer.client.cluster.available_partitions_for_topic(m.topic)
+        all_ids = producer.client.cluster.partitions_for_topic(m.topic)
+        return int(random.choice(sorted(available or all_ids)))
 
     async def subscribe(self, topics: Sequence[str], group: str | None = None) -> Subscription:
         try:
