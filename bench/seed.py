@@ -333,14 +333,25 @@ async def seed_dataset(
     }
 
 
-async def seed_outbox(
-    engine: AsyncEngine, *, count: int, user_id: uuid.UUID, note_id: uuid.UUID, block_id: uuid.UUID
-) -> int:
-    """A backlog of undispatched ``block.updated`` events, as a burst of writes leaves."""
+@dataclass(frozen=True)
+class Backlog:
+    """``count`` pending events for ``user_id``, all about one block of one note."""
+
+    count: int
+    user_id: uuid.UUID
+    note_id: uuid.UUID
+    block_id: uuid.UUID
+
+
+async def seed_outbox(engine: AsyncEngine, backlogs: Sequence[Backlog]) -> int:
+    """A backlog of undispatched ``block.updated`` events, as a burst of writes leaves.
+
+    One transaction: the relay's fallback poll must not find part of it before the rest
+    (it would be relayed, and counted, before the measurement starts)."""
     now = utcnow()
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for i in range(count):
+    def rows(backlog: Backlog) -> Iterator[dict[str, Any]]:
+        for i in range(backlog.count):
             yield {
                 "id": uuid.uuid4(),
                 "event": "block.updated",
@@ -348,22 +359,28 @@ async def seed_outbox(
                 "entity": "block",
                 "timestamp": now,
                 "data": {
-                    "block_id": str(block_id),
-                    "note_id": str(note_id),
-                    "user_id": str(user_id),
+                    "block_id": str(backlog.block_id),
+                    "note_id": str(backlog.note_id),
+                    "user_id": str(backlog.user_id),
                     "block_type": "text",
                     "order": 1000.0,
                     "content": {"text": f"backlog {i}"},
                     "metadata": {},
                     "updated_at": now.isoformat(),
                 },
-                "key": str(note_id),
+                "key": str(backlog.note_id),
                 "resource_type": "block",
-                "resource_id": str(block_id),
-                "audience": [str(user_id)],
+                "resource_id": str(backlog.block_id),
+                "audience": [str(backlog.user_id)],
                 "status": "pending",
                 "dispatched": False,
                 "dispatched_at": None,
             }
 
-    return await _insert(engine, OutboxEvent.__table__, rows())
+    count = 0
+    async with engine.begin() as conn:
+        for backlog in backlogs:
+            for batch in _chunks(rows(backlog)):
+                await insert_rows(conn, OutboxEvent.__table__, batch)
+                count += len(batch)
+    return count

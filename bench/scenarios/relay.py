@@ -19,7 +19,7 @@ from bench.loadgen import Recorder, Request, drive
 from bench.procstat import Window
 from bench.profiles import Shape
 from bench.scenarios import Results, Scenario, Target, ms, ok, table
-from bench.seed import Dataset, open_engine, seed_dataset, seed_outbox
+from bench.seed import Backlog, Dataset, open_engine, seed_dataset, seed_outbox
 from bench.server import Server
 from bench.stats import rate
 
@@ -124,16 +124,17 @@ async def _backlog(
     await _wait_drained(engine)
     size = ctx.profile.relay_backlog
     users = ds.shape.users
-    for u in range(users):  # spread over the users so no single socket is flooded
-        share = size // users + (1 if u < size % users else 0)
-        await seed_outbox(
-            engine,
-            count=share,
+    backlogs = [  # spread over the users so no single socket is flooded
+        Backlog(
+            count=size // users + (1 if u < size % users else 0),
             user_id=ds.user_id(u),
             note_id=ds.note_id(u, 0, 0),
             block_id=ds.block_id(u, 0, 0, 0),
         )
-    base = counter.count
+        for u in range(users)
+    ]
+    base = counter.count  # before the commit: the relay's fallback poll may start at once
+    await seed_outbox(engine, backlogs)
     window = Window(server.pid).start_sampling()
     # Rows inserted behind the server's back wake nothing; one ordinary write wakes the relay.
     headers = {"Authorization": f"Bearer {ds.token(0, server.config.secret())}"}

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Double, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from owlistic.kit.types import JSONType, UTCDateTime
+from owlistic.kit.types import JSONType
 from owlistic.models.base import Base, IdMixin, SoftDeleteMixin, TimestampMixin
 
 
@@ -21,8 +20,5 @@ class Block(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
     # ``metadata`` is reserved by SQLAlchemy's declarative base.
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType, default=dict)
     order: Mapped[float] = mapped_column(Double)
-    # Not indexed (unlike other tables): nearly all rows are NULL here, and SQLite without
-    # statistics chose that index over ix_blocks_note_order, scanning every live block.
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     __table_args__ = (Index("ix_blocks_note_order", "note_id", "order"),)

@@ -1,0 +1,37 @@
+"""no deleted_at indexes on users, notebooks, notes, roles and tasks
+
+The same reason as 0002 for blocks: nearly every row has deleted_at NULL, so these indexes
+never narrow a search, but SQLite (no statistics unless ANALYZE runs) preferred them to the
+selective index of the same query. Every write's audience lookup ("roles.deleted_at IS
+NULL AND (resource_type, resource_id) = ...") read every live role, so writes slowed down
+in proportion to the number of shares in the database (60 ms at 100,000 notes).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-26 01:00:00
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("users", "notebooks", "notes", "roles", "tasks")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_index(batch_op.f(f"ix_{table}_deleted_at"))
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.create_index(
+                batch_op.f(f"ix_{table}_deleted_at"), ["deleted_at"], unique=False
+            )
