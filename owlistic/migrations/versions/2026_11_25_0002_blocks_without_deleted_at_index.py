@@ -20,10 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("blocks", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_blocks_deleted_at"))
+    op.drop_index("ix_blocks_deleted_at", table_name="blocks")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("blocks", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_blocks_deleted_at"), ["deleted_at"], unique=False)
+    op.create_index("ix_blocks_deleted_at", "blocks", ["deleted_at"], unique=False)
