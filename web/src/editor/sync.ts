@@ -373,6 +373,9 @@ export class NoteSync {
 
   /** Nodes we must not touch: focused, unsaved, or with a request in flight. */
   private isProtected(id: string, pos: number, node: PMNode): boolean {
+    // A read-only viewer has no edits to protect: its cursor must not hold back remote
+    // text (nothing would ever apply it while the cursor stays next to the block).
+    if (this.readOnly) return false;
     const editor = this.editor;
     if (this.inflight.has(id)) return true;
     const k = this.known.get(id);
