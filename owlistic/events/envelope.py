@@ -16,22 +16,6 @@ from owlistic.events.broker.base import (
 )
 from owlistic.kit.time import utcnow
 
-# The outbox columns ``to_message`` reads.
-MESSAGE_COLUMNS = frozenset(
-    {
-        "seq",
-        "id",
-        "event",
-        "entity",
-        "timestamp",
-        "data",
-        "key",
-        "resource_type",
-        "resource_id",
-        "audience",
-    }
-)
-
 
 class OutboxRow(Protocol):
     """What a message is built from: an ``OutboxEvent`` or a row of ``MESSAGE_COLUMNS``."""
@@ -57,6 +41,11 @@ class OutboxRow(Protocol):
     @property
     def audience(self) -> list[str]: ...
 
+
+# The outbox columns ``to_message`` reads: the members of ``OutboxRow``.
+MESSAGE_COLUMNS = frozenset(
+    name for name, member in vars(OutboxRow).items() if isinstance(member, property)
+)
 
 # One encoder for every message (``json.dumps`` with options builds a new one per call).
 _ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
