@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from owlistic import __version__
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.block.endpoints import router as block_router
+from owlistic.favourite.endpoints import router as favourite_router
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
@@ -29,7 +30,10 @@ from owlistic.realtime.gateway import router as ws_router
 from owlistic.realtime.lifecycle import start_realtime, stop_realtime
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
+from owlistic.search import indexer
+from owlistic.search.endpoints import router as search_router
 from owlistic.settings import Settings, get_settings
+from owlistic.tag.endpoints import router as tag_router
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
 from owlistic.user.endpoints import router as user_router
@@ -116,6 +120,7 @@ def _document_body_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
+    indexer.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -149,6 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         task_router,
         trash_router,
         role_router,
+        search_router,
+        tag_router,
+        favourite_router,
     ):
         api.include_router(router)
     app.include_router(api)

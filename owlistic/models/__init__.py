@@ -1,21 +1,25 @@
 from owlistic.models.base import Base
 from owlistic.models.block import Block
+from owlistic.models.favourite import Favourite
 from owlistic.models.note import Note
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
 from owlistic.models.revoked_token import RevokedToken
 from owlistic.models.role import Role
+from owlistic.models.search_doc import SearchDoc
 from owlistic.models.task import Task
 from owlistic.models.user import User
 
 __all__ = [
     "Base",
     "Block",
+    "Favourite",
     "Note",
     "Notebook",
     "OutboxEvent",
     "RevokedToken",
     "Role",
+    "SearchDoc",
     "Task",
     "User",
 ]

@@ -17,6 +17,7 @@ class NoteOut(Schema):
     title: str
     blocks: list[BlockOut] | None
     tags: list[str] | None
+    pinned: bool = False
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
@@ -31,6 +32,7 @@ class NoteOut(Schema):
             title=note.title,
             blocks=None if blocks is None else [BlockOut.of(b) for b in blocks],
             tags=note.tags,
+            pinned=note.pinned,
             created_at=note.created_at,
             updated_at=note.updated_at,
             deleted_at=note.deleted_at,
@@ -41,8 +43,12 @@ class NoteOut(Schema):
 class NoteCreate(InputSchema):
     notebook_id: uuid.UUID
     title: str = Field("", max_length=1000)
+    tags: list[str] | None = Field(None, max_length=1000)
 
 
 class NoteUpdate(InputSchema):
     title: str | None = Field(None, max_length=1000)
     notebook_id: uuid.UUID | None = None
+    # Replaces the note's tags (normalised: see ``tag.names``).
+    tags: list[str] | None = Field(None, max_length=1000)
+    pinned: bool | None = None

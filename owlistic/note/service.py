@@ -14,6 +14,14 @@ from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Role, Task
 from owlistic.note import views
 from owlistic.note.schemas import NoteCreate, NoteUpdate
+from owlistic.settings import get_settings
+from owlistic.tag.names import normalize_tag, normalize_tags
+from owlistic.tag.repository import has_tag
+
+
+def _tags(raw: list[str]) -> list[str]:
+    settings = get_settings()
+    return normalize_tags(raw, max_chars=settings.tag_max_chars, max_count=settings.tags_per_note)
 
 
 class NoteService:
@@ -24,18 +32,23 @@ class NoteService:
         *,
         notebook_id: uuid.UUID | None,
         title: str | None,
+        tag: str | None = None,
     ) -> str:
         """Readable live notes with their blocks as a JSON array, in two queries whatever
         the count: this is the heaviest read, a notebook's notes with every block of each."""
         query = (
             select(Note.id, uuid_text(Note.id), views.NOTE_JSON)
             .where(Note.deleted_at.is_(None), readable_note_filter(user_id))
-            .order_by(Note.updated_at.desc(), Note.id)
+            .order_by(Note.pinned.desc(), Note.updated_at.desc(), Note.id)
         )
         if notebook_id is not None:
             query = query.where(Note.notebook_id == notebook_id)
         if title:
             query = query.where(Note.title.contains(title, autoescape=True))
+        if tag is not None:
+            settings = get_settings()
+            name = normalize_tag(tag, settings.tag_max_chars)
+            query = query.where(has_tag(session.get_bind().dialect.name, name))
         notes = await core_rows(session, query)
         blocks = await block_json_by_note(session, [note_id for note_id, _, _ in notes])
         return json_array(
@@ -56,7 +69,13 @@ class NoteService:
         notebook, _ = await notebook_for(
             session, user_id, body.notebook_id, Rank.EDITOR, verb="add notes to"
         )
-        note = Note(id=uuid.uuid4(), user_id=user_id, notebook_id=notebook.id, title=body.title)
+        note = Note(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            notebook_id=notebook.id,
+            title=body.title,
+            tags=_tags(body.tags) if body.tags is not None else [],
+        )
         block = Block(
             id=uuid.uuid4(),
             user_id=user_id,
@@ -99,11 +118,17 @@ class NoteService:
             note.notebook_id = destination.id
         if body.title is not None:
             note.title = body.title
+        if body.tags is not None:
+            note.tags = _tags(body.tags)
+        if body.pinned is not None:
+            note.pinned = body.pinned
         note.updated_at = utcnow()
         await session.flush()
         if extra:  # moved: readers of the destination notebook hear of it too
             audience |= await note_audience(session, note)
-        note_event(session, "note.updated", note, audience, **extra)
+        note_event(
+            session, "note.updated", note, audience, tags=note.tags, pinned=note.pinned, **extra
+        )
         blocks = await blocks_by_note(session, [note.id])
         return note, blocks.get(note.id, []), rank
 

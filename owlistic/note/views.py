@@ -10,7 +10,7 @@ import json
 
 from pydantic_core import to_json
 
-from owlistic.kit.sqljson import json_array, json_object, json_value, utc_text, uuid_text
+from owlistic.kit.sqljson import json_array, json_bool, json_object, json_value, utc_text, uuid_text
 from owlistic.models import Note
 
 NOTE_JSON = json_object(
@@ -19,6 +19,7 @@ NOTE_JSON = json_object(
     ("notebook_id", uuid_text(Note.notebook_id)),
     ("title", Note.title),
     ("tags", json_value(Note.tags)),
+    ("pinned", json_bool(Note.pinned)),
     ("created_at", utc_text(Note.created_at)),
     ("updated_at", utc_text(Note.updated_at)),
     ("deleted_at", utc_text(Note.deleted_at)),
@@ -38,6 +39,7 @@ def note_json(note: Note) -> str:
         "notebook_id": note.notebook_id,
         "title": note.title,
         "tags": note.tags,
+        "pinned": note.pinned,
         "created_at": note.created_at,
         "updated_at": note.updated_at,
         "deleted_at": note.deleted_at,
