@@ -18,9 +18,7 @@ async def list_favourites(user: CurrentUser, session: SessionDep) -> list[NoteOu
     return [NoteOut.of(n, None) for n in await favourite_service.list(session, user.id)]
 
 
-@router.put(
-    "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404, 422)
-)
+@router.put("/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404, 422))
 async def add_favourite(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
     await favourite_service.add(session, user.id, note_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

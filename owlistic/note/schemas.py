@@ -43,7 +43,6 @@ class NoteOut(Schema):
 class NoteCreate(InputSchema):
     notebook_id: uuid.UUID
     title: str = Field("", max_length=1000)
-    tags: list[str] | None = Field(None, max_length=1000)
 
 
 class NoteUpdate(InputSchema):

@@ -69,13 +69,7 @@ class NoteService:
         notebook, _ = await notebook_for(
             session, user_id, body.notebook_id, Rank.EDITOR, verb="add notes to"
         )
-        note = Note(
-            id=uuid.uuid4(),
-            user_id=user_id,
-            notebook_id=notebook.id,
-            title=body.title,
-            tags=_tags(body.tags) if body.tags is not None else [],
-        )
+        note = Note(id=uuid.uuid4(), user_id=user_id, notebook_id=notebook.id, title=body.title)
         block = Block(
             id=uuid.uuid4(),
             user_id=user_id,

@@ -29,7 +29,11 @@ _NOTE_EVENTS = frozenset({"note.created", "note.updated"})
 
 
 def tags_text(tags: object) -> str:
-    return " ".join(index_text(t) for t in tags if isinstance(t, str)) if isinstance(tags, list) else ""
+    return (
+        " ".join(index_text(t) for t in tags if isinstance(t, str))
+        if isinstance(tags, list)
+        else ""
+    )
 
 
 def _substrings(*texts: str) -> str:
@@ -37,7 +41,12 @@ def _substrings(*texts: str) -> str:
 
 
 def _doc(title: str, tags: str, body: str) -> dict[str, str]:
-    return {"title": title, "tags": tags, "body": body, "substrings": _substrings(title, tags, body)}
+    return {
+        "title": title,
+        "tags": tags,
+        "body": body,
+        "substrings": _substrings(title, tags, body),
+    }
 
 
 def _upsert(conn: Connection, where: Any, values: dict[str, Any]) -> None:

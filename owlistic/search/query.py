@@ -117,12 +117,13 @@ def _fts5_term(term: Term) -> str:
     return f'"{term.text}"' + ("*" if term.prefix else "")
 
 
-def fts5(groups: list[tuple[Term, ...]]) -> str:
-    return " AND ".join("(" + " OR ".join(_fts5_term(t) for t in g) + ")" for g in groups)
+def fts5_any(groups: list[tuple[Term, ...]]) -> str:
+    """Rows matching any of the groups (a note must match each group in some row)."""
+    return " OR ".join(_fts5_term(t) for g in groups for t in g)
 
 
-def fts5_substring(groups: list[tuple[Term, ...]]) -> str:
-    return " AND ".join("(" + " OR ".join(f'"{t.text}"' for t in g) + ")" for g in groups)
+def fts5_substring_any(groups: list[tuple[Term, ...]]) -> str:
+    return " OR ".join(f'"{t.text}"' for g in groups for t in g)
 
 
 # --- PostgreSQL tsquery / LIKE -------------------------------------------------------
@@ -135,8 +136,8 @@ def _tsquery_term(term: Term) -> str:
     return "(" + " <-> ".join(lexemes) + ")"
 
 
-def tsquery(groups: list[tuple[Term, ...]]) -> str:
-    return " & ".join("(" + " | ".join(_tsquery_term(t) for t in g) + ")" for g in groups)
+def tsquery_any(groups: list[tuple[Term, ...]]) -> str:
+    return " | ".join(_tsquery_term(t) for g in groups for t in g)
 
 
 def like_pattern(term: Term) -> str:

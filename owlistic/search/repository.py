@@ -13,6 +13,7 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
+    case,
     func,
     literal,
     literal_column,
@@ -20,7 +21,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    union,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -66,76 +66,62 @@ Groups = list[tuple[q.Term, ...]]
 
 
 class Engine:
-    """How one database matches and scores; the rest of the query is shared."""
+    """How one database finds rows matching any of some groups, and scores them."""
 
-    def matched(self, words: Groups, substrings: Groups) -> tuple[FromClause, Any, list[Any]]:
-        """The rows to rank, their score and further conditions."""
+    def rows(self, groups: Groups, *, substring: bool) -> Select[Any]:
+        """Ids of the rows matching any group (words, or substrings of unspaced text)."""
         raise NotImplementedError
 
-    def excluded_rows(self, terms: tuple[q.Term, ...]) -> Select[Any]:
+    def scored(self, groups: Groups, *, substring: bool) -> tuple[FromClause, Any, list[Any]]:
+        """``search_docs`` rows matching any group: the source, the score (higher is
+        better) and the conditions to add."""
         raise NotImplementedError
 
 
 class SQLiteEngine(Engine):
-    def matched(self, words: Groups, substrings: Groups) -> tuple[FromClause, Any, list[Any]]:
-        conditions: list[Any] = []
-        if words:
-            scored = _fts_rowids("search_fts", q.fts5(words), ranked=True).subquery()
-            if substrings:
-                trigram = _fts_rowids("search_trigram", q.fts5_substring(substrings), ranked=False)
-                conditions.append(SearchDoc.id.in_(trigram))
-        else:
-            scored = _fts_rowids(
-                "search_trigram", q.fts5_substring(substrings), ranked=True
-            ).subquery()
-        return scored.join(SearchDoc, SearchDoc.id == scored.c.id), scored.c.score, conditions
+    @staticmethod
+    def _match(groups: Groups, substring: bool, ranked: bool) -> Select[Any]:
+        if substring:
+            return _fts_rowids("search_trigram", q.fts5_substring_any(groups), ranked=ranked)
+        return _fts_rowids("search_fts", q.fts5_any(groups), ranked=ranked)
 
-    def excluded_rows(self, terms: tuple[q.Term, ...]) -> Select[Any]:
-        parts = [
-            _fts_rowids("search_trigram", q.fts5_substring([(t,)]), ranked=False)
-            if t.substring
-            else _fts_rowids("search_fts", q.fts5([(t,)]), ranked=False)
-            for t in terms
-        ]
-        return parts[0] if len(parts) == 1 else select(union(*parts).subquery().c.id)
+    def rows(self, groups: Groups, *, substring: bool) -> Select[Any]:
+        return self._match(groups, substring, ranked=False)
+
+    def scored(self, groups: Groups, *, substring: bool) -> tuple[FromClause, Any, list[Any]]:
+        matched = self._match(groups, substring, ranked=True).subquery()
+        return matched.join(SearchDoc, SearchDoc.id == matched.c.id), matched.c.score, []
 
 
 class PostgreSQLEngine(Engine):
     def __init__(self, language: str) -> None:
         self.language = language
 
-    def _words(self, groups: Groups) -> ColumnElement[bool]:
-        return literal_column("search_docs.tsv").op("@@")(self._tsquery(groups))
-
     def _tsquery(self, groups: Groups) -> Any:
         return func.to_tsquery(
-            literal_column(f"'{self.language}'::regconfig"), bindparam(None, q.tsquery(groups))
+            literal_column(f"'{self.language}'::regconfig"),
+            bindparam(None, q.tsquery_any(groups)),
         )
 
-    @staticmethod
-    def _substrings(groups: Groups) -> ColumnElement[bool]:
-        # "<> ''" lets the partial trigram index serve the LIKE.
-        return and_(
-            SearchDoc.substrings != "",
-            *(or_(*(SearchDoc.substrings.like(q.like_pattern(t)) for t in g)) for g in groups),
-        )
+    def _condition(self, groups: Groups, substring: bool) -> ColumnElement[bool]:
+        if substring:
+            # "<> ''" lets the partial trigram index serve the LIKE.
+            likes = (SearchDoc.substrings.like(q.like_pattern(t)) for g in groups for t in g)
+            return and_(SearchDoc.substrings != "", or_(*likes))
+        return literal_column("search_docs.tsv").op("@@")(self._tsquery(groups))
 
-    def matched(self, words: Groups, substrings: Groups) -> tuple[FromClause, Any, list[Any]]:
-        conditions: list[Any] = []
-        score: Any = literal(1.0)
-        if words:
-            conditions.append(self._words(words))
-            score = func.ts_rank(
-                literal_column(PG_WEIGHTS), literal_column("search_docs.tsv"), self._tsquery(words)
-            )
-        if substrings:
-            conditions.append(self._substrings(substrings))
-        return SearchDoc.__table__, score, conditions
+    def rows(self, groups: Groups, *, substring: bool) -> Select[Any]:
+        return select(SearchDoc.id).where(self._condition(groups, substring))
 
-    def excluded_rows(self, terms: tuple[q.Term, ...]) -> Select[Any]:
-        return select(SearchDoc.id).where(
-            or_(*(self._substrings([(t,)]) if t.substring else self._words([(t,)]) for t in terms))
-        )
+    def scored(self, groups: Groups, *, substring: bool) -> tuple[FromClause, Any, list[Any]]:
+        source = SearchDoc.__table__
+        condition = self._condition(groups, substring)
+        if substring:
+            score: Any = literal(1.0)
+        else:
+            tsv: Any = literal_column("search_docs.tsv")
+            score = func.ts_rank(literal_column(PG_WEIGHTS), tsv, self._tsquery(groups))
+        return source, score, [condition]
 
 
 def engine_for(dialect: str, language: str) -> Engine:
@@ -151,15 +137,14 @@ def _readable(user_id: uuid.UUID) -> ColumnElement[bool]:
     )
 
 
-def _not_excluded(rows: Select[Any]) -> ColumnElement[bool]:
-    """A note is excluded when any of its rows matches; a task by its own row."""
+def _in_rows(rows: Select[Any]) -> ColumnElement[bool]:
+    """Whether the result this row belongs to has a row among ``rows``: any row of a note,
+    or the task's own row."""
     other = aliased(SearchDoc)
-    excluded_notes = select(other.note_id).where(other.id.in_(rows), other.task_id.is_(None))
-    return not_(
-        or_(
-            and_(SearchDoc.task_id.is_(None), SearchDoc.note_id.in_(excluded_notes)),
-            and_(SearchDoc.task_id.is_not(None), SearchDoc.id.in_(rows)),
-        )
+    notes = select(other.note_id).where(other.id.in_(rows), other.task_id.is_(None))
+    return or_(
+        and_(SearchDoc.task_id.is_(None), SearchDoc.note_id.in_(notes)),
+        and_(SearchDoc.task_id.is_not(None), SearchDoc.id.in_(rows)),
     )
 
 
@@ -177,10 +162,27 @@ async def search(
     words, substrings = q.split_groups(query)
     if any(not group for group in substrings):
         return []  # a substring alternative too short for any index: nothing can match
-    source, score, conditions = engine.matched(words, substrings)
+    # Rows matching any group are ranked; a note must match every group somewhere in it
+    # (its title and tags, or any of its blocks), so words may be split between blocks.
+    source, score, conditions = (
+        engine.scored(words, substring=False)
+        if words
+        else engine.scored(substrings, substring=True)
+    )
+    every = [(g, False) for g in words] + [(g, True) for g in substrings]
+    # Within a note, the best block is one matching the most groups itself.
+    groups_in_row: Any = literal(0)
+    if len(every) > 1:
+        group_rows = [engine.rows([g], substring=sub) for g, sub in every]
+        conditions += [_in_rows(rows) for rows in group_rows]
+        groups_in_row = sum(
+            (case((SearchDoc.id.in_(rows), 1), else_=0) for rows in group_rows), start=literal(0)
+        )
     conditions.append(_readable(user_id))
-    if query.excluded:
-        conditions.append(_not_excluded(engine.excluded_rows(query.excluded)))
+    for sub in (False, True):
+        excluded: Groups = [(t,) for t in query.excluded if t.substring == sub]
+        if excluded:
+            conditions.append(not_(_in_rows(engine.rows(excluded, substring=sub))))
     if filters.kind == "note":
         conditions.append(SearchDoc.task_id.is_(None))
     elif filters.kind == "task":
@@ -201,7 +203,12 @@ async def search(
             .over(
                 partition_by=group,
                 # Ties go to the note's own row (no block), then to the earliest row.
-                order_by=(score.desc(), SearchDoc.block_id.is_not(None), SearchDoc.id),
+                order_by=(
+                    groups_in_row.desc(),
+                    score.desc(),
+                    SearchDoc.block_id.is_not(None),
+                    SearchDoc.id,
+                ),
             )
             .label("rn"),
         )

@@ -84,7 +84,9 @@ class SearchService:
         )
         more = len(hits) > size and offset + size <= settings.search_max_offset
         results = await self._results(session, hits[:size], parsed.terms)
-        return SearchPage(results=results, next_cursor=encode_cursor(offset + size) if more else None)
+        return SearchPage(
+            results=results, next_cursor=encode_cursor(offset + size) if more else None
+        )
 
     async def _results(
         self, session: AsyncSession, hits: list[repository.Hit], terms: list[q.Term]
@@ -97,7 +99,7 @@ class SearchService:
         block_rows = await session.execute(
             select(Block.id, Block.content).where(Block.id.in_(block_ids))
         )
-        blocks = {block_id: content for block_id, content in block_rows}
+        blocks: dict[uuid.UUID, object] = {row[0]: row[1] for row in block_rows}
         tasks = {t.id: t for t in await session.scalars(select(Task).where(Task.id.in_(task_ids)))}
         results = []
         for hit in hits:

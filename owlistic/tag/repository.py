@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, exists, func, literal, literal_column, or_, select
-from sqlalchemy.sql.functions import TableValuedAlias
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from owlistic.models import Note
 
@@ -17,9 +17,7 @@ def tag_elements(dialect: str) -> TableValuedAlias:
     if dialect == "sqlite":
         safe = case((func.json_type(column) == "array", column), else_=literal("[]"))
         return func.json_each(safe).table_valued("value")
-    safe = case(
-        (func.jsonb_typeof(column) == "array", column), else_=literal_column("'[]'::jsonb")
-    )
+    safe = case((func.jsonb_typeof(column) == "array", column), else_=literal_column("'[]'::jsonb"))
     return func.jsonb_array_elements_text(safe).table_valued("value").render_derived()
 
 

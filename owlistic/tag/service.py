@@ -50,9 +50,7 @@ class TagService:
         await session.flush()
         for note in notes:
             audience = await note_audience(session, note)
-            note_event(
-                session, "note.updated", note, audience, tags=note.tags, pinned=note.pinned
-            )
+            note_event(session, "note.updated", note, audience, tags=note.tags, pinned=note.pinned)
         return new, len(notes)
 
 

@@ -42,16 +42,21 @@ def note_ids(results: list[Json]) -> list[str]:
     return [r["note_id"] for r in results if r["kind"] == "note"]
 
 
-async def test_result_shape_snippet_and_block(
-    client: httpx.AsyncClient, owner: Account
-) -> None:
+async def test_result_shape_snippet_and_block(client: httpx.AsyncClient, owner: Account) -> None:
     w = word()
     nb = await notebook(client, owner)
     n = await note(client, owner, nb["id"], "Plain title")
     b = await block(client, owner, n["id"], f"Some <b>bold</b> & {w} text")
     (hit,) = await search(client, owner, w)
     assert set(hit) == {
-        "kind", "note_id", "notebook_id", "task_id", "title", "snippet", "block_id", "score",
+        "kind",
+        "note_id",
+        "notebook_id",
+        "task_id",
+        "title",
+        "snippet",
+        "block_id",
+        "score",
         "updated_at",
     }
     assert (hit["kind"], hit["note_id"], hit["notebook_id"]) == ("note", n["id"], nb["id"])
@@ -101,7 +106,9 @@ async def test_phrase_exclusion_or_and_prefix(client: httpx.AsyncClient, owner: 
     # exclusion is per note: n3 has c in one block and a in another
     assert set(note_ids(await search(client, owner, f"{a} -{c}"))) == {n1["id"], n2["id"]}
     assert set(note_ids(await search(client, owner, f"{b} OR {c}"))) == {
-        n1["id"], n2["id"], n3["id"],
+        n1["id"],
+        n2["id"],
+        n3["id"],
     }
     assert note_ids(await search(client, owner, f'"{a} {b}" -together')) == []
     # the last word is a prefix while typing, an earlier one is not
@@ -181,12 +188,17 @@ async def test_tasks_are_found_and_filtered_by_kind(
     assert {r["task_id"] for r in results} == {t["id"], alone["id"]}
     linked = next(r for r in results if r["task_id"] == t["id"])
     assert (linked["note_id"], linked["notebook_id"], linked["title"]) == (
-        n["id"], nb["id"], f"buy {w}",
+        n["id"],
+        nb["id"],
+        f"buy {w}",
     )
     assert linked["block_id"] == t["metadata"]["block_id"]
     assert note_ids(await search(client, owner, w, kind="note")) == [n["id"]]
     (by_description,) = await search(client, owner, d)
-    assert (by_description["task_id"], by_description["snippet"]) == (t["id"], f"at <mark>{d}</mark>")
+    assert (by_description["task_id"], by_description["snippet"]) == (
+        t["id"],
+        f"at <mark>{d}</mark>",
+    )
     ok(await client.delete(f"{API}/tasks/{alone['id']}", headers=owner.headers), 204)
     assert {r["task_id"] for r in await search(client, owner, w, kind="task")} == {t["id"]}
 
@@ -199,11 +211,17 @@ async def test_index_follows_edits_and_block_deletion(
     n = await note(client, owner, nb["id"], "Edits")
     blk = await block(client, owner, n["id"], a)
     assert note_ids(await search(client, owner, a)) == [n["id"]]
-    r = await client.put(f"{API}/blocks/{blk['id']}", json={"content": {"text": b}}, headers=owner.headers)
+    r = await client.put(
+        f"{API}/blocks/{blk['id']}", json={"content": {"text": b}}, headers=owner.headers
+    )
     ok(r)
     assert note_ids(await search(client, owner, a)) == []
     assert note_ids(await search(client, owner, b)) == [n["id"]]
-    ok(await client.put(f"{API}/notes/{n['id']}", json={"title": f"renamed {a}"}, headers=owner.headers))
+    ok(
+        await client.put(
+            f"{API}/notes/{n['id']}", json={"title": f"renamed {a}"}, headers=owner.headers
+        )
+    )
     assert note_ids(await search(client, owner, f"{a} {b}")) == [n["id"]]
     ok(await client.delete(f"{API}/blocks/{blk['id']}", headers=owner.headers), 204)
     assert note_ids(await search(client, owner, b)) == []
@@ -224,9 +242,7 @@ async def test_private_notes_never_appear_to_others(
     assert await search(client, outsider, w, notebook_id=nb["id"]) == []
 
 
-async def test_share_and_revoke(
-    client: httpx.AsyncClient, owner: Account, peer: Account
-) -> None:
+async def test_share_and_revoke(client: httpx.AsyncClient, owner: Account, peer: Account) -> None:
     w = word()
     nb = await notebook(client, owner)
     n = await note(client, owner, nb["id"], "Shared")
@@ -263,7 +279,11 @@ async def test_filters_by_notebook_and_tag(client: httpx.AsyncClient, owner: Acc
     nb1, nb2 = await notebook(client, owner), await notebook(client, owner)
     n1 = await note(client, owner, nb1["id"], f"{w} one")
     n2 = await note(client, owner, nb2["id"], f"{w} two")
-    ok(await client.put(f"{API}/notes/{n2['id']}", json={"tags": ["Work/Clients"]}, headers=owner.headers))
+    ok(
+        await client.put(
+            f"{API}/notes/{n2['id']}", json={"tags": ["Work/Clients"]}, headers=owner.headers
+        )
+    )
     assert note_ids(await search(client, owner, w, notebook_id=nb1["id"])) == [n1["id"]]
     assert note_ids(await search(client, owner, w, tag="work")) == [n2["id"]]
     assert note_ids(await search(client, owner, w, tag="#work/clients")) == [n2["id"]]
@@ -295,7 +315,9 @@ async def test_bad_input_is_a_clear_error_or_an_empty_result(
     error_of(await client.get(f"{API}/search", headers=h), 400)
     error_of(await client.get(f"{API}/search", params={"q": "   "}, headers=h), 400)
     too_long = "a" * (runtime.settings.search_max_query_chars + 1)
-    assert "longer" in error_of(await client.get(f"{API}/search", params={"q": too_long}, headers=h), 400)
+    assert "longer" in error_of(
+        await client.get(f"{API}/search", params={"q": too_long}, headers=h), 400
+    )
     many = " ".join(word() for _ in range(runtime.settings.search_max_terms + 1))
     error_of(await client.get(f"{API}/search", params={"q": many}, headers=h), 400)
     for params in ({"limit": 0}, {"limit": 10_000}, {"cursor": "nope!"}, {"cursor": "bzk5OTk5OQ"}):

@@ -56,7 +56,10 @@ def _sqlite() -> None:
     )
     for table in ("search_fts", "search_trigram"):
         op.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
-    for statement in [*_fts_sync("search_fts", COLUMNS), *_fts_sync("search_trigram", ["substrings"])]:
+    for statement in [
+        *_fts_sync("search_fts", COLUMNS),
+        *_fts_sync("search_trigram", ["substrings"]),
+    ]:
         op.execute(statement)
 
 
@@ -67,7 +70,9 @@ def _postgresql() -> None:
         for column, weight in zip(COLUMNS, "ABD", strict=True)
     )
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute(f"ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({vector}) STORED")
+    op.execute(
+        f"ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({vector}) STORED"
+    )
     op.execute("CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv)")
     op.execute(
         "CREATE INDEX ix_search_docs_substrings ON search_docs USING gin "
@@ -110,7 +115,10 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("substrings", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["block_id"], ["blocks.id"], name=op.f("fk_search_docs_block_id_blocks"), ondelete="CASCADE"
+            ["block_id"],
+            ["blocks.id"],
+            name=op.f("fk_search_docs_block_id_blocks"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["note_id"], ["notes.id"], name=op.f("fk_search_docs_note_id_notes"), ondelete="CASCADE"
