@@ -1,6 +1,8 @@
 // Domain shapes as the server returns them (contract section 5).
 // These are the types the UI works with; the generated OpenAPI schema is only
-// used inside client.ts to check endpoint paths and request bodies.
+// used inside client.ts to check endpoint paths and request bodies, and for the newer
+// shapes below, which are taken from it as they are.
+import type { components } from './schema';
 
 export type Role = 'owner' | 'editor' | 'viewer';
 
@@ -75,6 +77,7 @@ export interface Note {
   title: string;
   blocks?: Block[] | null;
   tags?: string[] | null;
+  pinned?: boolean;
   /** The caller's role on the note (when the server says). */
   role?: Role | null;
   created_at: string;
@@ -141,4 +144,18 @@ export interface WsPayload {
   title?: string;
   is_completed?: boolean;
   [key: string]: unknown;
+}
+
+/** One search hit (GET /search). ``snippet`` is HTML: escaped text with <mark> around matches. */
+export type SearchResult = components['schemas']['SearchResult'];
+export type SearchPage = components['schemas']['SearchPage'];
+export type TagCount = components['schemas']['TagOut'];
+
+export interface SearchQuery {
+  q: string;
+  notebook_id?: string;
+  tag?: string;
+  kind?: 'note' | 'task';
+  limit?: number;
+  cursor?: string;
 }

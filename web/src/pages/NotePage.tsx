@@ -4,6 +4,7 @@ import { ApiError, api, errorMessage } from '../api/client';
 import type { Block, Note } from '../api/types';
 import { confirmDialog } from '../components/Dialog';
 import { Icon } from '../components/icons';
+import { NoteOrganiser } from '../components/NoteOrganiser';
 import { EmptyState } from '../components/Rows';
 import { nodeToData } from '../editor/blocks';
 import { buildExtensions } from '../editor/extensions';
@@ -14,7 +15,7 @@ import { realtime } from '../lib/realtime';
 import { href, navigate } from '../lib/router';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
-import { blocksToMarkdown, downloadText, safeFileName } from '../markdown';
+import { blocksToMarkdown, downloadText, safeFileName, withFrontMatter } from '../markdown';
 import { app, deleteNote, patchNoteLocal, roleOf, sortBlocks, upsertNoteLocal } from '../state';
 import { ui } from '../ui';
 
@@ -249,7 +250,7 @@ export function NotePage({ id }: { id: string }) {
       const d = nodeToData(node);
       blocks.push({ type: d.type, content: { text: d.text }, metadata: d.meta });
     });
-    downloadText(`${safeFileName(title)}.md`, blocksToMarkdown(blocks));
+    downloadText(`${safeFileName(title)}.md`, withFrontMatter(storeNote?.tags, blocksToMarkdown(blocks)));
   };
 
   const remove = async () => {
@@ -287,6 +288,7 @@ export function NotePage({ id }: { id: string }) {
             </span>
           )}
         </nav>
+        <NoteOrganiser id={id} readOnly={readOnly} />
         <div class="note-tools">
           {!readOnly && note && <SaveIndicator state={save.state} error={save.error} onRetry={() => void syncRef.current?.flushNow()} />}
           <button type="button" class="icon-btn" aria-label="Export as markdown" title="Export as markdown (.md)" data-testid="note-export" onClick={exportMd} disabled={!editor}>
