@@ -20,7 +20,8 @@ def _pattern(terms: list[Term]) -> re.Pattern[str] | None:
         if term.substring:
             alternatives.append(body)
         else:
-            tail = "" if term.prefix else r"(?![^\W_])"
+            # A prefix marks the whole word it starts.
+            tail = r"[^\W_]*" if term.prefix else r"(?![^\W_])"
             alternatives.append(rf"(?<![^\W_]){body}{tail}")
     if not alternatives:
         return None

@@ -325,5 +325,51 @@ async def test_bad_input_is_a_clear_error_or_an_empty_result(
     error_of(await client.get(f"{API}/search", params={"q": "x", "kind": "nope"}, headers=h), 422)
     error_of(await client.get(f"{API}/search", params={"q": "x", "tag": "#"}, headers=h), 400)
     error_of(await client.get(f"{API}/search", params={"q": "x"}), 401)
-    for q in ("OR", "-", '"', "-x", '""', "OR OR", "---", "*", "!!!"):
+    error_of(await client.get(f"{API}/search", params={"q": "a\x00b"}, headers=h), 422)
+    for q in ("OR", "-", '"', "-x", '""', "OR OR", "---", "*", "!!!", "\u0301"):
         assert await search(client, owner, q) == [], q
+    # Operators of either engine, wildcards, quotes and odd scripts are plain text.
+    nasty = [
+        "NOT",
+        "AND x",
+        "NEAR(a b)",
+        "a:*",
+        "'",
+        "''",
+        "\\",
+        "%",
+        "_",
+        "a & b | !c",
+        "<->",
+        "x*",
+        "title:x",
+        "^x",
+        "{x}",
+        "(x",
+        "x)",
+        '"a" OR',
+        "OR -",
+        "- -x",
+        "a OR OR b",
+        "😀 emoji",
+        "שלום",
+        "ǅ",
+        "ß",
+        "東",
+        "東京",
+        "東京タ",
+        "x" * 256,
+        "a" * 200 + " 東京タワー",
+        '"' * 50,
+        "-" * 100,
+        "OR " * 5,
+        "a\tb\nc",
+        "%_%",
+        "x'y",
+        "1e10",
+        "0x1F",
+    ]
+    for q in nasty:
+        r = await client.get(f"{API}/search", params={"q": q}, headers=h)
+        assert r.status_code == 200, (q, r.status_code, r.text)
+        assert set(r.json()) == {"results", "next_cursor"}

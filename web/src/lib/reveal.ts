@@ -5,10 +5,11 @@ import { app, sortBlocks } from '../state';
 import { parseRoute, routeParams } from './router';
 
 const HIGHLIGHT = 'search-hit';
+const WORD_CHAR = /[\p{L}\p{N}]/u;
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{Mn}/gu, '').toLowerCase();
 
 function blockElement(noteId: string, blockId: string): HTMLElement | null {
-  const root = document.querySelector<HTMLElement>('.editor-host .ProseMirror');
+  const root = document.querySelector<HTMLElement>('[data-testid="editor"]');
   const note = app.get().notes.find((n) => n.id === noteId);
   if (!root || !note?.blocks?.length) return null;
   const blocks = sortBlocks(note.blocks);
@@ -41,9 +42,12 @@ function ranges(el: HTMLElement, words: string[]): Range[] {
     const offset = (i: number) => chars.slice(0, i).join('').length;
     for (const w of words) {
       for (let at = joined.indexOf(w); at >= 0; at = joined.indexOf(w, at + w.length)) {
+        // The whole word, as the last word of a query matches as a prefix.
+        let end = at + w.length;
+        while (end < joined.length && WORD_CHAR.test(joined[end])) end++;
         const r = document.createRange();
         r.setStart(node, offset(owner[at]));
-        r.setEnd(node, offset(owner[at + w.length - 1] + 1));
+        r.setEnd(node, offset(owner[end - 1] + 1));
         out.push(r);
       }
     }
@@ -62,7 +66,7 @@ function reveal(): void {
     .filter(Boolean);
   let tries = 0;
   const attempt = () => {
-    const root = document.querySelector<HTMLElement>('.editor-host .ProseMirror');
+    const root = document.querySelector<HTMLElement>('[data-testid="editor"]');
     const el = root && (blockId ? blockElement(route.id, blockId) : root);
     if (!el) {
       if (++tries < 100) window.setTimeout(attempt, 50);
