@@ -11,20 +11,13 @@ from owlistic.access.roles import Rank
 from owlistic.access.service import note_for, readable_note_filter
 from owlistic.events.outbox import emit
 from owlistic.models import Favourite, Note
+from owlistic.note.events import NoteFavourited, NoteUnfavourited
 
 
-def _event(session: AsyncSession, event: str, user_id: uuid.UUID, note: Note) -> None:
-    uid, nid = str(user_id), str(note.id)
-    emit(
-        session,
-        event=event,
-        entity="note",
-        data={"note_id": nid, "notebook_id": str(note.notebook_id), "user_id": uid},
-        key=nid,
-        resource_type="favourite",
-        resource_id=nid,
-        audience=[uid],  # a favourite is private to its user
-    )
+def _event(
+    kind: type[NoteFavourited] | type[NoteUnfavourited], user_id: uuid.UUID, note: Note
+) -> NoteFavourited | NoteUnfavourited:
+    return kind(note_id=note.id, notebook_id=note.notebook_id, user_id=user_id, title=note.title)
 
 
 class FavouriteService:
@@ -48,7 +41,7 @@ class FavouriteService:
         if await session.get(Favourite, (user_id, note.id)) is None:
             session.add(Favourite(user_id=user_id, note_id=note.id))
             await session.flush()
-            _event(session, "note.favourited", user_id, note)
+            await emit(session, _event(NoteFavourited, user_id, note))
 
     async def remove(self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID) -> None:
         note, _ = await note_for(session, user_id, note_id, Rank.VIEWER)
@@ -56,7 +49,7 @@ class FavouriteService:
             delete(Favourite).where(Favourite.user_id == user_id, Favourite.note_id == note.id)
         )
         if result.rowcount:  # type: ignore[attr-defined]
-            _event(session, "note.unfavourited", user_id, note)
+            await emit(session, _event(NoteUnfavourited, user_id, note))
 
 
 favourite = FavouriteService()

@@ -5,9 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import QueryText
+from owlistic.kit.uow import ReadSession
+from owlistic.runtime import RuntimeDep
 from owlistic.search.schemas import Kind, SearchPage
 from owlistic.search.service import search as search_service
 
@@ -17,7 +19,7 @@ router = APIRouter(prefix="/search", tags=["search"])
 @router.get("", response_model=SearchPage, responses=errors(400, 401, 422))
 async def search(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSession,
     runtime: RuntimeDep,
     q: Annotated[QueryText, Query(description='Words; "exact phrase", -excluded, a OR b')] = None,
     notebook_id: uuid.UUID | None = None,

@@ -1,9 +1,9 @@
 """Keeps ``search_docs`` equal to the notes, blocks and tasks, inside the writing transaction.
 
-The indexer is the in-transaction consumer of the domain events a transaction emits: it
-collects the outbox rows added to a session and, just before the commit, refreshes the
-index rows of the notes, blocks and tasks they name (``refresh``). A write is findable as
-soon as it returns, and an index row cannot outlive or lag its transaction.
+The indexer is an in-transaction handler of the domain events (``install`` subscribes it):
+each block, task or note event refreshes the index rows of what it names (``refresh``),
+in the transaction that emitted it. A write is findable as soon as it returns, and an
+index row cannot outlive or lag its transaction.
 
 Rows are kept while a note is in the trash (the query filters on the note, so restoring it
 needs no work) and go with it when it is purged (``ON DELETE CASCADE``). A block or task
@@ -16,16 +16,18 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, event, insert, select, update
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.models import Block, Note, OutboxEvent, SearchDoc, Task
+from owlistic.block.events import BlockEvent
+from owlistic.events import domain
+from owlistic.models import Block, Note, SearchDoc, Task
+from owlistic.note.events import NoteCreated, NoteEvent, NoteUpdated
 from owlistic.search.text import content_text, index_text, is_unspaced
 from owlistic.settings import get_settings
+from owlistic.task.events import TaskEvent
 
-PENDING = "owlistic.search_pending"
 _CHUNK = 2000
-_NOTE_EVENTS = frozenset({"note.created", "note.updated"})
 
 
 def tags_text(tags: object) -> str:
@@ -151,43 +153,39 @@ def refresh(
     refresh_tasks(conn, tasks)
 
 
-def _collect(session: Session, _flush: UOWTransaction, _instances: object) -> None:
-    pending: dict[str, set[uuid.UUID]] = session.info.setdefault(
-        PENDING, {"note": set(), "block": set(), "task": set()}
-    )
-    for obj in session.new:
-        if not isinstance(obj, OutboxEvent):
-            continue
-        kind = obj.resource_type
-        if kind in ("block", "task") or (kind == "note" and obj.event in _NOTE_EVENTS):
-            pending[kind].add(uuid.UUID(obj.resource_id))
+async def _refresh_now(session: AsyncSession, **ids: list[uuid.UUID]) -> None:
+    await session.flush()  # the handler reads what the service just changed
+    conn = await session.connection()
+    await conn.run_sync(lambda sync_conn: refresh(sync_conn, **ids))
 
 
-def _apply(session: Session) -> None:
-    session.flush()
-    pending = session.info.pop(PENDING, None)
-    if pending and any(pending.values()):
-        refresh(
-            session.connection(),
-            notes=pending["note"],
-            blocks=pending["block"],
-            tasks=pending["task"],
-        )
+async def _on_block(session: AsyncSession, event: BlockEvent) -> None:
+    await _refresh_now(session, blocks=[event.block_id])
 
 
-def _forget(session: Session, *_: object) -> None:
-    session.info.pop(PENDING, None)
+async def _on_task(session: AsyncSession, event: TaskEvent) -> None:
+    await _refresh_now(session, tasks=[event.task_id])
+
+
+async def _on_note(session: AsyncSession, event: NoteEvent) -> None:
+    await _refresh_now(session, notes=[event.note_id])
+
+
+_installed = False
 
 
 def install() -> None:
-    """Subscribes the indexer to every ORM session (idempotent)."""
-    for name, handler in (
-        ("before_flush", _collect),
-        ("before_commit", _apply),
-        ("after_soft_rollback", _forget),
-    ):
-        if not event.contains(Session, name, handler):
-            event.listen(Session, name, handler)
+    """Subscribes the indexer to the events that change indexed text (idempotent).
+
+    Trashing, restoring and sharing change no index row: the query filters on the note."""
+    global _installed
+    if _installed:
+        return
+    domain.subscribe(BlockEvent, _on_block)
+    domain.subscribe(TaskEvent, _on_task)
+    domain.subscribe(NoteCreated, _on_note)
+    domain.subscribe(NoteUpdated, _on_note)
+    _installed = True
 
 
 def rebuild(conn: Connection) -> None:

@@ -5,9 +5,10 @@ import uuid
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.access.service import note_audience, readable_note_filter, writable_note_filter
-from owlistic.events.payloads import note_event
+from owlistic.access.service import readable_note_filter, writable_note_filter
+from owlistic.events.outbox import emit
 from owlistic.models import Note
+from owlistic.note.events import NoteOrganised
 from owlistic.settings import get_settings
 from owlistic.tag.names import normalize_tag
 from owlistic.tag.repository import has_tag, tag_elements
@@ -33,7 +34,7 @@ class TagService:
     async def rename(
         self, session: AsyncSession, user_id: uuid.UUID, *, old: str, new: str
     ) -> tuple[str, int]:
-        """On every note the caller may edit; one ``note.updated`` event per note changed."""
+        """On every note the caller may edit; one ``NoteOrganised`` per note changed."""
         limit = get_settings().tag_max_chars
         old, new = normalize_tag(old, limit), normalize_tag(new, limit)
         notes = list(
@@ -49,8 +50,7 @@ class TagService:
             note.tags = list(dict.fromkeys(_renamed(t, old, new) for t in note.tags or []))
         await session.flush()
         for note in notes:
-            audience = await note_audience(session, note)
-            note_event(session, "note.updated", note, audience, tags=note.tags, pinned=note.pinned)
+            await emit(session, NoteOrganised.of(note))
         return new, len(notes)
 
 

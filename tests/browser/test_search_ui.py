@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from playwright.async_api import expect
@@ -22,7 +23,9 @@ async def test_quick_switcher_opens_the_note_at_the_matched_block(kit: BrowserKi
     w = word()
     nb = await api.notebook(f"Journal {w}")
     n = await api.note(nb["id"], "Long read")
-    paragraphs = [("text", f"Paragraph {i} of filler text.", {}) for i in range(80)]
+    paragraphs: list[tuple[str, str, dict[str, Any]]] = [
+        ("text", f"Paragraph {i} of filler text.", {}) for i in range(80)
+    ]
     paragraphs[61] = ("text", f"Here the café owner said {w} twice.", {})
     await api.set_blocks(n["id"], paragraphs)
 

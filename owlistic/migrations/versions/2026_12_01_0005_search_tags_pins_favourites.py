@@ -9,8 +9,8 @@ substrings of text written without spaces (only ``substrings`` is indexed there)
 PostgreSQL: a generated ``tsvector`` (title A, tags B, body D) with a GIN index in the
 configured language (``OWLISTIC_SEARCH_LANGUAGE``), and ``pg_trgm`` on ``substrings``.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -22,8 +22,8 @@ from alembic import op
 from owlistic.search.indexer import rebuild
 from owlistic.settings import get_settings
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
