@@ -1,19 +1,20 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.auth import tokens
+from owlistic.auth import repository, tokens
+from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from owlistic.auth.schemas import Tokens
 from owlistic.kit.db import Database
 from owlistic.kit.errors import Unauthorized
 from owlistic.kit.time import utcnow
 from owlistic.models import RevokedToken, User
 from owlistic.runtime import Runtime
-from owlistic.user import repository
 
 log = logging.getLogger("owlistic.auth")
 
@@ -84,6 +85,28 @@ class AuthService:
         if pruned:
             log.info("pruned %d expired token revocations", pruned)
         return pruned
+
+    async def store_password_hash(
+        self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
+    ) -> None:
+        await session.execute(
+            update(User).where(User.id == user_id).values(password_hash=password_hash)
+        )
+
+    async def verify_login(
+        self, session: AsyncSession, email: str, password: str
+    ) -> tuple[User, str | None]:
+        """The user, and a re-hash to store when their hash uses a superseded scheme."""
+        user = await repository.live_by_email(session, email)
+        if user is None:
+            await hash_password_off_loop(
+                password
+            )  # same cost either way: no account-existence timing oracle
+            raise Unauthorized("Invalid credentials")
+        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
+        if not ok:
+            raise Unauthorized("Invalid credentials")
+        return user, new_hash
 
 
 auth = AuthService()

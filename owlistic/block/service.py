@@ -9,13 +9,13 @@ from owlistic.access.roles import Rank
 from owlistic.access.service import check_note, note_for, readable_note_filter
 from owlistic.block import repository
 from owlistic.block.events import BlockCreated, BlockDeleted, BlockUpdated
+from owlistic.block.links import links
 from owlistic.block.schemas import BlockCreate, BlockUpdate
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import NotFound
 from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Task
-from owlistic.task import sync
 
 
 def _with_sync_markers(metadata: dict[str, object], block_id: uuid.UUID) -> dict[str, object]:
@@ -98,7 +98,7 @@ class BlockService:
         )
         session.add(block)
         await session.flush()
-        await sync.block_to_task(session, block, None)  # a new block has no task yet
+        await links().block_written(session, block, None)  # a new block has no task yet
         await emit(session, BlockCreated.of(block))
         return block
 
@@ -116,7 +116,7 @@ class BlockService:
             block.order = body.order
         block.updated_at = utcnow()
         await session.flush()
-        await sync.block_to_task(session, block, task)
+        await links().block_written(session, block, task)
         await emit(session, BlockUpdated.of(block))
         return block
 
@@ -124,7 +124,7 @@ class BlockService:
         block, _, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "delete")
         block.deleted_at, block.deleted_batch = utcnow(), uuid.uuid4()
         await session.flush()
-        await sync.block_deleted(session, block, task)
+        await links().block_deleted(session, block, task)
         await emit(session, BlockDeleted.of(block))
 
 

@@ -10,13 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_for, notebook_for
+from owlistic.auth import repository as users
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import BadRequest, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
 from owlistic.note.events import NoteAccessChanged
 from owlistic.notebook.events import NotebookAccessChanged
-from owlistic.user import repository as users
 
 ResourceType = Literal["note", "notebook"]
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.block import links
 from owlistic.block.events import BlockDeleted, BlockUpdated
 from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
@@ -91,6 +92,21 @@ async def block_deleted(session: AsyncSession, block: Block, task: Task | None) 
     """After a block was trashed: trash its linked ``task`` with it."""
     if task is not None:
         await _delete_task(session, task, block.deleted_at or utcnow(), block.deleted_batch)
+
+
+class TaskBlockSync:
+    """The task side of ``block/links.py``."""
+
+    async def block_written(self, session: AsyncSession, block: Block, task: Task | None) -> None:
+        await block_to_task(session, block, task)
+
+    async def block_deleted(self, session: AsyncSession, block: Block, task: Task | None) -> None:
+        await block_deleted(session, block, task)
+
+
+def install() -> None:
+    """Called by ``create_app``: block writes then keep their tasks in step."""
+    links.install(TaskBlockSync())
 
 
 def new_task_block(task: Task, note_id: uuid.UUID, order: float) -> Block:

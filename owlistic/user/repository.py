@@ -1,3 +1,6 @@
+"""Account queries (who is registered, under which name); identity lookups are in
+``auth/repository.py``."""
+
 from __future__ import annotations
 
 import uuid
@@ -6,16 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.models import User
-
-
-async def live_by_email(session: AsyncSession, email: str) -> User | None:
-    return await session.scalar(
-        select(User).where(User.email == email.lower(), User.deleted_at.is_(None))
-    )
-
-
-async def live_by_id(session: AsyncSession, user_id: uuid.UUID) -> User | None:
-    return await session.scalar(select(User).where(User.id == user_id, User.deleted_at.is_(None)))
 
 
 async def username_taken(

@@ -8,9 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.service import is_admin
+from owlistic.auth import repository as identities
 from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from owlistic.events.outbox import emit
-from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
+from owlistic.kit.errors import Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
 from owlistic.user import repository
@@ -93,7 +94,7 @@ class UserService:
         """The user ``caller`` may act on: itself, or anyone for an admin."""
         if user_id != caller.id and not await is_admin(session, caller.id):
             raise Forbidden(f"You can only {action} your own account")
-        user = caller if user_id == caller.id else await repository.live_by_id(session, user_id)
+        user = caller if user_id == caller.id else await identities.live_by_id(session, user_id)
         if user is None:
             raise NotFound("User not found")
         return user
@@ -170,28 +171,6 @@ class UserService:
         )
         await session.flush()
         await emit(session, UserDeleted(user_id=user.id, deleted_at=now))
-
-    async def store_password_hash(
-        self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
-    ) -> None:
-        await session.execute(
-            update(User).where(User.id == user_id).values(password_hash=password_hash)
-        )
-
-    async def verify_login(
-        self, session: AsyncSession, email: str, password: str
-    ) -> tuple[User, str | None]:
-        """The user, and a re-hash to store when their hash uses a superseded scheme."""
-        user = await repository.live_by_email(session, email)
-        if user is None:
-            await hash_password_off_loop(
-                password
-            )  # same cost either way: no account-existence timing oracle
-            raise Unauthorized("Invalid credentials")
-        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
-        if not ok:
-            raise Unauthorized("Invalid credentials")
-        return user, new_hash
 
 
 user = UserService()
