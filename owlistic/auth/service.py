@@ -4,7 +4,6 @@ import logging
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.auth import repository, tokens
@@ -46,7 +45,7 @@ class AuthService:
         )
 
     async def _revoke(self, session: AsyncSession, claims: tokens.TokenClaims) -> None:
-        if claims.jti and await session.get(RevokedToken, claims.jti) is None:
+        if claims.jti and not await repository.is_revoked(session, claims.jti):
             session.add(RevokedToken(jti=claims.jti, expires_at=claims.expires_at))
 
     async def refresh(self, session: AsyncSession, runtime: Runtime, refresh_token: str) -> Tokens:
@@ -54,7 +53,7 @@ class AuthService:
         user = await repository.live_by_id(session, claims.user_id)
         if user is None or user.token_version != claims.version:
             raise Unauthorized("refresh token is no longer valid")
-        if await session.get(RevokedToken, claims.jti) is not None:
+        if await repository.is_revoked(session, claims.jti):
             raise Unauthorized("refresh token has been revoked")
         await self._revoke(session, claims)  # rotation: each refresh token works once
         return self.issue_pair(runtime, user)
@@ -78,10 +77,7 @@ class AuthService:
     async def prune(self, db: Database) -> int:
         """Forgets revocations of tokens that have expired anyway (run periodically)."""
         async with db.session() as session:
-            result = await session.execute(
-                delete(RevokedToken).where(RevokedToken.expires_at < utcnow())
-            )
-        pruned = int(getattr(result, "rowcount", 0) or 0)
+            pruned = await repository.prune_revocations(session, before=utcnow())
         if pruned:
             log.info("pruned %d expired token revocations", pruned)
         return pruned
@@ -89,9 +85,7 @@ class AuthService:
     async def store_password_hash(
         self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
     ) -> None:
-        await session.execute(
-            update(User).where(User.id == user_id).values(password_hash=password_hash)
-        )
+        await repository.store_password_hash(session, user_id, password_hash)
 
     async def verify_login(
         self, session: AsyncSession, email: str, password: str
