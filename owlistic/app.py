@@ -38,8 +38,10 @@ from owlistic.search import indexer
 from owlistic.search.endpoints import router as search_router
 from owlistic.settings import Settings, get_settings
 from owlistic.tag.endpoints import router as tag_router
+from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import account_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
@@ -128,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_redaction()
     indexer.install()
     catalog.install()
+    task_sync.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -164,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for router in (
+        account_router,
         auth_router,
         user_router,
         notebook_router,

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     ws_resume_limit: int = 10_000
 
     # Search: PostgreSQL text search configuration of the index (applied when the index is
-    # created by migration 0004); "simple" favours no language, e.g. "english" stems.
+    # created by migration 0005); "simple" favours no language, e.g. "english" stems.
     search_language: str = Field("simple", pattern=r"^[a-z_][a-z0-9_]*$")
     search_max_query_chars: int = 256
     search_max_terms: int = 16

@@ -48,6 +48,6 @@ class NoteCreate(InputSchema):
 class NoteUpdate(InputSchema):
     title: str | None = Field(None, max_length=1000)
     notebook_id: uuid.UUID | None = None
-    # Replaces the note's tags (normalised: see ``tag.names``).
+    # Replaces the note's tags (normalised: see ``note.tags``).
     tags: list[str] | None = Field(None, max_length=1000)
     pinned: bool | None = None

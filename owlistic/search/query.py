@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from owlistic.search.text import SUBSTRING_MIN_CHARS, is_unspaced, words
+from owlistic.index.text import SUBSTRING_MIN_CHARS, is_unspaced, words
 
 PREFIX_MIN_CHARS = 2  # a one-letter prefix matches most of an index
 

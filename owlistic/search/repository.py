@@ -27,8 +27,8 @@ from sqlalchemy.orm import aliased
 
 from owlistic.access.service import readable_note_filter
 from owlistic.models import Note, SearchDoc
+from owlistic.note.tags import has_tag
 from owlistic.search import query as q
-from owlistic.tag.repository import has_tag
 
 # bm25 / ts_rank weights of title, tags and body.
 SQLITE_WEIGHTS = (10.0, 5.0, 1.0)

@@ -8,15 +8,15 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.index.text import content_text
 from owlistic.kit.errors import BadRequest
 from owlistic.models import Block, Note, Task
+from owlistic.note.tags import normalize_tag
 from owlistic.search import query as q
 from owlistic.search import repository
 from owlistic.search.schemas import Kind, SearchPage, SearchResult
 from owlistic.search.snippet import snippet
-from owlistic.search.text import content_text
 from owlistic.settings import Settings
-from owlistic.tag.names import normalize_tag
 
 
 def encode_cursor(offset: int) -> str:

@@ -7,8 +7,8 @@ from __future__ import annotations
 import html
 import re
 
+from owlistic.index.text import folded_with_offsets
 from owlistic.search.query import Term
-from owlistic.search.text import folded_with_offsets
 
 WINDOW = 160
 

@@ -9,9 +9,8 @@ from owlistic.access.service import readable_note_filter, writable_note_filter
 from owlistic.events.outbox import emit
 from owlistic.models import Note
 from owlistic.note.events import NoteOrganised
+from owlistic.note.tags import has_tag, normalize_tag, tag_elements
 from owlistic.settings import get_settings
-from owlistic.tag.names import normalize_tag
-from owlistic.tag.repository import has_tag, tag_elements
 
 
 def _renamed(tag: str, old: str, new: str) -> str:

@@ -7,9 +7,9 @@ import sqlite3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from owlistic.index.text import fold, index_text
 from owlistic.search import query as q
 from owlistic.search.snippet import snippet
-from owlistic.search.text import fold, index_text
 
 # Query syntax, FTS5 and tsquery operators, accents, CJK, and any text at all.
 NASTY = st.lists(

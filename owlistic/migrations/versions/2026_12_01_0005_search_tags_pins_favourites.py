@@ -1,6 +1,6 @@
 """search index, pinned notes, favourites
 
-The index of existing notes, blocks and tasks is built here (``search.indexer.rebuild``),
+The index of existing notes, blocks and tasks is built here (``index.rows.rebuild``),
 before the engines' indexes are created, so they are built once over the whole table.
 
 SQLite: FTS5 tables over ``search_docs`` (external content) kept in sync by triggers, so
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from owlistic.search.indexer import rebuild
+from owlistic.index.rows import rebuild
 from owlistic.settings import get_settings
 
 revision: str = "0005"

@@ -1,13 +1,41 @@
-"""Tags live in ``notes.tags`` (a JSON array, the contract's field); queries read its elements."""
+"""What a tag is, and how queries read them.
+
+Tags live in ``notes.tags`` (a JSON array, the contract's field): trimmed, lower case,
+``#`` optional, ``/`` nests (``work/clients``).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, exists, func, literal, literal_column, or_, select
 from sqlalchemy.sql.selectable import TableValuedAlias
 
+from owlistic.kit.errors import BadRequest
 from owlistic.models import Note
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_tag(raw: str, max_chars: int) -> str:
+    parts = [_SPACE.sub(" ", p).strip() for p in raw.strip().lstrip("#").split("/")]
+    tag = "/".join(p for p in parts if p).casefold()
+    if not tag:
+        raise BadRequest(f"tag {raw!r} is empty")
+    if len(tag) > max_chars:
+        raise BadRequest(f"a tag may have at most {max_chars} characters")
+    if any(ch in tag for ch in ",#") or not tag.isprintable():
+        raise BadRequest(f"tag {raw!r} may not contain ',', '#' or control characters")
+    return tag
+
+
+def normalize_tags(raw: list[str], *, max_chars: int, max_count: int) -> list[str]:
+    """Normalised, de-duplicated, in the order given."""
+    tags = list(dict.fromkeys(normalize_tag(t, max_chars) for t in raw))
+    if len(tags) > max_count:
+        raise BadRequest(f"a note may have at most {max_count} tags")
+    return tags
 
 
 def tag_elements(dialect: str) -> TableValuedAlias:
