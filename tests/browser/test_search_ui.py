@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.helpers import BrowserKit, eventually, open_note, signed_in
+from tests.browser.helpers import BrowserKit, eventually, open_note, signed_in, wait_saved
 
 pytestmark = pytest.mark.browser
 
@@ -147,4 +148,38 @@ async def test_tag_editor_pin_and_star(kit: BrowserKit) -> None:
     await expect(page.get_by_test_id("home-favourites")).to_contain_text("Acme")
     await tag_row.click()
     await expect(page.get_by_test_id("tag-notes").get_by_test_id("note-row")).to_have_count(1)
+    assert not kit.page_errors
+
+
+async def test_tags_round_trip_through_markdown_front_matter(
+    kit: BrowserKit, tmp_path: Path
+) -> None:
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Imported")
+    source = tmp_path / "Tagged.md"
+    source.write_text(
+        '---\ntags: [Work/Clients, "ideas"]\n---\n\n# Heading\n\nBody text.\n', encoding="utf-8"
+    )
+    page = await kit.page(alice, f"/#/notebooks/{nb['id']}")
+    await signed_in(page)
+    await page.get_by_test_id("notebook-import").click()
+    async with page.expect_file_chooser() as chooser_info:
+        await page.get_by_test_id("import-choose").click()
+    await (await chooser_info.value).set_files(source)
+    await page.get_by_test_id("import-submit").click()
+    await expect(page.get_by_test_id("note-tag")).to_have_text(["#work/clients", "#ideas"])
+    note_id = await page.get_by_test_id("note-page").get_attribute("data-id")
+    assert note_id
+    assert (await api.get_note(note_id))["tags"] == ["work/clients", "ideas"]
+    await expect(page.get_by_test_id("editor").locator("> h1")).to_have_text("Heading")
+
+    await wait_saved(page)
+    async with page.expect_download() as download_info:
+        await page.get_by_test_id("note-export").click()
+    exported = tmp_path / "exported.md"
+    await (await download_info.value).save_as(exported)
+    assert exported.read_text(encoding="utf-8").strip() == (
+        '---\ntags: ["work/clients", "ideas"]\n---\n\n# Heading\n\nBody text.'
+    )
     assert not kit.page_errors
