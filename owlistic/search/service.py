@@ -23,13 +23,13 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o{offset}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, limit: int) -> int:
+def decode_cursor(cursor: str, max_offset: int) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         offset = int(raw[1:]) if raw.startswith("o") and raw[1:].isdigit() else -1
     except (binascii.Error, UnicodeDecodeError, ValueError):
         offset = -1
-    if offset < 0 or offset > limit:
+    if offset < 0 or offset > max_offset:
         raise BadRequest("invalid cursor: pass the next_cursor of a previous page")
     return offset
 

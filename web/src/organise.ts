@@ -78,5 +78,3 @@ export async function setTags(id: string, tags: string[]): Promise<boolean> {
   }
 }
 
-/** Pinned notes first, then the given order (the server lists notes the same way). */
-export const pinnedFirst = (notes: Note[]) => [...notes.filter((n) => n.pinned), ...notes.filter((n) => !n.pinned)];
