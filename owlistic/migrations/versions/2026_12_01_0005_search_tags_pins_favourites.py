@@ -146,5 +146,6 @@ def downgrade() -> None:
             op.execute(f"DROP TABLE {table}")
     op.drop_table("search_docs")
     op.drop_table("favourites")
-    with op.batch_alter_table("notes") as batch_op:
-        batch_op.drop_column("pinned")
+    # Plain DROP COLUMN (SQLite >= 3.35): batch mode would copy and drop ``notes``, which the
+    # foreign keys pointing at it refuse.
+    op.drop_column("notes", "pinned")
