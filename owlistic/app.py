@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from owlistic import __version__
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.block.endpoints import router as block_router
+from owlistic.collab.endpoints import router as collab_router
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
+    app.include_router(collab_router)
     app.include_router(health_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

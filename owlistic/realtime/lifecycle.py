@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from owlistic.collab.service import COMPONENT as COLLAB
+from owlistic.collab.service import Collab
 from owlistic.events import handoff
 from owlistic.events.broker import Broker, BrokerUnavailable, create_broker, entity_topics
 from owlistic.events.relay import OutboxRelay
@@ -41,6 +43,10 @@ async def start_realtime(runtime: Runtime) -> None:
         log.warning("broker unavailable at start-up: %s", exc)
     hub = Hub(broker, entity_topics(settings))
     await hub.start()  # before the relay, so the backlog it sends reaches this instance
+    collab = Collab(runtime, broker)
+    await collab.start()
+    hub.listen(collab.on_event)
+    runtime.components[COLLAB] = collab
     relay = OutboxRelay(runtime.db, broker, settings)
     runtime.on_outbox_committed(relay.wake)
     listener = None
@@ -64,6 +70,9 @@ async def stop_realtime(runtime: Runtime) -> None:
     handoff.unregister(runtime.db.engine.sync_engine)
     if realtime.listener is not None:
         await realtime.listener.stop()
+    collab: Collab | None = runtime.components.pop(COLLAB, None)
+    if collab is not None:
+        await collab.stop()
     await realtime.relay.stop()
     await realtime.hub.stop()
     await realtime.broker.stop()
