@@ -10,6 +10,8 @@ from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.auth.tokens import TokenClaims, decode
+from owlistic.collab.rest import announce, write_into_documents
+from owlistic.collab.service import collab_of
 from owlistic.events.outbox import PENDING_FLAG
 from owlistic.kit.errors import Unauthorized
 from owlistic.models import RevokedToken, User
@@ -27,9 +29,12 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
     """The request owns the transaction: commit after the endpoint, roll back on error."""
     readonly = request.method in ("GET", "HEAD")
+    collab = collab_of(runtime)
     async with runtime.db.session(readonly=readonly) as session:
         yield session
+        await write_into_documents(session, collab)
         emitted = bool(session.info.get(PENDING_FLAG))
+    announce(session, collab)
     if emitted:
         runtime.outbox_committed()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from owlistic.collab.rest import track as track_block_writes
 from owlistic.collab.service import COMPONENT as COLLAB
 from owlistic.collab.service import Collab
 from owlistic.events import handoff
@@ -43,6 +44,7 @@ async def start_realtime(runtime: Runtime) -> None:
         log.warning("broker unavailable at start-up: %s", exc)
     hub = Hub(broker, entity_topics(settings))
     await hub.start()  # before the relay, so the backlog it sends reaches this instance
+    track_block_writes()
     collab = Collab(runtime, broker)
     await collab.start()
     hub.listen(collab.on_event)

@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from owlistic.collab import protocol
+from tests.api.helpers import note_blocks
 from tests.conftest import Account
 from tests.realtime.wsclient import WAIT, Endpoint
 
@@ -84,10 +86,10 @@ class YClient:
 
         await asyncio.wait_for(loop(), timeout)
 
-    async def closed(self, timeout: float = WAIT) -> tuple[int | None, str | None]:
+    async def closed(self, timeout: float = WAIT) -> tuple[int | None, str]:
         """Waits for the server to close; its close code and reason."""
         await asyncio.wait_for(self.ws.wait_closed(), timeout)
-        return self.ws.close_code, self.ws.close_reason
+        return self.ws.close_code, self.ws.close_reason or ""
 
     # --------------------------------------------------------------- reading the document
 
@@ -129,6 +131,20 @@ def text_of(element: XmlElement) -> str:
         elif isinstance(child, XmlElement):
             parts.append("\n" if child.tag == "hardBreak" else text_of(child))
     return "".join(parts)
+
+
+async def rows_become(
+    client: httpx.AsyncClient, who: Account, note_id: str, texts: list[str]
+) -> list[dict[str, Any]]:
+    """Waits until the note's block rows (REST) hold ``texts``, in order; returns the rows."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while True:
+        rows = await note_blocks(client, who, note_id)
+        if [r["content"]["text"] for r in rows] == texts or loop.time() > deadline:
+            assert [r["content"]["text"] for r in rows] == texts
+            return rows
+        await asyncio.sleep(0.05)
 
 
 @asynccontextmanager
