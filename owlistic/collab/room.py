@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,7 @@ CLOSE_AWARENESS_SPAM = 4429
 # Awareness states not renewed for this long are dropped (y-protocols renews every 15 s).
 AWARENESS_TIMEOUT_SECONDS = 30.0
 RETRY_SECONDS = (0.05, 0.2, 1.0, 5.0)
+REPLAY_MEMORY = 1024
 # A projection written by the collab writer must not be applied into the document again.
 PROJECTING = "owlistic.collab.projecting"
 
@@ -67,6 +70,17 @@ class Peer:
         self.closed = asyncio.Event()
         self._tokens = float(awareness_burst)
         self._refilled = time.monotonic()
+        # Digests of the updates this peer sent lately: a byte-identical one is a replay.
+        self._sent: OrderedDict[bytes, None] = OrderedDict()
+
+    def replays(self, update: bytes) -> bool:
+        digest = hashlib.blake2b(update, digest_size=16).digest()
+        if digest in self._sent:
+            return True
+        self._sent[digest] = None
+        if len(self._sent) > REPLAY_MEMORY:
+            self._sent.popitem(last=False)
+        return False
 
     def send(self, frame: bytes) -> None:
         if self.closed.is_set():
@@ -211,11 +225,11 @@ class Room:
             if step == protocol.SyncStep.UPDATE or self._would_change(update):
                 raise Violation(CLOSE_READ_ONLY, "read-only: viewers cannot change this note")
             return
+        if step == protocol.SyncStep.UPDATE and peer.replays(update):
+            raise Violation(CLOSE_REPLAYED, "replayed update: this connection sent it before")
         captured = self._apply(update)
         if not captured:
-            if step == protocol.SyncStep.UPDATE:
-                raise Violation(CLOSE_REPLAYED, "replayed update: the server has all of it")
-            return
+            return  # e.g. deleting what another editor deleted a moment before
         self._pending.extend(_Pending(peer, u) for u in captured)
         self._wake.set()
         if self._leaves_gaps(update):

@@ -80,7 +80,7 @@ def text_and_spans(element: XmlElement) -> tuple[str, list[dict[str, Any]]]:
                     continue  # an embed: not part of our schema
                 start = length
                 parts.append(chunk)
-                length += len(chunk)
+                length += utf16_len(chunk)
                 for attribute, value in (attrs or {}).items():
                     span = SPAN_OF_MARK.get(_mark_name(attribute))
                     if span is None:
@@ -98,7 +98,7 @@ def text_and_spans(element: XmlElement) -> tuple[str, list[dict[str, Any]]]:
         elif isinstance(child, XmlElement):
             piece = "\n" if child.tag == "hardBreak" else _plain_text(child)
             parts.append(piece)
-            length += len(piece)
+            length += utf16_len(piece)
     spans_out: list[dict[str, Any]] = []
     for span, href, found in ranges.values():
         for start, end in found:
@@ -208,8 +208,7 @@ def inline_runs(
     """``inlineFromText``: text runs with their mark attributes; None is a hard break."""
     if not text:
         return []
-    if not marks:
-        spans = []
+    spans = _to_code_points(text, spans) if marks else []
     cuts = {0, len(text)}
     for span in spans:
         cuts.add(span["start"])
@@ -244,7 +243,7 @@ def block_node(
 ) -> tuple[str, dict[str, Any], list[tuple[str, dict[str, Any]] | None]]:
     """``blockToNode``: the node name, its attributes and its inline runs."""
     text = _block_text(content)
-    spans = valid_spans(_block_spans(content, meta), len(text))
+    spans = valid_spans(_block_spans(content, meta), utf16_len(text))
     header = _HEADER.match(block_type)
     attrs: dict[str, Any] = {ID_ATTRIBUTE: block_id}
     if block_type in ("header", "heading") or header:
@@ -290,7 +289,7 @@ def fill(element: XmlElement, runs: list[tuple[str, dict[str, Any]] | None]) -> 
         if text is None:
             text = element.children.append(XmlText())
         piece, attrs = run
-        text.insert(len(text), piece, attrs or None)
+        text.insert(len(text), piece, attrs or None)  # len() is in UTF-8 bytes, like insert
 
 
 def append_block(
@@ -379,14 +378,45 @@ def set_block(
         and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]
     ):
         suffix += 1
-    if len(old) - prefix - suffix:
-        del text[prefix : len(old) - suffix]
+    # pycrdt's text offsets count UTF-8 bytes.
+    at = utf8_len(old[:prefix])
+    removed = utf8_len(old[prefix : len(old) - suffix])
+    if removed:
+        del text[at : at + removed]
     if len(new) - prefix - suffix:
-        text.insert(prefix, new[prefix : len(new) - suffix])
+        text.insert(at, new[prefix : len(new) - suffix])
     present = {key for run in current if run is not None for key in run[1]}
     offset = 0
     for run in target:
         assert run is not None
         piece, wanted = run
-        text.format(offset, offset + len(piece), {**dict.fromkeys(present), **wanted})
-        offset += len(piece)
+        size = utf8_len(piece)
+        text.format(offset, offset + size, {**dict.fromkeys(present), **wanted})
+        offset += size
+
+
+def utf8_len(text: str) -> int:
+    return len(text.encode())
+
+
+def utf16_len(text: str) -> int:
+    """Spans count UTF-16 code units, as the web and the original clients' strings do."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _to_code_points(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if utf16_len(text) == len(text):
+        return spans
+    index_of: dict[int, int] = {}
+    unit = 0
+    for i, char in enumerate(text):
+        index_of[unit] = i
+        unit += 2 if ord(char) > 0xFFFF else 1
+    index_of[unit] = len(text)
+    out = []
+    for span in spans:
+        start = index_of.get(span["start"])
+        after = index_of.get(span["end"] + 1)
+        if start is not None and after is not None and after > start:
+            out.append({**span, "start": start, "end": after - 1})
+    return out

@@ -111,7 +111,7 @@ async def test_replayed_update_closes_and_does_not_reach_others(
         one.insert_text(0, 0, "typed once")
         await two.wait_until(lambda: two.texts() == ["typed once"])
         seen = len(two.doc.get_update())
-        await one.ws.send(protocol.update_frame(one.doc.get_update()))
+        await one.ws.send(one.sent[-1])
         code, reason = await one.closed()
         assert code == 4409
         assert "replayed" in reason

@@ -35,13 +35,16 @@ class YClient:
         self.synced = asyncio.Event()
         self.changed = asyncio.Event()
         self._applying = False
+        self.sent: list[bytes] = []  # update frames sent, in order
         self.doc.observe(self._local_update)
         self._reader = asyncio.create_task(self._read())
 
     def _local_update(self, event: Any) -> None:
         if self._applying:
             return
-        asyncio.get_running_loop().create_task(self._send(protocol.update_frame(event.update)))
+        frame = protocol.update_frame(event.update)
+        self.sent.append(frame)
+        asyncio.get_running_loop().create_task(self._send(frame))
 
     async def _send(self, frame: bytes) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -120,14 +123,33 @@ class YClient:
                 element.children.append(XmlText())
             inline = element.children[0]
             assert isinstance(inline, XmlText)
-            inline.insert(min(offset, len(inline)), text)
+            current = plain(inline)
+            # pycrdt counts UTF-8 bytes; ``offset`` counts characters.
+            inline.insert(len(current[:offset].encode()), text)
+
+    def delete_text(self, index: int, offset: int, length: int) -> None:
+        element = self.fragment.children[index]
+        assert isinstance(element, XmlElement)
+        if not len(element.children):
+            return
+        inline = element.children[0]
+        assert isinstance(inline, XmlText)
+        current = plain(inline)
+        start = len(current[:offset].encode())
+        stop = len(current[: offset + length].encode())
+        if stop > start:
+            del inline[start:stop]
+
+
+def plain(text: XmlText) -> str:
+    return "".join(c for c, _ in text.diff() if isinstance(c, str))
 
 
 def text_of(element: XmlElement) -> str:
     parts = []
     for child in element.children:
         if isinstance(child, XmlText):
-            parts.append("".join(c for c, _ in child.diff() if isinstance(c, str)))
+            parts.append(plain(child))
         elif isinstance(child, XmlElement):
             parts.append("\n" if child.tag == "hardBreak" else text_of(child))
     return "".join(parts)
