@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+import itertools
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -153,6 +154,18 @@ def text_of(element: XmlElement) -> str:
         elif isinstance(child, XmlElement):
             parts.append("\n" if child.tag == "hardBreak" else text_of(child))
     return "".join(parts)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = WAIT) -> None:
+    """Waits until ``check()`` holds (state the server reaches on its own, e.g. storing)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    for _ in itertools.count():
+        if await check():
+            return
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
 
 
 async def rows_become(
