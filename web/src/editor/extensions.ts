@@ -9,6 +9,7 @@ import { Placeholder } from '@tiptap/extensions';
 import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
+import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
 
 export const BLOCK_NODES = ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock'];
@@ -22,6 +23,43 @@ declare module '@tiptap/core' {
     };
   }
 }
+
+/**
+ * Keeps this user's caret where Yjs puts it when another user's change arrives.
+ *
+ * y-tiptap (3.0.7 to 3.0.9) second-guesses that position whenever the text of the caret's
+ * block changed, and for a block with distinctive attributes (our `blockId`) puts the
+ * caret back at its old offset: someone typing before the caret in the same paragraph
+ * then makes this user's next letters land in the wrong place. Without the absolute
+ * positions it uses for that guess, the binding keeps the Yjs position, which is anchored
+ * to the character before the caret.
+ */
+const KeepRemoteCaret = Extension.create({
+  name: 'owlKeepRemoteCaret',
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: new PluginKey('owlKeepRemoteCaret'),
+        view: (view) => {
+          const binding = ySyncPluginKey.getState(view.state)?.binding as
+            | { doc: Y.Doc; beforeTransactionSelection: { absAnchor?: number; absHead?: number } | null }
+            | undefined;
+          if (!binding) return {};
+          // Registered after the binding's own listener, so it sees the selection it saved.
+          const forgetOffsets = () => {
+            const saved = binding.beforeTransactionSelection;
+            if (saved) {
+              delete saved.absAnchor;
+              delete saved.absHead;
+            }
+          };
+          binding.doc.on('beforeAllTransactions', forgetOffsets);
+          return { destroy: () => binding.doc.off('beforeAllTransactions', forgetOffsets) };
+        },
+      }),
+    ];
+  },
+});
 
 /**
  * `srcType` keeps a paragraph's original block type (`text`, unknown types) so the server
@@ -364,6 +402,7 @@ export function buildExtensions({ placeholder, doc, provider, user }: EditorSetu
     ...contentExtensions(),
     ReadOnlyGuard,
     Collaboration.configure({ document: doc, field: CONTENT_FIELD, provider }),
+    KeepRemoteCaret,
     CollaborationCaret.configure({ provider, user, render: renderCaret }),
     Placeholder.configure({
       placeholder: ({ editor, node }) => {
