@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.access.service import note_audience
 from owlistic.block.service import with_sync_markers
 from owlistic.collab.schema import OWNED_META, NodeBlock
 from owlistic.events.payloads import block_event
@@ -105,6 +104,7 @@ async def project(
     positions: list[uuid.UUID] | None,
     *,
     author: uuid.UUID,
+    audience: set[str],
 ) -> int:
     """Write the rows of ``nodes`` (changed nodes) and, when the list of top-level nodes
     changed (``positions``, in document order), orders and deletions. Returns the number
@@ -134,13 +134,16 @@ async def project(
             select(Block).where(Block.id.in_(wanted), Block.note_id == note.id)
         )
     }
-    tasks = {
-        t.block_id: t
-        for t in await session.scalars(
-            select(Task).where(and_(Task.block_id.in_(wanted), Task.deleted_at.is_(None)))
-        )
-    }
-    audience: set[str] | None = None
+    tasks: dict[uuid.UUID | None, Task] = {}
+    if any(b.type == sync.TASK_TYPE for b in found.values()) or any(
+        n.type == sync.TASK_TYPE for n in nodes.values()
+    ):
+        tasks = {
+            t.block_id: t
+            for t in await session.scalars(
+                select(Task).where(and_(Task.block_id.in_(wanted), Task.deleted_at.is_(None)))
+            )
+        }
     written = 0
     now = utcnow()
     for block_id in sorted(wanted, key=str):
@@ -151,7 +154,6 @@ async def project(
                 continue
             row.deleted_at, row.deleted_batch = now, uuid.uuid4()
             await session.flush()
-            audience = audience if audience is not None else await note_audience(session, note)
             await sync.block_deleted(session, row, tasks.get(block_id), audience)
             block_event(session, "block.deleted", row, audience)
             written += 1
@@ -190,7 +192,6 @@ async def project(
                 row.deleted_at = row.deleted_batch = None
             event = "block.created" if revived else "block.updated"
         await session.flush()
-        audience = audience if audience is not None else await note_audience(session, note)
         await sync.block_to_task(session, row, tasks.get(block_id), audience)
         block_event(session, event, row, audience)
         written += 1

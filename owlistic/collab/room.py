@@ -22,6 +22,7 @@ from typing import Any
 from pycrdt import Doc, TransactionEvent, XmlElement, XmlFragment, get_state, merge_updates
 from sqlalchemy import select
 
+from owlistic.access.service import note_audience
 from owlistic.collab import protocol, repository, schema
 from owlistic.collab.projection import project
 from owlistic.models import Block, Note
@@ -141,6 +142,8 @@ class Room:
         self._logged = 0  # updates in the log since the last compaction (as far as we know)
         # Ids known to be this note's (seeded from its rows or checked before).
         self._known: set[uuid.UUID] = set()
+        # Who may read the note's events; cleared whenever access may have changed.
+        self.audience: set[str] | None = None
         self.evict_handle: asyncio.TimerHandle | None = None
         self.closing = False
 
@@ -430,12 +433,15 @@ class Room:
                 note = await session.get(Note, self.note_id)
                 written = 0
                 if note is not None and note.deleted_at is None:
+                    if self.audience is None:
+                        self.audience = await note_audience(session, note)
                     written = await project(
                         session,
                         note,
                         nodes,
                         [i for i, _ in positions] if positions is not None else None,
                         author=author or note.user_id,
+                        audience=self.audience,
                     )
         except BaseException:
             # Nothing was stored: keep it for the next try, before anything newer.

@@ -167,6 +167,8 @@ class Collab:
             self.access_may_have_changed()
 
     def access_may_have_changed(self) -> None:
+        for room in self._rooms.values():
+            room.audience = None
         if self._rooms and (self._recheck is None or self._recheck.done()):
             self._recheck = asyncio.create_task(self._check_access())
 
