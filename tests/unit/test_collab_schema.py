@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pycrdt import Doc, XmlElement, XmlFragment
+from pycrdt import Doc, XmlElement, XmlFragment, XmlText
 
 from owlistic.collab import schema
 from owlistic.collab.projection import compute_orders
@@ -57,7 +57,8 @@ def test_spans_count_utf16_units_and_marks_follow_the_editor() -> None:
     ]
     element = schema.append_block(fragment, 0, "b", "text", {"text": text}, {"spans": spans})
     inline = element.children[0]
-    runs = inline.diff()  # type: ignore[union-attr]
+    assert isinstance(inline, XmlText)
+    runs = inline.diff()
     assert ("bold", {"bold": {}}) in runs
     assert ("link", {"link": {"href": "https://example.com"}}) in runs
     node = schema.node_block(element)
@@ -75,7 +76,8 @@ def test_set_block_edits_text_in_place_and_changes_only_what_differs() -> None:
     element = other_fragment.children[0]
     assert isinstance(element, XmlElement)
     inline = element.children[0]
-    inline.insert(len(inline), "!")  # type: ignore[union-attr]
+    assert isinstance(inline, XmlText)
+    inline.insert(len(inline), "!")
     schema.set_block(fragment, 0, "b", "text", {"text": "HELLO world"}, {})
     doc.apply_update(other.get_update())
     first = fragment.children[0]
