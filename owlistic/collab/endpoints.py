@@ -24,7 +24,7 @@ from owlistic.collab.room import (
     Room,
     Violation,
 )
-from owlistic.collab.service import collab_of, rank_on
+from owlistic.collab.service import Collab, collab_of, rank_on
 from owlistic.kit.errors import Unauthorized
 from owlistic.realtime.gateway import deny, token_of
 from owlistic.runtime import Runtime
@@ -37,7 +37,7 @@ CLOSE_TIMEOUT_SECONDS = 15.0
 @router.websocket("/api/v1/notes/{note_id}/collab")
 async def collab_endpoint(websocket: WebSocket, note_id: str) -> None:
     runtime: Runtime = websocket.app.state.runtime
-    collab = collab_of(runtime)
+    collab = collab_of(websocket.app)
     settings = runtime.settings
     if collab.setups >= settings.collab_max_setups:
         await websocket.accept()
@@ -45,7 +45,7 @@ async def collab_endpoint(websocket: WebSocket, note_id: str) -> None:
         return
     collab.setups += 1
     try:
-        joined = await _set_up(websocket, runtime, note_id)
+        joined = await _set_up(websocket, runtime, collab, note_id)
     finally:
         collab.setups -= 1
     if joined is None:
@@ -57,7 +57,9 @@ async def collab_endpoint(websocket: WebSocket, note_id: str) -> None:
         collab.leave(room, peer)
 
 
-async def _set_up(websocket: WebSocket, runtime: Runtime, raw_id: str) -> tuple[Room, Peer] | None:
+async def _set_up(
+    websocket: WebSocket, runtime: Runtime, collab: Collab, raw_id: str
+) -> tuple[Room, Peer] | None:
     token = token_of(websocket)
     if token is None:
         await deny(websocket, "Authentication token required")
@@ -84,11 +86,11 @@ async def _set_up(websocket: WebSocket, runtime: Runtime, raw_id: str) -> tuple[
         queue_size=settings.collab_queue_size,
         awareness_burst=settings.collab_awareness_burst,
     )
-    room = await collab_of(runtime).join(note_id, peer)
+    room = await collab.join(note_id, peer)
     try:
         await websocket.accept()
     except BaseException:
-        collab_of(runtime).leave(room, peer)
+        collab.leave(room, peer)
         raise
     for frame in room.initial_frames():
         peer.send(frame)

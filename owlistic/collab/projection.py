@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.block.events import BlockCreated, BlockDeleted, BlockUpdated
 from owlistic.block.service import with_sync_markers
 from owlistic.collab.schema import OWNED_META, NodeBlock
-from owlistic.events.payloads import block_event
+from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Task
 from owlistic.task import sync
@@ -104,11 +105,9 @@ async def project(
     positions: list[uuid.UUID] | None,
     *,
     author: uuid.UUID,
-    audience: set[str],
-) -> int:
+) -> None:
     """Write the rows of ``nodes`` (changed nodes) and, when the list of top-level nodes
-    changed (``positions``, in document order), orders and deletions. Returns the number
-    of rows written."""
+    changed (``positions``, in document order), orders and deletions."""
     orders: dict[uuid.UUID, float] = {}
     removed: set[uuid.UUID] = set()
     if positions is not None:
@@ -127,7 +126,7 @@ async def project(
         removed = set(live) - set(positions)
     wanted = set(nodes) | set(orders) | removed
     if not wanted:
-        return 0
+        return
     found = {
         b.id: b
         for b in await session.scalars(
@@ -144,7 +143,6 @@ async def project(
                 select(Task).where(and_(Task.block_id.in_(wanted), Task.deleted_at.is_(None)))
             )
         }
-    written = 0
     now = utcnow()
     for block_id in sorted(wanted, key=str):
         row = found.get(block_id)
@@ -154,15 +152,14 @@ async def project(
                 continue
             row.deleted_at, row.deleted_batch = now, uuid.uuid4()
             await session.flush()
-            await sync.block_deleted(session, row, tasks.get(block_id), audience)
-            block_event(session, "block.deleted", row, audience)
-            written += 1
+            await sync.block_deleted(session, row, tasks.get(block_id))
+            await emit(session, BlockDeleted.of(row))
             continue
         if node is None:  # moved only
             if row is None or row.deleted_at is not None:
                 continue
             row.order, row.updated_at = orders[block_id], now
-            event = "block.updated"
+            event: type[BlockCreated | BlockUpdated] = BlockUpdated
         elif row is None:
             row = Block(
                 id=block_id,
@@ -174,7 +171,7 @@ async def project(
                 order=orders.get(block_id, ORDER_STEP),
             )
             session.add(row)
-            event = "block.created"
+            event = BlockCreated
         else:
             content, meta = _content(row, node.text), _meta(row, block_id, node)
             order = orders.get(block_id, row.order)
@@ -190,9 +187,7 @@ async def project(
             row.updated_at = now
             if revived:
                 row.deleted_at = row.deleted_batch = None
-            event = "block.created" if revived else "block.updated"
+            event = BlockCreated if revived else BlockUpdated
         await session.flush()
-        await sync.block_to_task(session, row, tasks.get(block_id), audience)
-        block_event(session, event, row, audience)
-        written += 1
-    return written
+        await sync.block_to_task(session, row, tasks.get(block_id))
+        await emit(session, event.of(row))

@@ -1,6 +1,6 @@
 """REST writes to blocks applied into the note's document, so open editors merge them.
 
-A flush records the block rows a request changed (``track``); before the request commits,
+A flush records the block rows a unit of work changed; before it commits,
 ``write_into_documents`` edits the matching nodes of each affected note's document (one
 Yjs transaction per note) and appends the resulting update to the note's log in the same
 transaction; after the commit, ``announce`` hands the updates to open editors here and
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from owlistic.collab import repository, schema
 from owlistic.collab.room import PROJECTING
 from owlistic.collab.service import Collab
+from owlistic.kit.db import Database
 from owlistic.models import Block
 
 CHANGED = "owlistic.collab.changed_blocks"
@@ -37,10 +38,18 @@ def _after_flush(session: Session, _: UOWTransaction) -> None:
             changed[obj.id] = (obj.note_id, obj in session.deleted)
 
 
-def track() -> None:
-    """Install the flush hook (once per process)."""
+def install(db: Database, collab: Collab) -> None:
+    """Track block writes of every unit of work and apply them before it commits."""
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+
+    async def before(session: AsyncSession) -> None:
+        await write_into_documents(session, collab)
+
+    def after(session: AsyncSession) -> None:
+        announce(session, collab)
+
+    db.on_commit(before, after)
 
 
 async def write_into_documents(session: AsyncSession, collab: Collab) -> None:

@@ -22,7 +22,6 @@ from typing import Any
 from pycrdt import Doc, TransactionEvent, XmlElement, XmlFragment, get_state, merge_updates
 from sqlalchemy import select
 
-from owlistic.access.service import note_audience
 from owlistic.collab import protocol, repository, schema
 from owlistic.collab.projection import project
 from owlistic.models import Block, Note
@@ -142,8 +141,6 @@ class Room:
         self._logged = 0  # updates in the log since the last compaction (as far as we know)
         # Ids known to be this note's (seeded from its rows or checked before).
         self._known: set[uuid.UUID] = set()
-        # Who may read the note's events; cleared whenever access may have changed.
-        self.audience: set[str] | None = None
         self.evict_handle: asyncio.TimerHandle | None = None
         self.closing = False
 
@@ -431,17 +428,13 @@ class Room:
                 session.info[PROJECTING] = True
                 await repository.append(session, self.note_id, [p.update for p in batch])
                 note = await session.get(Note, self.note_id)
-                written = 0
                 if note is not None and note.deleted_at is None:
-                    if self.audience is None:
-                        self.audience = await note_audience(session, note)
-                    written = await project(
+                    await project(
                         session,
                         note,
                         nodes,
                         [i for i, _ in positions] if positions is not None else None,
                         author=author or note.user_id,
-                        audience=self.audience,
                     )
         except BaseException:
             # Nothing was stored: keep it for the next try, before anything newer.
@@ -449,8 +442,6 @@ class Room:
             self._dirty |= dirty
             self._structure_changed |= structure
             raise
-        if written:
-            self.runtime.outbox_committed()
         self._logged += len(batch)
         if batch:
             for peer in self.peers:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.applications import Starlette
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_for
@@ -25,13 +26,12 @@ from owlistic.runtime import Runtime
 
 log = logging.getLogger("owlistic.collab")
 
-COMPONENT = "collab"
 TOPIC = "collab"
 HEADER_KIND = "owlistic-collab"
 HEADER_ORIGIN = "owlistic-origin"
 RESUBSCRIBE_SECONDS = 1.0
 # Access may have changed when one of these is announced: check every open socket again.
-ACCESS_TOPICS = ("note", "notebook", "role", "trash")
+ACCESS_TOPICS = ("note", "notebook", "trash")
 
 
 class Collab:
@@ -167,8 +167,6 @@ class Collab:
             self.access_may_have_changed()
 
     def access_may_have_changed(self) -> None:
-        for room in self._rooms.values():
-            room.audience = None
         if self._rooms and (self._recheck is None or self._recheck.done()):
             self._recheck = asyncio.create_task(self._check_access())
 
@@ -264,6 +262,9 @@ async def rank_on(session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID)
     return rank
 
 
-def collab_of(runtime: Runtime) -> Collab:
-    collab: Collab = runtime.components[COMPONENT]
+def collab_of(app: Starlette) -> Collab:
+    """This process's open documents, started by the app's lifespan."""
+    collab = app.state.collab
+    if not isinstance(collab, Collab):
+        raise RuntimeError("co-editing is not running (app lifespan not started)")
     return collab

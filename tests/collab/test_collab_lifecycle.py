@@ -120,7 +120,7 @@ async def test_log_is_compacted_and_idle_rooms_are_unloaded(
                     one.insert_text(0, 0, "x")
                     await two.wait_until(functools.partial(_texts_are, two, ["x" * i]))
                     assert await logged() <= 10  # folded into the snapshot every 10 updates
-            collab = collab_of(runtime)
+            collab = collab_of(live.app)
 
             async def unloaded() -> bool:
                 return collab.open_rooms == 0
