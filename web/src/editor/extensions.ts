@@ -244,6 +244,7 @@ export const TaskBlock = Node.create({
       const sync = (n: typeof node) => {
         input.checked = !!n.attrs.checked;
         dom.setAttribute('data-checked', n.attrs.checked ? 'true' : 'false');
+        if (n.attrs.blockId) dom.setAttribute('data-blockid', String(n.attrs.blockId));
       };
       sync(node);
       input.addEventListener('mousedown', (e) => e.preventDefault());
