@@ -37,19 +37,23 @@ class YClient:
         self.changed = asyncio.Event()
         self._applying = False
         self.sent: list[bytes] = []  # update frames sent, in order
+        self._outgoing: asyncio.Queue[bytes] = asyncio.Queue()
         self.doc.observe(self._local_update)
         self._reader = asyncio.create_task(self._read())
+        self._writer = asyncio.create_task(self._send())
 
     def _local_update(self, event: Any) -> None:
         if self._applying:
             return
         frame = protocol.update_frame(event.update)
         self.sent.append(frame)
-        asyncio.get_running_loop().create_task(self._send(frame))
+        self._outgoing.put_nowait(frame)
 
-    async def _send(self, frame: bytes) -> None:
+    async def _send(self) -> None:
+        """One writer, so updates leave in the order they were made (as y-websocket does)."""
         with contextlib.suppress(ConnectionClosed):
-            await self.ws.send(frame)
+            while True:
+                await self.ws.send(await self._outgoing.get())
 
     async def _read(self) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -195,6 +199,7 @@ async def ydoc_client(
         try:
             yield client
         finally:
-            client._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await client._reader
+            for task in (client._reader, client._writer):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
