@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 
 from fastapi import APIRouter, WebSocket
@@ -30,6 +31,7 @@ from owlistic.realtime.gateway import deny, token_of
 from owlistic.runtime import Runtime
 
 router = APIRouter(tags=["collab"])
+log = logging.getLogger("owlistic.collab")
 
 CLOSE_TIMEOUT_SECONDS = 15.0
 
@@ -86,7 +88,12 @@ async def _set_up(
         queue_size=settings.collab_queue_size,
         awareness_burst=settings.collab_awareness_burst,
     )
-    room = await collab.join(note_id, peer)
+    try:
+        room = await collab.join(note_id, peer)
+    except Exception:
+        log.exception("opening the document of note %s failed", note_id)
+        await deny(websocket, "document unavailable, try again later", 503, CLOSE_TRY_AGAIN_LATER)
+        return None
     try:
         await websocket.accept()
     except BaseException:

@@ -388,6 +388,8 @@ class Room:
         return out
 
     async def _commit(self) -> None:
+        if not (self._pending or self._dirty or self._structure_changed):
+            return
         db = self.runtime.db
         structure = self._structure_changed
         if structure:

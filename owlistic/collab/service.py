@@ -46,6 +46,9 @@ class Collab:
         self._rooms: dict[uuid.UUID, Room] = {}
         self._loading: dict[uuid.UUID, asyncio.Future[Room]] = {}
         self._unloading: dict[uuid.UUID, asyncio.Task[None]] = {}
+        # Messages for documents being loaded: the load may have read the store just
+        # before they were stored, so they are applied once the room exists.
+        self._early: dict[uuid.UUID, list[Message]] = {}
         self._outgoing: asyncio.Queue[Message] = asyncio.Queue(10_000)
         self._tasks: list[asyncio.Task[None]] = []
         self._ready = asyncio.Event()
@@ -88,6 +91,7 @@ class Collab:
             if loading is None:
                 loading = asyncio.get_running_loop().create_future()
                 self._loading[note_id] = loading
+                self._early[note_id] = []
                 try:
                     room = await self._load(note_id)
                 except BaseException as exc:
@@ -96,7 +100,10 @@ class Collab:
                     raise
                 finally:
                     self._loading.pop(note_id, None)
+                    early = self._early.pop(note_id, [])
                 self._rooms[note_id] = room
+                for message in early:
+                    self._deliver(message)
                 loading.set_result(room)
                 break
             room = await asyncio.shield(loading)
@@ -245,6 +252,9 @@ class Collab:
             return
         room = self._rooms.get(note_id)
         if room is None:
+            early = self._early.get(note_id)
+            if early is not None:
+                early.append(message)
             return
         kind = message.header(HEADER_KIND)
         if kind == b"update":
