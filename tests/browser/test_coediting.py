@@ -192,10 +192,11 @@ async def test_a_rest_block_write_is_merged_into_open_editors(kit: BrowserKit) -
     assert not kit.page_errors
 
 
-KEPT_ON_DEVICE = """async ([userId, noteId]) => {
+# The lists the app keeps on the device include the note (and, for KEPT_ON_DEVICE, its
+# document is stored too).
+LISTED_ON_DEVICE = """async ([userId, noteId]) => {
   const names = (await indexedDB.databases()).map((d) => d.name);
-  const doc = `owlistic-note:${userId}:${noteId}`;
-  if (!names.includes('owlistic-cache') || !names.includes(doc)) return false;
+  if (!names.includes('owlistic-cache')) return false;
   const db = await new Promise((ok, fail) => {
     const r = indexedDB.open('owlistic-cache');
     r.onsuccess = () => ok(r.result);
@@ -209,6 +210,20 @@ KEPT_ON_DEVICE = """async ([userId, noteId]) => {
   db.close();
   return !!lists && lists.notes.some((n) => n.id === noteId);
 }"""
+KEPT_ON_DEVICE = f"""async ([userId, noteId]) => {{
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  if (!names.includes(`owlistic-note:${{userId}}:${{noteId}}`)) return false;
+  return await ({LISTED_ON_DEVICE})([userId, noteId]);
+}}"""
+
+
+async def on_device(page: Page, check: str, account: Account, note_id: str) -> None:
+    """Waits until the IndexedDB ``check`` holds (an async function: evaluate awaits it)."""
+    await eventually(
+        lambda: page.evaluate(check, [account.id, note_id]),
+        bool,
+        what=f"note {note_id} kept on the device",
+    )
 
 
 async def test_offline_edits_after_a_reload_merge_with_edits_made_online(kit: BrowserKit) -> None:
@@ -223,8 +238,11 @@ async def test_offline_edits_after_a_reload_merge_with_edits_made_online(kit: Br
     ed_a = await open_note(pa, note["id"])
     await expect(ed_a.locator("> p")).to_have_text(["First line", "Second line"])
     await wait_saved(pa)
-    await pa.wait_for_function(KEPT_ON_DEVICE, arg=[alice.id, note["id"]])
+    await on_device(pa, KEPT_ON_DEVICE, alice, note["id"])
     pb, ed_b = await open_as(kit, bob, note["id"])
+    # A second note reaches the lists (through /ws) but is never opened on this device.
+    other = await api.note(note["notebook_id"], "Never opened here")
+    await on_device(pa, LISTED_ON_DEVICE, alice, other["id"])
 
     # Offline, reloaded: the app, the lists and the note come from the device.
     await ctx.set_offline(True)
@@ -238,6 +256,14 @@ async def test_offline_edits_after_a_reload_merge_with_edits_made_online(kit: Br
     indicator = pa.get_by_test_id("save-indicator")
     await expect(indicator).to_have_attribute("data-state", "unsent")
     await expect(indicator).to_contain_text("Unsent")
+
+    # A note never opened on this device says so; coming back, the edit is still unsent.
+    await pa.goto(f"/#/notes/{other['id']}")
+    await expect(pa.get_by_test_id("note-not-offline")).to_be_visible()
+    await pa.goto(f"/#/notes/{note['id']}")
+    ed_a = await wait_editable(pa)
+    await expect(ed_a.locator("> p").first).to_have_text("First line + written offline")
+    await expect(indicator).to_have_attribute("data-state", "unsent")
 
     # Meanwhile Bob edits online.
     await type_at_end_of(pb, ed_b.locator("> p").nth(1), " + written online")

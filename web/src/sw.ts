@@ -19,7 +19,16 @@ registerRoute(
 
 // The first install takes over the open tab at once (so it works offline right away); an
 // update waits until the page asks for it (see main.tsx), never in the middle of a session.
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener('activate', (event) =>
+  event.waitUntil(
+    (async () => {
+      // The cache of the service worker before this one (a hand-written asset scan).
+      const old = (await caches.keys()).filter((name) => name.startsWith('owlistic-shell-'));
+      await Promise.all(old.map((name) => caches.delete(name)));
+      await self.clients.claim();
+    })(),
+  ),
+);
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });

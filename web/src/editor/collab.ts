@@ -180,6 +180,7 @@ export class NoteCollab {
     });
     window.addEventListener('online', this.onNetwork);
     window.addEventListener('offline', this.onNetwork);
+    this.refreshLink();
   }
 
   get current(): CollabStatus {
