@@ -53,6 +53,8 @@ const CONFIRM_TIMEOUT_MS = 5000;
 /** Quiet time after a local change before asking the server what it holds. */
 const CONFIRM_DELAY_MS = 250;
 const UNSENT_CHECK_MS = 50;
+/** This tab's presence (caret, selection) goes out at most this often. */
+const AWARENESS_MS = 100;
 /** A device copy that does not load in this time (IndexedDB unavailable) is not waited for. */
 const LOCAL_LOAD_TIMEOUT_MS = 3000;
 
@@ -145,6 +147,7 @@ export class NoteCollab {
       connect: false,
     });
     this.watchServerMessages();
+    this.shareOwnPresenceOnly();
     const giveUp = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     void Promise.race([loaded, giveUp])
       .catch(() => undefined)
@@ -201,6 +204,7 @@ export class NoteCollab {
     window.removeEventListener('online', this.onNetwork);
     window.removeEventListener('offline', this.onNetwork);
     this.provider.destroy();
+    this.provider.awareness.destroy();
     void this.local.destroy();
     void this.replicaLocal.destroy();
     this.replica.destroy();
@@ -218,6 +222,26 @@ export class NoteCollab {
     const p = this.provider;
     const link: LinkState = p.wsconnected && p.synced ? 'connected' : navigator.onLine && !this.status.closed ? 'connecting' : 'offline';
     this.update({ link });
+  }
+
+  /**
+   * y-websocket sends every awareness change it sees, other people's included, back to
+   * the server, and one per keystroke. The server limits how many clients and messages a
+   * connection may speak for, so send only this tab's own state, and batched.
+   */
+  private shareOwnPresenceOnly(): void {
+    const { awareness } = this.provider;
+    const send = this.provider._awarenessUpdateHandler;
+    awareness.off('update', send);
+    let timer: number | undefined;
+    awareness.on('update', (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      if (origin === this.provider || timer !== undefined) return;
+      if (![...changes.added, ...changes.updated, ...changes.removed].includes(awareness.clientID)) return;
+      timer = window.setTimeout(() => {
+        timer = undefined;
+        if (!this.destroyed) send({ added: [], updated: [awareness.clientID], removed: [] }, 'local');
+      }, AWARENESS_MS);
+    });
   }
 
   /** Every sync message from the server also feeds the replica of what the server holds. */
