@@ -103,7 +103,11 @@ class Editor:
         async def loop() -> None:
             while not condition():
                 self.changed.clear()
-                await self.changed.wait()
+                if self._tasks[0].done():
+                    raise RuntimeError(f"closed by the server: {self.ws.close_reason!r}")
+                changed = asyncio.create_task(self.changed.wait())
+                await asyncio.wait([changed, self._tasks[0]], return_when=asyncio.FIRST_COMPLETED)
+                changed.cancel()
 
         await asyncio.wait_for(loop(), timeout)
 

@@ -446,14 +446,23 @@ class Room:
             raise
         self._logged += len(batch)
         if batch:
-            for peer in self.peers:
-                for item in batch:
-                    if item.origin is not peer:
-                        peer.send(protocol.update_frame(item.update))
-            merged = [p.update for p in batch]
-            self.publish("update", self.note_id, merge_updates(*merged))
+            self._forward(batch)
+            self.publish("update", self.note_id, merge_updates(*(p.update for p in batch)))
         if self._logged >= self.runtime.settings.collab_compact_updates:
             await self.compact()
+
+    def _forward(self, batch: list[_Pending]) -> None:
+        """One frame per editor per commit: the batch without the editor's own updates."""
+        frames: dict[Peer | None, bytes] = {}
+        for peer in self.peers:
+            own = peer if any(item.origin is peer for item in batch) else None
+            frame = frames.get(own)
+            if frame is None:
+                others = [item.update for item in batch if own is None or item.origin is not own]
+                if not others:
+                    continue
+                frame = frames[own] = protocol.update_frame(merge_updates(*others))
+            peer.send(frame)
 
     async def compact(self) -> None:
         async with self.runtime.db.session() as session:
