@@ -94,7 +94,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every route that takes a body can also answer 400 (malformed JSON) and 413."""
+    """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
+    components also describe the WebSocket events (``ServerEvent``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -115,6 +116,13 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            # The WebSocket events' schemas, beside the REST ones (the web app's types).
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            events = catalog.event_schemas()
+            clash = components.keys() & events.keys()
+            if clash:
+                raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
+            components.update(events)
             app.openapi_schema = schema
         return app.openapi_schema
 
