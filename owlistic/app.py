@@ -37,8 +37,10 @@ from owlistic.realtime.hub import Hub
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
+from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import account_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
@@ -95,7 +97,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every route that takes a body can also answer 400 (malformed JSON) and 413."""
+    """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
+    components also describe the WebSocket events (``ServerEvent``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -116,6 +119,13 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            # The WebSocket events' schemas, beside the REST ones (the web app's types).
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            events = catalog.event_schemas()
+            clash = components.keys() & events.keys()
+            if clash:
+                raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
+            components.update(events)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -126,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
     catalog.install()
+    task_sync.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -168,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for router in (
+        account_router,
         auth_router,
         user_router,
         notebook_router,
