@@ -31,7 +31,16 @@ class Scenario:
 
 
 def registry() -> dict[str, Scenario]:
-    from bench.scenarios import fanout, footprint, growth, relay, rest_mix, search, write_to_ws
+    from bench.scenarios import (
+        collab,
+        fanout,
+        footprint,
+        growth,
+        relay,
+        rest_mix,
+        search,
+        write_to_ws,
+    )
 
     ordered = (
         footprint.SCENARIO,
@@ -41,6 +50,7 @@ def registry() -> dict[str, Scenario]:
         relay.SCENARIO,
         growth.SCENARIO,
         search.SCENARIO,
+        collab.SCENARIO,
     )
     return {s.name: s for s in ordered}
 

@@ -99,8 +99,8 @@ async def run(ctx: Context) -> dict[str, Any]:
                 await seed_notes(engine, ds, range(seeded, target))
                 seeded = target
                 # The bulk load bypassed the server: index it the way an existing database
-                # is indexed on upgrade, by running migration 0005 again (timed: the build).
-                await downgrade(engine, "0004")
+                # is indexed on upgrade, by running migration 0006 again (timed: the build).
+                await downgrade(engine, "0005")
                 started = time.perf_counter()
                 await upgrade(engine)
                 build_seconds = time.perf_counter() - started
@@ -191,7 +191,7 @@ def markdown(results: Results) -> list[str]:
         return []
     return [
         "`GET /api/v1/search` by one client, sequential, over a database of notes of 40 "
-        "blocks (bulk-loaded, then indexed by running migration 0005 on it, as when an "
+        "blocks (bulk-loaded, then indexed by running migration 0006 on it, as when an "
         "existing database is upgraded) plus 50 notes written through the API, each with a "
         "rare word. `lorem` is in every block: the worst case, every row ranked.",
         "",

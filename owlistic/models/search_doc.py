@@ -13,7 +13,7 @@ class SearchDoc(Base):
     the note's title and tags, so a query's words may be split between them), or a task.
 
     Texts are folded and word-split (``index.text.index_text``). The engines' indexes
-    over this table are created by migration 0005: FTS5 word and trigram tables kept in
+    over this table are created by migration 0006: FTS5 word and trigram tables kept in
     sync by triggers on SQLite, a generated ``tsvector`` with GIN and a ``pg_trgm`` index
     on PostgreSQL. Rows go away with their note, block or task (``ON DELETE CASCADE``).
     """

@@ -10,15 +10,18 @@ const fold = (s: string) => s.normalize('NFKD').replace(/\p{Mn}/gu, '').toLowerC
 
 function blockElement(noteId: string, blockId: string): HTMLElement | null {
   const root = document.querySelector<HTMLElement>('[data-testid="editor"]');
+  if (!root) return null;
+  const tagged = root.querySelector<HTMLElement>(`[data-blockid="${CSS.escape(blockId)}"]`);
+  if (tagged) return tagged;
   const note = app.get().notes.find((n) => n.id === noteId);
-  if (!root || !note?.blocks?.length) return null;
+  if (!note?.blocks?.length) return null;
   const blocks = sortBlocks(note.blocks);
   const index = blocks.findIndex((b) => b.id === blockId);
   if (index < 0) return null;
   const b = blocks[index];
   const text = (typeof b.content === 'string' ? b.content : (b.content?.text ?? '')).trim();
   const children = [...root.children] as HTMLElement[];
-  // The editor shows one top-level element per block, in order; text confirms the match.
+  // Else: the editor shows one top-level element per block, in order; text confirms it.
   const byIndex = children[index];
   if (byIndex && (!text || byIndex.textContent?.trim() === text)) return byIndex;
   return children.find((c) => text && c.textContent?.trim() === text) ?? byIndex ?? null;

@@ -9,8 +9,8 @@ substrings of text written without spaces (only ``substrings`` is indexed there)
 PostgreSQL: a generated ``tsvector`` (title A, tags B, body D) with a GIN index in the
 configured language (``OWLISTIC_SEARCH_LANGUAGE``), and ``pg_trgm`` on ``substrings``.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -22,8 +22,8 @@ from alembic import op
 from owlistic.index.rows import rebuild
 from owlistic.settings import get_settings
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
