@@ -4,6 +4,7 @@
 import { Extension, Node, mergeAttributes, textblockTypeInputRule, type Extensions } from '@tiptap/core';
 import { Placeholder } from '@tiptap/extensions';
 import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
+import type { EditorView } from '@tiptap/pm/view';
 import StarterKit from '@tiptap/starter-kit';
 
 export const BLOCK_NODES = ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock'];
@@ -88,6 +89,42 @@ const BlockIds = Extension.create({
           if (!changed) return null;
           tr.setMeta('addToHistory', false);
           return tr;
+        },
+      }),
+    ];
+  },
+});
+
+/**
+ * ProseMirror learns where a click, tap or caret key (End, arrows) put the caret only from the
+ * document's `selectionchange` event, which Chromium queues behind input events. A key pressed
+ * in that window ran its command on the previous selection (on a freshly opened note, the start
+ * of its first block: Enter split it there and the typing went in front of its text), and a
+ * remote change applied in it wrote the previous selection back over the caret. Delivering the
+ * pending notification now makes the editor read the DOM selection first; when it has it already,
+ * this changes nothing.
+ */
+export function readDomSelection(view: EditorView): void {
+  if (view.isDestroyed || view.composing || !view.hasFocus()) return;
+  const doc = view.dom.ownerDocument;
+  const focusNode = doc.getSelection()?.focusNode;
+  if (focusNode && view.dom.contains(focusNode)) doc.dispatchEvent(new Event('selectionchange'));
+}
+
+/** Every key command acts on the caret the user sees (see `readDomSelection`). */
+const DomSelectionFirst = Extension.create({
+  name: 'domSelectionFirst',
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: new PluginKey('owlDomSelectionFirst'),
+        props: {
+          handleDOMEvents: {
+            keydown: (view) => {
+              readDomSelection(view);
+              return false;
+            },
+          },
         },
       }),
     ];
@@ -354,6 +391,7 @@ export function buildExtensions(placeholder: string): Extensions {
     TaskBlock,
     QuoteBlock,
     BlockIds,
+    DomSelectionFirst,
     Placeholder.configure({
       placeholder: ({ editor, node }) => {
         if (editor.state.doc.childCount === 1 && node.type.name === 'paragraph') return placeholder;

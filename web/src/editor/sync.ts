@@ -7,13 +7,15 @@
 // from the current document, nothing typed is lost while the network is away.
 //
 // Remote edits: block events for this note are applied to nodes that are neither
-// focused nor dirty, in transactions that ProseMirror maps the selection through, so
-// the caret in the block being edited never moves.
+// focused nor dirty, in transactions that ProseMirror maps the selection through (read
+// from the DOM first, see `readDomSelection`), so the caret in the block being edited
+// never moves.
 import type { Editor, JSONContent } from '@tiptap/core';
 import type { Node as PMNode } from '@tiptap/pm/model';
 import { ApiError, api, errorMessage, isRetryable } from '../api/client';
 import type { Block, WsEnvelope } from '../api/types';
 import { blockText, blockToNode, computeOrders, mergeMeta, nodeSig, nodeToData } from './blocks';
+import { readDomSelection } from './extensions';
 
 export type SaveState = 'saved' | 'unsaved' | 'saving' | 'error';
 
@@ -354,6 +356,7 @@ export class NoteSync {
   private renameNode(from: string, to: string): void {
     const editor = this.editor;
     if (!editor || editor.isDestroyed) return;
+    readDomSelection(editor.view);
     const { state } = editor;
     let tr = state.tr;
     let found = false;
@@ -467,6 +470,8 @@ export class NoteSync {
   /** Apply a server version of a block (from an event or a resync). */
   applyRemoteBlock(block: Block): void {
     if (!this.editor || this.editor.isDestroyed || block.note_id !== this.noteId || block.deleted_at) return;
+    // Before any position is looked up: reading the caret can itself apply deferred blocks.
+    readDomSelection(this.editor.view);
     const k = this.known.get(block.id);
     const order = Number(block.order);
     if (k && time(block.updated_at) && time(block.updated_at) <= time(k.block.updated_at) && order === k.order) return;
@@ -546,6 +551,7 @@ export class NoteSync {
 
   applyRemoteDelete(id: string): void {
     if (!this.editor || this.editor.isDestroyed) return;
+    readDomSelection(this.editor.view);
     this.recentDeletes.set(id, Date.now());
     const k = this.known.get(id);
     if (!k) return;
