@@ -15,27 +15,38 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from owlistic import __version__
 from owlistic.auth.endpoints import router as auth_router
+from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
+from owlistic.collab import rest as collab_rest
+from owlistic.collab.endpoints import router as collab_router
+from owlistic.collab.service import Collab
+from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
+from owlistic.kit.periodic import Periodic
 from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
+from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
-from owlistic.realtime.lifecycle import start_realtime, stop_realtime
+from owlistic.realtime.hub import Hub
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
+from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import account_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
 log = logging.getLogger("owlistic")
+
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -86,7 +97,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every route that takes a body can also answer 400 (malformed JSON) and 413."""
+    """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
+    components also describe the WebSocket events (``ServerEvent``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -107,6 +119,13 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            # The WebSocket events' schemas, beside the REST ones (the web app's types).
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            events = catalog.event_schemas()
+            clash = components.keys() & events.keys()
+            if clash:
+                raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
+            components.update(events)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -116,18 +135,37 @@ def _document_body_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
+    catalog.install()
+    task_sync.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
         await upgrade(db.engine)
-        runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
-        app.state.runtime = runtime
-        await start_realtime(runtime)
+        events = EventPipeline(db, settings)
+        await events.open()
+        hub = Hub(events.broker, events.topics)
+        await hub.start()  # before the relay, so the backlog it sends reaches this instance
+        events.start_relay()
+        pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
+        pruner.start()
+        app.state.runtime = Runtime(
+            settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
+        )
+        app.state.hub = hub
+        collab = Collab(app.state.runtime, events.broker)
+        await collab.start()
+        hub.listen(collab.on_event)
+        collab_rest.install(db, collab)
+        app.state.collab = collab
         try:
             yield
         finally:
-            await stop_realtime(runtime)
+            await pruner.stop()
+            await collab.stop()
+            await events.stop_relay()
+            await hub.stop()
+            await events.close()
             await db.dispose()
 
     app = FastAPI(
@@ -141,6 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for router in (
+        account_router,
         auth_router,
         user_router,
         notebook_router,
@@ -153,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
+    app.include_router(collab_router)
     app.include_router(health_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
