@@ -113,6 +113,11 @@ export function NotePage({ id }: { id: string }) {
     if (!note) return;
     const ts = new TitleSync(id, note.title ?? '', () => setGone(true));
     titleSync.current = ts;
+    if (ts.title !== (note.title ?? '')) {
+      setTitle(ts.title);
+      patchNoteLocal(id, { title: ts.title });
+    }
+    setTitleState({ state: ts.pending ? 'pending' : 'saved' });
     const off = ts.changed.on(setTitleState);
     return () => {
       off();
@@ -180,20 +185,10 @@ export function NotePage({ id }: { id: string }) {
       if ((msg.event === 'note.deleted' || msg.event === 'note.permanent_deleted') && p.note_id === id) setGone(true);
       if (msg.event === 'notebook.deleted' && p.notebook_id && p.notebook_id === app.get().notes.find((n) => n.id === id)?.notebook_id) setGone(true);
     });
-    const beforeUnload = (e: BeforeUnloadEvent) => {
-      // Content changes are kept on the device; a title not yet saved is not.
-      if (titleSync.current?.pending) {
-        void titleSync.current.flush();
-        e.preventDefault();
-        e.returnValue = '';
-      }
-    };
-    window.addEventListener('beforeunload', beforeUnload);
 
     return () => {
       offEvents();
       offStatus();
-      window.removeEventListener('beforeunload', beforeUnload);
       ed.destroy();
       collab.destroy();
       setEditor(null);
