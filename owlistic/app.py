@@ -32,6 +32,7 @@ from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import admin_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         task_router,
         trash_router,
         role_router,
+        admin_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -67,9 +67,43 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = 65_536
     ws_resume_limit: int = 10_000
 
+    # At most this many WebSockets per user in one process; more are closed at once.
+    ws_max_per_user: int = Field(50, ge=1)
+
+    # Authentication attempts per client address and per account, in a window of
+    # ``rate_limit_window_seconds``; counted in the database so every process shares them.
+    rate_limit_window_seconds: int = Field(60, ge=1)
+    rate_limit_login_per_address: int = Field(30, ge=1)
+    rate_limit_login_per_account: int = Field(10, ge=1)
+    rate_limit_register_per_address: int = Field(10, ge=1)
+    rate_limit_refresh_per_address: int = Field(60, ge=1)
+    rate_limit_refresh_per_account: int = Field(30, ge=1)
+    rate_limit_password_per_address: int = Field(10, ge=1)
+    rate_limit_password_per_account: int = Field(5, ge=1)
+
+    password_min_length: int = Field(8, ge=1)
+
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated,
+    # "*" for any); behind TLS they make HSTS and the client address right.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    hsts_max_age_seconds: int = 31_536_000
+
+    # JSON responses at least this large are compressed (gzip or brotli).
+    compress_min_bytes: int = 1024
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+
+    # /metrics: served to admins on the main port, and without auth on this one if set
+    # (bind it to a private interface).
+    metrics_port: int | None = None
+
+    # Seconds a client is told to wait (Retry-After) while the database or broker is away.
+    unavailable_retry_after_seconds: int = 5
+
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

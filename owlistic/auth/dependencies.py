@@ -9,10 +9,11 @@ from fastapi import Depends, Request
 from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access.service import is_admin
 from owlistic.auth.tokens import TokenClaims, decode
 from owlistic.events.outbox import PENDING_FLAG
-from owlistic.kit.errors import Unauthorized
-from owlistic.models import RevokedToken, User
+from owlistic.kit.errors import Forbidden, Unauthorized
+from owlistic.models import RevokedFamily, RevokedToken, User
 from owlistic.runtime import Runtime
 
 
@@ -56,22 +57,33 @@ def bearer_token(request: Request) -> str:
     return parts[1]
 
 
-async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
+async def authenticate_claims(
+    session: AsyncSession, runtime: Runtime, token: str
+) -> tuple[User, TokenClaims]:
+    """The caller and the claims of their access token (sockets register by its family)."""
     claims: TokenClaims = decode(runtime.jwt_secret, token, expected="access")
-    # One round trip: the user and whether this token was revoked.
+    # One round trip: the user, and whether this token or its family was revoked.
     row = (
         await session.execute(
-            select(User, RevokedToken.jti)
+            select(User, RevokedToken.jti, RevokedFamily.family)
+            .select_from(User)
             .outerjoin(RevokedToken, RevokedToken.jti == literal(claims.jti or ""))
+            .outerjoin(RevokedFamily, RevokedFamily.family == literal(claims.family or ""))
             .where(User.id == claims.user_id, User.deleted_at.is_(None))
         )
     ).first()
     if row is None or row[0].token_version != claims.version:
         raise Unauthorized("token is no longer valid")
-    if row[1] is not None:
+    if row[1] is not None or row[2] is not None:
         raise Unauthorized("token has been revoked")
     user: User = row[0]
-    return user
+    if user.disabled_at is not None:
+        raise Unauthorized("this account is disabled")
+    return user, claims
+
+
+async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
+    return (await authenticate_claims(session, runtime, token))[0]
 
 
 async def get_current_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> User:
@@ -79,3 +91,12 @@ async def get_current_user(request: Request, session: SessionDep, runtime: Runti
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_admin_user(user: CurrentUser, session: SessionDep) -> User:
+    if not await is_admin(session, user.id):
+        raise Forbidden("admin only")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]

@@ -52,8 +52,8 @@ async def login(body: Login, session: ReadSessionDep, runtime: RuntimeDep) -> To
 
 
 @router.post("/refresh", response_model=Tokens, responses=errors(401, 422))
-async def refresh(body: RefreshRequest, session: SessionDep, runtime: RuntimeDep) -> Tokens:
-    return await auth.refresh(session, runtime, body.refresh_token)
+async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> Tokens:
+    return await auth.refresh(runtime, body.refresh_token)
 
 
 @router.post("/logout", response_model=Message, responses=errors(401, 422))

@@ -3,6 +3,8 @@ from owlistic.models.block import Block
 from owlistic.models.note import Note
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
+from owlistic.models.rate_limit import RateLimitCounter
+from owlistic.models.revoked_family import RevokedFamily
 from owlistic.models.revoked_token import RevokedToken
 from owlistic.models.role import Role
 from owlistic.models.task import Task
@@ -14,6 +16,8 @@ __all__ = [
     "Note",
     "Notebook",
     "OutboxEvent",
+    "RateLimitCounter",
+    "RevokedFamily",
     "RevokedToken",
     "Role",
     "Task",

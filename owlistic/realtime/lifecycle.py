@@ -5,11 +5,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from owlistic.auth import revocation
 from owlistic.events import handoff
-from owlistic.events.broker import Broker, BrokerUnavailable, create_broker, entity_topics
+from owlistic.events.broker import (
+    Broker,
+    BrokerUnavailable,
+    create_broker,
+    entity_topics,
+    topic_name,
+)
 from owlistic.events.relay import OutboxRelay
 from owlistic.events.wakeup import PgListener, asyncpg_dsn, install_notify_hook
 from owlistic.realtime.hub import Hub
+from owlistic.realtime.registry import ConnectionRegistry
 from owlistic.runtime import Runtime
 
 log = logging.getLogger("owlistic.realtime")
@@ -23,6 +31,11 @@ class Realtime:
     hub: Hub
     relay: OutboxRelay
     listener: PgListener | None
+
+    @property
+    def registry(self) -> ConnectionRegistry:
+        """Where every kind of socket registers, so revocations and the per-user cap reach it."""
+        return self.hub.registry
 
 
 def realtime_of(runtime: Runtime) -> Realtime:
@@ -39,7 +52,12 @@ async def start_realtime(runtime: Runtime) -> None:
     except BrokerUnavailable as exc:
         # Serve anyway: writes keep succeeding and the relay delivers once it is back.
         log.warning("broker unavailable at start-up: %s", exc)
-    hub = Hub(broker, entity_topics(settings))
+    hub = Hub(
+        broker,
+        entity_topics(settings),
+        registry=ConnectionRegistry(settings.ws_max_per_user),
+        revocation_topic=topic_name(settings.kafka_topic_prefix, revocation.ENTITY),
+    )
     await hub.start()  # before the relay, so the backlog it sends reaches this instance
     relay = OutboxRelay(runtime.db, broker, settings)
     runtime.on_outbox_committed(relay.wake)

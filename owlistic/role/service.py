@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_audience, note_for, notebook_audience, notebook_for
+from owlistic.auth.revocation import revoke_access
 from owlistic.events.payloads import note_event, notebook_event
 from owlistic.kit.errors import BadRequest, Forbidden, NotFound
 from owlistic.kit.time import utcnow
@@ -111,6 +112,8 @@ class RoleService:
         await session.flush()
         if resource is not None:
             await self._announce(session, resource, role.user_id)
+        # Sockets bound to the note or notebook (a note's collaboration socket) close.
+        revoke_access(session, role.user_id, {role.resource_id}, "access revoked")
 
     async def _resource(self, session: AsyncSession, role: Role) -> Note | Notebook | None:
         model = Note if role.resource_type == "note" else Notebook

@@ -6,16 +6,24 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from owlistic.access.service import is_admin
-from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth.dependencies import AdminUser, CurrentUser, RuntimeDep, SessionDep
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import QueryText
 from owlistic.user import repository
-from owlistic.user.schemas import PasswordChange, PasswordChanged, UserOut, UserPublic, UserUpdate
+from owlistic.user.schemas import (
+    AdminUserOut,
+    PasswordChange,
+    PasswordChanged,
+    UserOut,
+    UserPublic,
+    UserUpdate,
+)
 from owlistic.user.service import user as user_service
 
 router = APIRouter(prefix="/users", tags=["users"])
+admin_router = APIRouter(prefix="/admin/users", tags=["admin"])
 
 FULL_FIELDS = (
     "id",
@@ -101,3 +109,32 @@ async def change_password(
     return PasswordChanged(
         message="Password updated successfully", token=auth.issue_pair(runtime, user).token
     )
+
+
+async def _set_disabled(
+    user_id: uuid.UUID, session: SessionDep, admin: AdminUser, *, disabled: bool
+) -> AdminUserOut:
+    if user_id == admin.id:
+        raise Forbidden("an admin cannot disable their own account")
+    target = await repository.live_by_id(session, user_id)
+    if target is None:
+        raise NotFound("User not found")
+    return AdminUserOut.model_validate(
+        await user_service.set_disabled(session, target, disabled=disabled)
+    )
+
+
+@admin_router.post(
+    "/{user_id}/disable", response_model=AdminUserOut, responses=errors(401, 403, 404, 422)
+)
+async def disable_user(user_id: uuid.UUID, session: SessionDep, admin: AdminUser) -> AdminUserOut:
+    """Admins only: the account can no longer log in; its sessions and sockets end now."""
+    return await _set_disabled(user_id, session, admin, disabled=True)
+
+
+@admin_router.post(
+    "/{user_id}/enable", response_model=AdminUserOut, responses=errors(401, 403, 404, 422)
+)
+async def enable_user(user_id: uuid.UUID, session: SessionDep, admin: AdminUser) -> AdminUserOut:
+    """Admins only: the account can log in again."""
+    return await _set_disabled(user_id, session, admin, disabled=False)

@@ -24,6 +24,12 @@ class UserOut(Schema):
     deleted_at: datetime | None
 
 
+class AdminUserOut(UserOut):
+    """What an admin sees of an account they manage."""
+
+    disabled_at: datetime | None
+
+
 class UserPublic(Schema):
     """How one user sees another."""
 

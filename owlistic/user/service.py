@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.service import is_admin
 from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
+from owlistic.auth.revocation import revoke_user_sessions
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from owlistic.kit.time import utcnow
@@ -137,7 +138,7 @@ class UserService:
                 )
                 if not ok:
                     raise Forbidden("Current password is incorrect")
-            await self._set_password(user, changes.password)
+            await self._set_password(session, user, changes.password)
         user.updated_at = utcnow()
         try:
             await session.flush()
@@ -148,9 +149,10 @@ class UserService:
         )
         return user
 
-    async def _set_password(self, user: User, password: str) -> None:
+    async def _set_password(self, session: AsyncSession, user: User, password: str) -> None:
         user.password_hash = await hash_password_off_loop(password)
         user.token_version += 1  # every token issued before this stops working
+        revoke_user_sessions(session, user.id, "password changed")
 
     async def change_password(
         self, session: AsyncSession, user: User, *, current: str, new: str
@@ -159,7 +161,7 @@ class UserService:
         if not ok:
             # 403, not 401: the token is fine, the password is not (the original said 401).
             raise Forbidden("Current password is incorrect")
-        await self._set_password(user, new)
+        await self._set_password(session, user, new)
         user.updated_at = utcnow()
         await session.flush()
         _emit_user_event(
@@ -183,6 +185,18 @@ class UserService:
         )
         await session.flush()
         _emit_user_event(session, user, "user.deleted", deleted_at=now.isoformat())
+        revoke_user_sessions(session, user.id, "account deleted")
+
+    async def set_disabled(self, session: AsyncSession, user: User, *, disabled: bool) -> User:
+        """A disabled account cannot log in; its tokens stop working and its sockets close."""
+        if disabled and user.disabled_at is None:
+            user.disabled_at = utcnow()
+            user.token_version += 1
+            revoke_user_sessions(session, user.id, "account disabled")
+        elif not disabled:
+            user.disabled_at = None
+        await session.flush()
+        return user
 
     async def store_password_hash(
         self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
@@ -204,6 +218,8 @@ class UserService:
         ok, new_hash = await verify_password_off_loop(password, user.password_hash)
         if not ok:
             raise Unauthorized("Invalid credentials")
+        if user.disabled_at is not None:
+            raise Forbidden("this account is disabled")
         return user, new_hash
 
 

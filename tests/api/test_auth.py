@@ -114,18 +114,24 @@ async def test_bad_credentials_are_401(
     assert error_of(r, 401) == "Invalid credentials"
 
 
-async def test_refresh_rotates_and_old_refresh_token_fails(
+async def test_refresh_rotates_and_reuse_ends_the_family(
     client: httpx.AsyncClient, owner: Account
 ) -> None:
     alice = await new_session(client, owner)
+    other_login = await new_session(client, owner)
     first = ok(await client.post(f"{API}/refresh", json={"refresh_token": alice.refresh_token}))
     assert first["token"] == first["access_token"]
     assert first["refresh_token"] != alice.refresh_token
     assert await profile_status(client, first["token"]) == 200
-    reuse = await client.post(f"{API}/refresh", json={"refresh_token": alice.refresh_token})
-    error_of(reuse, 401)
     second = ok(await client.post(f"{API}/refresh", json={"refresh_token": first["refresh_token"]}))
     assert await profile_status(client, second["token"]) == 200
+    # A rotated token comes back: everything descended from that login stops working.
+    reuse = await client.post(f"{API}/refresh", json={"refresh_token": alice.refresh_token})
+    error_of(reuse, 401)
+    assert await profile_status(client, second["token"]) == 401
+    again = await client.post(f"{API}/refresh", json={"refresh_token": second["refresh_token"]})
+    error_of(again, 401)
+    assert await profile_status(client, other_login.token) == 200  # another login goes on
 
 
 async def test_token_kinds_are_not_interchangeable(
