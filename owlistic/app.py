@@ -11,14 +11,26 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette_compress import CompressMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from owlistic import __version__
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.block.endpoints import router as block_router
+from owlistic.events.broker import BrokerUnavailable
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
+from owlistic.kit.http import (
+    AnswerOptions,
+    RequestId,
+    SecurityHeaders,
+    app_csp,
+    current_request_id,
+)
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
 from owlistic.kit.responses import errors
@@ -34,7 +46,7 @@ from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
 from owlistic.user.endpoints import admin_router
 from owlistic.user.endpoints import router as user_router
-from owlistic.web.static import mount_web_app
+from owlistic.web.static import inline_script_hashes, mount_web_app
 
 log = logging.getLogger("owlistic")
 
@@ -47,17 +59,35 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _error(
+    body: dict[str, Any], status_code: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """Every error body: ``{"error": ..., "request_id": ...}`` (and what the error adds)."""
+    request_id = current_request_id()
+    if request_id is not None:
+        body = {**body, "request_id": request_id}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _unavailable(settings: Settings, what: str) -> JSONResponse:
+    return _error(
+        {"error": f"the {what} is unavailable; retry later"},
+        503,
+        {"Retry-After": str(settings.unavailable_retry_after_seconds)},
+    )
+
+
+def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(OwlisticError)
     async def _domain(_: Request, exc: OwlisticError) -> JSONResponse:
-        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status_code)
+        return _error({"error": exc.message, **exc.extra}, exc.status_code, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse({"error": "malformed JSON body"}, status_code=400)
-        return JSONResponse(
+            return _error({"error": "malformed JSON body"}, 400)
+        return _error(
             {
                 "error": _validation_message(exc),
                 "detail": [
@@ -65,14 +95,34 @@ def _install_error_handlers(app: FastAPI) -> None:
                     for e in errors
                 ],
             },
-            status_code=422,
+            422,
         )
+
+    # The database or broker is away (connection refused, dropped, pool exhausted): the
+    # client should retry, this is no bug of ours.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    @app.exception_handler(ConnectionError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return _unavailable(settings, "database")
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or _is_connection_error(exc.orig):
+            return await _database_down(request, exc)
+        return await _unexpected(request, exc)
+
+    @app.exception_handler(BrokerUnavailable)
+    async def _broker_down(_: Request, exc: BrokerUnavailable) -> JSONResponse:
+        return _unavailable(settings, "broker")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # A bug, not a client error: logged with its traceback, answered in the usual shape.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"error": "internal server error"}, status_code=500)
+        return _error({"error": "internal server error"}, 500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -81,9 +131,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = "not found"
         elif exc.status_code == 405:
             message = "method not allowed"
-        return JSONResponse(
-            {"error": message}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+        return _error({"error": message}, exc.status_code, getattr(exc, "headers", None))
+
+
+def _is_connection_error(orig: BaseException | None) -> bool:
+    """asyncpg reports a database that went away (dropped, renamed, shutting down) with
+    these SQLSTATE classes: 08 connection exception, 57P admin shutdown, 3D000 no database."""
+    sqlstate = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+    return sqlstate.startswith(("08", "57P")) or sqlstate == "3D000"
 
 
 def _document_body_errors(app: FastAPI) -> None:
@@ -138,7 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Errors are JSON objects with an `error` message.",
         lifespan=lifespan,
     )
-    _install_error_handlers(app)
+    _install_error_handlers(app, settings)
 
     api = APIRouter(prefix="/api/v1")
     for router in (
@@ -158,6 +213,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AnswerOptions, schema=lambda: app.openapi())
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -168,6 +224,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=43200,
     )
     app.add_middleware(StripTrailingSlash)
+    # Large JSON responses; the web app's files are served precompressed (web/static.py).
+    app.add_middleware(CompressMiddleware, minimum_size=settings.compress_min_bytes, zstd=False)
+    csp = app_csp(inline_script_hashes(settings.web_dist))
+    app.add_middleware(
+        SecurityHeaders, csp=lambda: csp, hsts_max_age_seconds=settings.hsts_max_age_seconds
+    )
+    app.add_middleware(RequestId)
+    if settings.trusted_proxies:
+        # X-Forwarded-For/-Proto from these addresses set the client address and scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     mount_web_app(app, settings.web_dist)
     _document_body_errors(app)
     return app

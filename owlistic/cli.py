@@ -57,7 +57,8 @@ def _serve(settings: Settings) -> None:
         "host": settings.host,
         "port": settings.port,
         "log_level": "info",
-        "proxy_headers": True,
+        # X-Forwarded-* are read by the app from ``trusted_proxies`` only (app.py).
+        "proxy_headers": False,
         **uvicorn_ws_options(settings),
     }
     if settings.workers == 1:

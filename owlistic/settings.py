@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     rate_limit_password_per_address: int = Field(10, ge=1)
     rate_limit_password_per_account: int = Field(5, ge=1)
 
-    password_min_length: int = Field(8, ge=1)
+    password_min_length: int = Field(8, ge=8)
 
     # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated,
     # "*" for any); behind TLS they make HSTS and the client address right.

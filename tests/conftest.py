@@ -132,6 +132,7 @@ async def running_server(settings: Settings) -> AsyncIterator[LiveServer]:
         port=port,
         log_level="warning",
         lifespan="on",
+        proxy_headers=False,  # as ``owlistic serve``: the app reads trusted proxies itself
         **uvicorn_ws_options(settings),
     )
     uv = uvicorn.Server(config)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request, status
 
+from owlistic.auth import limits, tokens
 from owlistic.auth.dependencies import (
     CurrentUser,
     ReadSessionDep,
@@ -9,6 +12,7 @@ from owlistic.auth.dependencies import (
     SessionDep,
     bearer_token,
 )
+from owlistic.auth.passwords import check_password_policy
 from owlistic.auth.schemas import Login, LogoutRequest, RefreshRequest, Register, Tokens
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden
@@ -24,11 +28,17 @@ router = APIRouter(tags=["auth"])
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=errors(403, 409, 422),
+    responses=errors(403, 409, 422, 429),
 )
-async def register(body: Register, session: SessionDep, runtime: RuntimeDep) -> UserOut:
+async def register(
+    _: Annotated[None, limits.limited("register")],
+    body: Register,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> UserOut:
     if not runtime.settings.registration_open:
         raise Forbidden("registration is closed on this server")
+    check_password_policy(body.password, runtime.settings)
     user = await user_service.register(
         session,
         email=str(body.email),
@@ -41,8 +51,11 @@ async def register(body: Register, session: SessionDep, runtime: RuntimeDep) -> 
     return UserOut.model_validate(user)
 
 
-@router.post("/login", response_model=Tokens, responses=errors(401, 422))
-async def login(body: Login, session: ReadSessionDep, runtime: RuntimeDep) -> Tokens:
+@router.post("/login", response_model=Tokens, responses=errors(401, 403, 422, 429))
+async def login(
+    request: Request, body: Login, session: ReadSessionDep, runtime: RuntimeDep
+) -> Tokens:
+    await limits.check(request, runtime, "login", body.email)
     # Verifying a password is slow on purpose: do it without holding a write transaction.
     user, upgraded_hash = await user_service.verify_login(session, body.email, body.password)
     if upgraded_hash:
@@ -51,8 +64,9 @@ async def login(body: Login, session: ReadSessionDep, runtime: RuntimeDep) -> To
     return auth.issue_pair(runtime, user)
 
 
-@router.post("/refresh", response_model=Tokens, responses=errors(401, 422))
-async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> Tokens:
+@router.post("/refresh", response_model=Tokens, responses=errors(401, 422, 429))
+async def refresh(request: Request, body: RefreshRequest, runtime: RuntimeDep) -> Tokens:
+    await limits.check(request, runtime, "refresh", tokens.unverified_user(body.refresh_token))
     return await auth.refresh(runtime, body.refresh_token)
 
 
@@ -74,5 +88,9 @@ async def get_profile(user: CurrentUser) -> UserOut:
 
 
 @router.put("/profile", response_model=UserOut, responses=errors(401, 403, 409, 422))
-async def update_profile(body: UserUpdate, user: CurrentUser, session: SessionDep) -> UserOut:
+async def update_profile(
+    body: UserUpdate, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> UserOut:
+    if body.password is not None:
+        check_password_policy(body.password, runtime.settings)
     return UserOut.model_validate(await user_service.update(session, user, user, body))

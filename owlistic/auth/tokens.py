@@ -97,3 +97,11 @@ def decode(secret: str, token: str, *, expected: TokenKind) -> TokenClaims:
         expires_at=datetime.fromtimestamp(float(payload["exp"]), tz=utcnow().tzinfo),
         family=str(payload.get("fam", "")),
     )
+
+
+def unverified_user(token: str) -> str | None:
+    """The ``user_id`` a token claims, unchecked: only to count attempts per account."""
+    try:
+        return str(jwt.decode(token, options={"verify_signature": False})["user_id"])[:64]
+    except (jwt.InvalidTokenError, KeyError, TypeError):
+        return None

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
+from owlistic.kit.links import LINK_MESSAGE, has_unsafe_link
 from owlistic.kit.schemas import InputSchema, Schema
 from owlistic.models import Block
 
@@ -66,6 +67,12 @@ class BlockCreate(InputSchema):
     _c = field_validator("content", mode="before")(_content)
     _o = field_validator("order", mode="before")(_order)
 
+    @model_validator(mode="after")
+    def _safe_links(self) -> BlockCreate:
+        if has_unsafe_link(self.metadata, self.content):
+            raise ValueError(LINK_MESSAGE)
+        return self
+
 
 class BlockUpdate(InputSchema):
     """Only these keys are writable; the original wrote any column named in the body."""
@@ -77,3 +84,9 @@ class BlockUpdate(InputSchema):
 
     _c = field_validator("content", mode="before")(_content)
     _o = field_validator("order", mode="before")(_order)
+
+    @model_validator(mode="after")
+    def _safe_links(self) -> BlockUpdate:
+        if has_unsafe_link(self.metadata, self.content):
+            raise ValueError(LINK_MESSAGE)
+        return self

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 
-NUL_MESSAGE = "text cannot contain NUL (\\u0000) characters"
+NUL_MESSAGE = "text cannot contain NUL (\\u0000) characters or lone surrogates (\\ud800-\\udfff)"
+# NUL: PostgreSQL cannot store it in text or jsonb. A lone surrogate (JSON allows "\ud800")
+# is no character at all: it cannot be encoded as UTF-8 by either database.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def contains_nul(value: object) -> bool:
-    """Whether any string (or object key) in a decoded JSON value holds a NUL character,
-    which PostgreSQL cannot store in text or jsonb. Iterative: depth costs no stack."""
+    """Whether any string (or object key) in a decoded JSON value holds a NUL character or
+    a lone surrogate. Iterative: depth costs no stack."""
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if _UNSTORABLE.search(item):
                 return True
         elif isinstance(item, dict):
             pending.extend(item.keys())
@@ -25,7 +29,7 @@ def contains_nul(value: object) -> bool:
 
 
 def _no_nul(value: str | None) -> str | None:
-    if value is not None and "\x00" in value:
+    if value is not None and _UNSTORABLE.search(value):
         raise ValueError(NUL_MESSAGE)
     return value
 

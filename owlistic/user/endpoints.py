@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 
 from owlistic.access.service import is_admin
+from owlistic.auth import limits
 from owlistic.auth.dependencies import AdminUser, CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth.passwords import check_password_policy
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.kit.responses import errors
@@ -77,9 +79,15 @@ async def get_user(
 
 @router.put("/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 422))
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: SessionDep
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> UserOut:
     target = await user_service.target(session, user, user_id, "update")
+    if body.password is not None:
+        check_password_policy(body.password, runtime.settings)
     return UserOut.model_validate(await user_service.update(session, user, target, body))
 
 
@@ -92,8 +100,11 @@ async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/{user_id}/password", response_model=PasswordChanged, responses=errors(401, 403, 422))
+@router.put(
+    "/{user_id}/password", response_model=PasswordChanged, responses=errors(401, 403, 422, 429)
+)
 async def change_password(
+    _: Annotated[None, limits.limited("password", account_param="user_id")],
     user_id: uuid.UUID,
     body: PasswordChange,
     user: CurrentUser,
@@ -103,6 +114,7 @@ async def change_password(
     """Other sessions end; the response carries a fresh token for this one."""
     if user_id != user.id:
         raise Forbidden("You can only update your own password")
+    check_password_policy(body.new_password, runtime.settings)
     await user_service.change_password(
         session, user, current=body.current_password, new=body.new_password
     )

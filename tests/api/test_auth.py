@@ -226,15 +226,17 @@ async def test_put_user_password_requires_current_password(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
     url = f"{API}/users/{alice.id}"
-    error_of(await client.put(url, json={"password": "other pw"}, headers=alice.headers), 403)
-    bad = {"password": "other pw", "current_password": "wrong"}
+    error_of(
+        await client.put(url, json={"password": "other passphrase"}, headers=alice.headers), 403
+    )
+    bad = {"password": "other passphrase", "current_password": "wrong"}
     error_of(await client.put(url, json=bad, headers=alice.headers), 403)
     assert await profile_status(client, alice.token) == 200  # a change would end it
 
-    good = {"password": "other pw", "current_password": alice.password}
+    good = {"password": "other passphrase", "current_password": alice.password}
     ok(await client.put(url, json=good, headers=alice.headers))
     assert await profile_status(client, alice.token) == 401
-    ok(await login(client, alice.email, "other pw"))
+    ok(await login(client, alice.email, "other passphrase"))
 
 
 async def test_deleted_user_token_fails_and_email_is_free_again(
@@ -250,10 +252,10 @@ async def test_deleted_user_token_fails_and_email_is_free_again(
     error_of(await login(client, alice.email, alice.password), 401)
 
     again = ok(
-        await client.post(f"{API}/register", json={"email": alice.email, "password": "x"}), 201
+        await client.post(f"{API}/register", json={"email": alice.email, "password": PASSWORD}), 201
     )
     assert again["id"] != alice.id
-    token = ok(await login(client, alice.email, "x"))["token"]
+    token = ok(await login(client, alice.email, PASSWORD))["token"]
     me = ok(await client.get(f"{API}/profile", headers=bearer(token)))
     assert me["id"] == again["id"]
 
