@@ -30,8 +30,9 @@ web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-$(WEB_DIST): web/node_modules/.package-lock.json $(WEB_SOURCES)
+$(WEB_DIST): web/node_modules/.package-lock.json $(WEB_SOURCES) $(STAMP)
 	cd web && npm run build
+	$(PY) -m owlistic.web.precompress web/dist
 
 web: $(WEB_DIST)
 

@@ -26,6 +26,7 @@ from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
 from owlistic.kit.http import (
     AnswerOptions,
+    DocumentedMethods,
     RequestId,
     SecurityHeaders,
     app_csp,
@@ -33,6 +34,7 @@ from owlistic.kit.http import (
 )
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
+from owlistic.kit.openapi import state_input_rules
 from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
@@ -163,6 +165,7 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            state_input_rules(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -194,6 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     _install_error_handlers(app, settings)
+    documented = DocumentedMethods(lambda: app.openapi())
 
     api = APIRouter(prefix="/api/v1")
     for router in (
@@ -213,7 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(AnswerOptions, schema=lambda: app.openapi())
+    app.add_middleware(AnswerOptions, methods=documented)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -234,6 +238,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.trusted_proxies:
         # X-Forwarded-For/-Proto from these addresses set the client address and scheme.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
-    mount_web_app(app, settings.web_dist)
+    mount_web_app(app, settings.web_dist, documented)
     _document_body_errors(app)
     return app

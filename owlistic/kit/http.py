@@ -59,10 +59,9 @@ def app_csp(script_hashes: tuple[str, ...] = ()) -> str:
         [
             "default-src 'self'",
             f"script-src {scripts}",
-            # ProseMirror and Preact set style properties from script (allowed by CSP);
-            # style attributes in markup (e.g. pasted HTML) need style-src-attr.
-            "style-src 'self'",
-            "style-src-attr 'unsafe-inline'",
+            # Tiptap injects its base stylesheet as a <style> element and ProseMirror writes
+            # style attributes: inline styles are allowed, inline scripts never.
+            "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
             "connect-src 'self'",
@@ -119,16 +118,14 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class AnswerOptions:
-    """``OPTIONS`` that is not a CORS preflight (which CORSMiddleware answers) gets 204 with
-    the ``Allow`` methods the OpenAPI schema documents for the path, instead of 405."""
+class DocumentedMethods:
+    """The methods the OpenAPI schema documents for a concrete path (built on first use)."""
 
-    def __init__(self, app: ASGIApp, *, schema: Callable[[], dict[str, Any]]) -> None:
-        self.app = app
+    def __init__(self, schema: Callable[[], dict[str, Any]]) -> None:
         self._schema = schema
         self._paths: list[tuple[re.Pattern[str], frozenset[str]]] | None = None
 
-    def _allowed(self, path: str) -> frozenset[str]:
+    def __call__(self, path: str) -> frozenset[str]:
         if self._paths is None:
             self._paths = [
                 (
@@ -139,11 +136,20 @@ class AnswerOptions:
             ]
         return frozenset().union(*(m for pattern, m in self._paths if pattern.match(path)))
 
+
+class AnswerOptions:
+    """``OPTIONS`` that is not a CORS preflight (which CORSMiddleware answers) gets 204 with
+    the ``Allow`` methods the OpenAPI schema documents for the path, instead of 405."""
+
+    def __init__(self, app: ASGIApp, *, methods: DocumentedMethods) -> None:
+        self.app = app
+        self._methods = methods
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "OPTIONS":
             await self.app(scope, receive, send)
             return
-        methods = self._allowed(scope["path"])
+        methods = self._methods(scope["path"])
         if not methods:
             await self.app(scope, receive, send)
             return

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema, model_validator
 
 NUL_MESSAGE = "text cannot contain NUL (\\u0000) characters or lone surrogates (\\ud800-\\udfff)"
 # NUL: PostgreSQL cannot store it in text or jsonb. A lone surrogate (JSON allows "\ud800")
@@ -35,7 +35,11 @@ def _no_nul(value: str | None) -> str | None:
 
 
 # A free-text query parameter that reaches the database (filters).
-QueryText = Annotated[str | None, AfterValidator(_no_nul)]
+QueryText = Annotated[
+    str | None,
+    AfterValidator(_no_nul),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": "^[^\\u0000]*$"}, {"type": "null"}]}),
+]
 
 
 class Schema(BaseModel):
@@ -53,7 +57,13 @@ class InputSchema(BaseModel):
     @classmethod
     def _reject_nul(cls, data: Any) -> Any:
         # Otherwise SQLite stores it and PostgreSQL fails with a 500: refuse it on both.
-        if contains_nul(data):
+        # Only in what is kept: unknown keys are ignored, whatever they hold.
+        kept = (
+            {k: v for k, v in data.items() if k in cls.model_fields}
+            if isinstance(data, dict)
+            else data
+        )
+        if contains_nul(kept):
             raise ValueError(NUL_MESSAGE)
         return data
 

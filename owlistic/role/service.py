@@ -12,7 +12,7 @@ from owlistic.access.roles import Rank
 from owlistic.access.service import note_audience, note_for, notebook_audience, notebook_for
 from owlistic.auth.revocation import revoke_access
 from owlistic.events.payloads import note_event, notebook_event
-from owlistic.kit.errors import BadRequest, Forbidden, NotFound
+from owlistic.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
 from owlistic.user import repository as users
@@ -78,7 +78,7 @@ class RoleService:
     ) -> Role:
         resource = await self._owned(session, caller, resource_type, resource_id)
         if target.id in (caller, resource.user_id):
-            raise BadRequest("the owner already has full access")
+            raise Conflict("the owner already has full access")
         existing = await session.scalar(
             select(Role).where(
                 Role.user_id == target.id,

@@ -15,6 +15,11 @@ DUE_DATE_PATTERN = (
     r"|\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)$"
 )
 _DUE_DATE = re.compile(DUE_DATE_PATTERN, re.ASCII)
+DUE_DATE_FORMATS = [
+    {"type": "string", "maxLength": 0},
+    {"type": "string", "format": "date"},
+    {"type": "string", "format": "date-time"},
+]
 DUE_DATE_DESCRIPTION = "`YYYY-MM-DD`, an RFC 3339 date-time, or empty for none"
 
 
@@ -71,7 +76,7 @@ class TaskCreate(InputSchema):
     description: str = Field("", max_length=10_000)
     is_completed: StrictBool = False
     due_date: str = Field(
-        "", description=DUE_DATE_DESCRIPTION, json_schema_extra={"pattern": DUE_DATE_PATTERN}
+        "", description=DUE_DATE_DESCRIPTION, json_schema_extra={"anyOf": DUE_DATE_FORMATS}
     )
     note_id: uuid.UUID | None = None
     block_id: uuid.UUID | None = None
@@ -84,7 +89,9 @@ class TaskUpdate(InputSchema):
     description: str | None = Field(None, max_length=10_000)
     is_completed: StrictBool | None = None
     due_date: str | None = Field(
-        None, description=DUE_DATE_DESCRIPTION, json_schema_extra={"pattern": DUE_DATE_PATTERN}
+        None,
+        description=DUE_DATE_DESCRIPTION,
+        json_schema_extra={"anyOf": [*DUE_DATE_FORMATS, {"type": "null"}]},
     )
     metadata: dict[str, Any] | None = None
 

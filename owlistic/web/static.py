@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -53,12 +54,21 @@ def _file(request: Request, path: Path, cache: str) -> FileResponse:
     return FileResponse(path, headers=headers)
 
 
-def mount_web_app(app: FastAPI, dist: Path) -> None:
+def mount_web_app(
+    app: FastAPI, dist: Path, api_methods: Callable[[str], frozenset[str]]
+) -> None:
     dist = dist.resolve()
 
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
     async def web_app(path: str, request: Request) -> Response:
         if path.startswith(("api/", "ws")):
+            allowed = api_methods(request.url.path)
+            if allowed:  # an API path without GET: the method is wrong, not the path
+                return JSONResponse(
+                    {"error": "method not allowed"},
+                    status_code=405,
+                    headers={"Allow": ", ".join(sorted(allowed))},
+                )
             return JSONResponse({"error": "not found"}, status_code=404)
         index = dist / "index.html"
         if not index.is_file():
