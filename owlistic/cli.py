@@ -99,6 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("email")
     create.add_argument("password")
     create.add_argument("--admin", action="store_true")
+    backup = sub.add_parser("backup", help="write the database, secret and attachments to FILE")
+    backup.add_argument("file", type=Path)
+    backup.add_argument(
+        "--logical",
+        action="store_true",
+        help="PostgreSQL: export the tables as JSON lines even when pg_dump is installed",
+    )
+    restore = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    restore.add_argument("file", type=Path)
     dump = sub.add_parser("openapi", help="write the OpenAPI schema as JSON")
     dump.add_argument("output", nargs="?", type=Path)
     args = parser.parse_args(argv)
@@ -115,6 +124,15 @@ def main(argv: list[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args.email, args.password, args.admin)))
+        elif args.command in ("backup", "restore"):
+            from owlistic.ops.backup import backup, restore
+
+            if args.command == "backup":
+                manifest = asyncio.run(backup(settings, args.file, logical=args.logical))
+                print(f"backed up ({manifest['method']}) to {args.file}")
+            else:
+                manifest = asyncio.run(restore(settings, args.file))
+                print(f"restored {args.file} ({manifest['method']})")
         elif args.command == "openapi":
             from owlistic.app import create_app
 
@@ -126,6 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"owlistic: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from owlistic.ops.backup import BackupError
+
+        if not isinstance(exc, BackupError):
+            raise
+        print(f"owlistic: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -3,7 +3,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
+import email_validator
 from pydantic import AfterValidator, BaseModel, ConfigDict, WithJsonSchema, model_validator
+
+# A self-hosted server often lives on an internal domain (.local, .test, .localhost): accept
+# addresses there, as the OpenAPI "email" format does; the syntax is still checked.
+email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 
 NUL_MESSAGE = "text cannot contain NUL (\\u0000) characters or lone surrogates (\\ud800-\\udfff)"
 # NUL: PostgreSQL cannot store it in text or jsonb. A lone surrogate (JSON allows "\ud800")

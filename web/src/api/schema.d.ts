@@ -635,13 +635,16 @@ export interface components {
             note_id: string;
             /** Type */
             type: string;
-            /** Content */
+            /**
+             * Content
+             * @description Block content; links in `spans` must be http(s), mailto or relative
+             */
             content?: {
-                [key: string]: unknown;
-            };
+                [key: string]: components["schemas"]["SafeJSON"];
+            } | string;
             /** Metadata */
             metadata?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Order */
             order?: number | null;
@@ -693,13 +696,16 @@ export interface components {
          * @description Only these keys are writable; the original wrote any column named in the body.
          */
         BlockUpdate: {
-            /** Content */
+            /**
+             * Content
+             * @description Block content; links in `spans` must be http(s), mailto or relative
+             */
             content?: {
-                [key: string]: unknown;
-            } | null;
+                [key: string]: components["schemas"]["SafeJSON"];
+            } | string;
             /** Metadata */
             metadata?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Type */
             type?: string | null;
@@ -901,7 +907,7 @@ export interface components {
             profile_pic?: string | null;
             /** Preferences */
             preferences?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
         };
         /**
@@ -1110,7 +1116,7 @@ export interface components {
             due_date?: string | null;
             /** Metadata */
             metadata?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
         };
         /**
@@ -1198,12 +1204,16 @@ export interface components {
             profile_pic?: string | null;
             /** Preferences */
             preferences?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Password */
             password?: string | null;
             /** Current Password */
             current_password?: string | null;
+        };
+        /** @description Any JSON value whose strings and keys hold no NUL character */
+        SafeJSON: string | number | boolean | null | components["schemas"]["SafeJSON"][] | {
+            [key: string]: components["schemas"]["SafeJSON"];
         };
     };
     responses: never;
@@ -3269,7 +3279,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    [key: string]: unknown;
+                    [key: string]: components["schemas"]["SafeJSON"];
                 } | null;
             };
         };
