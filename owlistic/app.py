@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +38,10 @@ from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
 from owlistic.kit.openapi import state_input_rules
 from owlistic.kit.responses import errors
+from owlistic.metrics.collect import COMPONENT as METRICS
+from owlistic.metrics.collect import Metrics, RequestMetrics
+from owlistic.metrics.endpoints import router as metrics_router
+from owlistic.metrics.endpoints import serve_port
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
@@ -182,10 +188,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await upgrade(db.engine)
         runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
         app.state.runtime = runtime
+        runtime.components[METRICS] = Metrics(runtime)
         await start_realtime(runtime)
+        metrics_port = None
+        if settings.metrics_port is not None:
+            metrics_port = asyncio.create_task(serve_port(runtime, settings.metrics_port))
         try:
             yield
         finally:
+            if metrics_port is not None:
+                metrics_port.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await metrics_port
             await stop_realtime(runtime)
             await db.dispose()
 
@@ -215,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(ws_router)
     app.include_router(health_router)
+    app.include_router(metrics_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AnswerOptions, methods=documented)
@@ -234,6 +249,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         SecurityHeaders, csp=lambda: csp, hsts_max_age_seconds=settings.hsts_max_age_seconds
     )
+    app.add_middleware(RequestMetrics, templates=documented.template)
     app.add_middleware(RequestId)
     if settings.trusted_proxies:
         # X-Forwarded-For/-Proto from these addresses set the client address and scheme.

@@ -123,18 +123,26 @@ class DocumentedMethods:
 
     def __init__(self, schema: Callable[[], dict[str, Any]]) -> None:
         self._schema = schema
-        self._paths: list[tuple[re.Pattern[str], frozenset[str]]] | None = None
+        self._paths: list[tuple[re.Pattern[str], str, frozenset[str]]] | None = None
 
-    def __call__(self, path: str) -> frozenset[str]:
+    def _table(self) -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
         if self._paths is None:
             self._paths = [
                 (
                     re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"),
+                    p,
                     frozenset(m.upper() for m in ops if m != "parameters"),
                 )
                 for p, ops in self._schema().get("paths", {}).items()
             ]
-        return frozenset().union(*(m for pattern, m in self._paths if pattern.match(path)))
+        return self._paths
+
+    def __call__(self, path: str) -> frozenset[str]:
+        return frozenset().union(*(m for pattern, _, m in self._table() if pattern.match(path)))
+
+    def template(self, path: str) -> str | None:
+        """The documented path template (``/api/v1/notes/{note_id}``) ``path`` falls under."""
+        return next((t for pattern, t, _ in self._table() if pattern.match(path)), None)
 
 
 class AnswerOptions:

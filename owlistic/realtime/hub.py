@@ -36,6 +36,7 @@ class Hub:
         self._by_user: dict[str, set[Connection]] = {}
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
+        self.received_total = 0  # broker messages taken in (read by /metrics)
         self._ready = asyncio.Event()
 
     @property
@@ -73,6 +74,7 @@ class Hub:
                 del self._by_user[connection.user_id]
 
     def deliver(self, message: Message) -> None:
+        self.received_total += 1
         event_id = message.event_id
         if event_id:
             if event_id in self._recent:
