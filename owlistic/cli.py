@@ -47,6 +47,7 @@ async def _create_user(settings: Settings, email: str, password: str, admin: boo
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from owlistic.kit.logging import log_config
     from owlistic.realtime.server_options import uvicorn_ws_options
 
     settings.check_workers()
@@ -56,7 +57,8 @@ def _serve(settings: Settings) -> None:
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
-        "log_level": "info",
+        "log_level": settings.log_level.lower(),
+        "log_config": log_config(settings),
         # X-Forwarded-* are read by the app from ``trusted_proxies`` only (app.py).
         "proxy_headers": False,
         **uvicorn_ws_options(settings),
@@ -99,15 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("email")
     create.add_argument("password")
     create.add_argument("--admin", action="store_true")
-    backup = sub.add_parser("backup", help="write the database, secret and attachments to FILE")
-    backup.add_argument("file", type=Path)
-    backup.add_argument(
+    backup_cmd = sub.add_parser("backup", help="write the database, secret and attachments to FILE")
+    backup_cmd.add_argument("file", type=Path)
+    backup_cmd.add_argument(
         "--logical",
         action="store_true",
         help="PostgreSQL: export the tables as JSON lines even when pg_dump is installed",
     )
-    restore = sub.add_parser("restore", help="restore a backup FILE into an empty database")
-    restore.add_argument("file", type=Path)
+    restore_cmd = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    restore_cmd.add_argument("file", type=Path)
     dump = sub.add_parser("openapi", help="write the OpenAPI schema as JSON")
     dump.add_argument("output", nargs="?", type=Path)
     args = parser.parse_args(argv)

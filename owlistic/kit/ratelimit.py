@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import case
+from sqlalchemy import case, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,9 +30,9 @@ async def hit(db: Database, limits: list[Limit], window_seconds: int) -> None:
     over = False
     async with db.session() as session:
         for item in limits:
-            statement = insert(RateLimitCounter).values(key=item.key, window=window, hits=1)
             table = RateLimitCounter.__table__
-            statement = statement.on_conflict_do_update(
+            upsert = insert(RateLimitCounter).values(key=item.key, window=window, hits=1)
+            statement = upsert.on_conflict_do_update(
                 index_elements=[table.c.key],
                 set_={
                     "hits": case(
@@ -51,8 +51,6 @@ async def hit(db: Database, limits: list[Limit], window_seconds: int) -> None:
 
 async def prune(db: Database, window_seconds: int) -> int:
     """Counters of past windows count nothing any more."""
-    from sqlalchemy import delete
-
     window = int(time.time() // window_seconds)
     async with db.session() as session:
         result = await session.execute(

@@ -5,7 +5,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, JsonValue, StrictBool, field_validator
 
 from owlistic.kit.schemas import InputSchema, Schema
 from owlistic.models import Task
@@ -15,7 +15,7 @@ DUE_DATE_PATTERN = (
     r"|\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)$"
 )
 _DUE_DATE = re.compile(DUE_DATE_PATTERN, re.ASCII)
-DUE_DATE_FORMATS = [
+DUE_DATE_FORMATS: list[JsonValue] = [
     {"type": "string", "maxLength": 0},
     {"type": "string", "format": "date"},
     {"type": "string", "format": "date-time"},

@@ -43,9 +43,7 @@ async def test_metrics_are_admin_only_and_cover_the_pipeline(
     assert found[created] >= 1
     invalid = (
         "owlistic_http_requests_total",
-        frozenset(
-            {("route", "/api/v1/notes/{note_id}"), ("method", "GET"), ("status", "422")}
-        ),
+        frozenset({("route", "/api/v1/notes/{note_id}"), ("method", "GET"), ("status", "422")}),
     )
     assert found[invalid] >= 1
     assert "owlistic_http_request_duration_seconds_bucket" in names
@@ -58,8 +56,10 @@ async def test_metrics_are_admin_only_and_cover_the_pipeline(
 
 async def test_metrics_port_serves_without_a_token(settings: Settings) -> None:
     port = free_port()
-    async with running_server(settings.model_copy(update={"metrics_port": port})):
-        async with httpx.AsyncClient() as c:
-            r = await c.get(f"http://127.0.0.1:{port}/metrics")
+    async with (
+        running_server(settings.model_copy(update={"metrics_port": port})),
+        httpx.AsyncClient() as c,
+    ):
+        r = await c.get(f"http://127.0.0.1:{port}/metrics")
     assert r.status_code == 200
     assert "owlistic_outbox_pending" in r.text
