@@ -20,9 +20,12 @@ from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from owlistic import __version__
+from owlistic.auth import revocation
 from owlistic.auth.endpoints import router as auth_router
+from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
-from owlistic.events.broker import BrokerUnavailable
+from owlistic.events.broker import BrokerUnavailable, topic_name
+from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
@@ -37,26 +40,31 @@ from owlistic.kit.http import (
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
 from owlistic.kit.openapi import state_input_rules
+from owlistic.kit.periodic import Periodic
 from owlistic.kit.responses import errors
-from owlistic.metrics.collect import COMPONENT as METRICS
 from owlistic.metrics.collect import Metrics, RequestMetrics
 from owlistic.metrics.endpoints import router as metrics_router
 from owlistic.metrics.endpoints import serve_port
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
+from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
-from owlistic.realtime.lifecycle import start_realtime, stop_realtime
+from owlistic.realtime.hub import Hub
+from owlistic.realtime.registry import ConnectionRegistry
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
+from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
-from owlistic.user.endpoints import admin_router
+from owlistic.user.endpoints import account_router, admin_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import inline_script_hashes, mount_web_app
 
 log = logging.getLogger("owlistic")
+
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -150,7 +158,8 @@ def _is_connection_error(orig: BaseException | None) -> bool:
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every route that takes a body can also answer 400 (malformed JSON) and 413."""
+    """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
+    components also describe the WebSocket events (``ServerEvent``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -171,6 +180,13 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            # The WebSocket events' schemas, beside the REST ones (the web app's types).
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            events = catalog.event_schemas()
+            clash = components.keys() & events.keys()
+            if clash:
+                raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
+            components.update(events)
             state_input_rules(schema)
             app.openapi_schema = schema
         return app.openapi_schema
@@ -181,18 +197,34 @@ def _document_body_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
+    catalog.install()
+    revocation.install()
+    task_sync.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
         await upgrade(db.engine)
-        runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
+        events = EventPipeline(db, settings)
+        await events.open()
+        hub = Hub(
+            events.broker,
+            events.topics,
+            registry=ConnectionRegistry(settings.ws_max_per_user),
+            revocation_topic=topic_name(settings.kafka_topic_prefix, revocation.ENTITY),
+        )
+        await hub.start()  # before the relay, so the backlog it sends reaches this instance
+        events.start_relay()
+        pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
+        pruner.start()
+        runtime = Runtime(
+            settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
+        )
         app.state.runtime = runtime
-        runtime.components[METRICS] = Metrics(runtime)
-        await start_realtime(runtime)
+        app.state.hub = hub
         metrics_port = None
         if settings.metrics_port is not None:
-            metrics_port = asyncio.create_task(serve_port(runtime, settings.metrics_port))
+            metrics_port = await serve_port(app, settings.metrics_port)
         try:
             yield
         finally:
@@ -200,7 +232,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 metrics_port.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await metrics_port
-            await stop_realtime(runtime)
+            await pruner.stop()
+            await events.stop_relay()
+            await hub.stop()
+            await events.close()
             await db.dispose()
 
     app = FastAPI(
@@ -211,10 +246,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     _install_error_handlers(app, settings)
+    app.state.metrics = Metrics(app)
     documented = DocumentedMethods(lambda: app.openapi())
 
     api = APIRouter(prefix="/api/v1")
     for router in (
+        account_router,
         auth_router,
         user_router,
         notebook_router,

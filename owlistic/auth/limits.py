@@ -6,9 +6,8 @@ from typing import Any, Literal
 
 from fastapi import Depends, Request
 
-from owlistic.auth.dependencies import RuntimeDep
-from owlistic.kit.ratelimit import Limit, hit
-from owlistic.runtime import Runtime
+from owlistic.auth.ratelimit import Limit, hit
+from owlistic.runtime import Runtime, RuntimeDep
 
 Action = Literal["login", "register", "refresh", "password"]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.events.domain import DomainEvent, Wire, register
 from owlistic.events.outbox import emit
 
 EVENT = "session.revoked"
@@ -49,31 +50,53 @@ class Revocation:
         )
 
 
-def emit_revocation(session: AsyncSession, revocation: Revocation) -> None:
-    emit(
-        session,
+@dataclass(frozen=True, kw_only=True)
+class SessionRevoked(DomainEvent):
+    """Internal: never shown to clients (empty audience), read by every process's hub."""
+
+    revocation: Revocation
+
+
+def _render(e: SessionRevoked) -> Wire:
+    uid = e.revocation.user_id
+    return Wire(
         event=EVENT,
         entity=ENTITY,
-        data=revocation.to_data(),
-        key=revocation.user_id,
         resource_type="user",
-        resource_id=revocation.user_id,
-        audience=(),
+        resource_id=uid,
+        data=e.revocation.to_data(),
     )
 
 
-def revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:
-    emit_revocation(session, Revocation(user_id=str(user_id), reason=reason))
+async def _nobody(_session: AsyncSession, _e: SessionRevoked) -> set[str]:
+    return set()
 
 
-def revoke_login(session: AsyncSession, user_id: uuid.UUID, session_id: str, reason: str) -> None:
-    emit_revocation(session, Revocation(user_id=str(user_id), reason=reason, session_id=session_id))
+def install() -> None:
+    """Registers the event type (idempotent); done by ``create_app``."""
+    register(SessionRevoked, key=lambda e: e.revocation.user_id, audience=_nobody, render=_render)
 
 
-def revoke_access(
+async def emit_revocation(session: AsyncSession, revocation: Revocation) -> None:
+    await emit(session, SessionRevoked(revocation=revocation))
+
+
+async def revoke_user_sessions(session: AsyncSession, user_id: uuid.UUID, reason: str) -> None:
+    await emit_revocation(session, Revocation(user_id=str(user_id), reason=reason))
+
+
+async def revoke_login(
+    session: AsyncSession, user_id: uuid.UUID, session_id: str, reason: str
+) -> None:
+    await emit_revocation(
+        session, Revocation(user_id=str(user_id), reason=reason, session_id=session_id)
+    )
+
+
+async def revoke_access(
     session: AsyncSession, user_id: uuid.UUID, resource_ids: set[uuid.UUID], reason: str
 ) -> None:
-    emit_revocation(
+    await emit_revocation(
         session,
         Revocation(
             user_id=str(user_id),

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.auth import tokens
+from owlistic.auth import repository, tokens
+from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from owlistic.auth.revocation import revoke_login
 from owlistic.auth.schemas import Tokens
-from owlistic.kit.errors import Unauthorized
+from owlistic.kit.db import Database
+from owlistic.kit.errors import Forbidden, Unauthorized
 from owlistic.kit.time import utcnow
 from owlistic.models import RevokedFamily, RevokedToken, User
 from owlistic.runtime import Runtime
-from owlistic.user import repository
+
+log = logging.getLogger("owlistic.auth")
 
 
 class AuthService:
@@ -47,7 +51,7 @@ class AuthService:
         )
 
     async def _revoke(self, session: AsyncSession, claims: tokens.TokenClaims) -> None:
-        if claims.jti and await session.get(RevokedToken, claims.jti) is None:
+        if claims.jti and not await repository.is_revoked(session, claims.jti):
             session.add(RevokedToken(jti=claims.jti, expires_at=claims.expires_at))
 
     def _family_expiry(self, runtime: Runtime) -> timedelta:
@@ -60,13 +64,13 @@ class AuthService:
         """Every token of this login stops working and its sockets close, on every process."""
         if not claims.family:
             await self._revoke(session, claims)  # the original's tokens have no family
-        elif await session.get(RevokedFamily, claims.family) is None:
+        elif not await repository.is_family_revoked(session, claims.family):
             session.add(
                 RevokedFamily(
                     family=claims.family, expires_at=utcnow() + self._family_expiry(runtime)
                 )
             )
-        revoke_login(session, claims.user_id, claims.session_id, reason)
+        await revoke_login(session, claims.user_id, claims.session_id, reason)
         await session.flush()
 
     async def refresh(self, runtime: Runtime, refresh_token: str) -> Tokens:
@@ -83,10 +87,9 @@ class AuthService:
                     or user.disabled_at is not None
                 ):
                     raise Unauthorized("refresh token is no longer valid")
-                ended = await session.get(RevokedFamily, claims.family or "-")
-                if ended is not None:
+                if await repository.is_family_revoked(session, claims.family):
                     raise Unauthorized("refresh token has been revoked")
-                reused = await session.get(RevokedToken, claims.jti) is not None
+                reused = await repository.is_revoked(session, claims.jti)
                 if not reused:
                     await self._revoke(session, claims)
                     await session.flush()
@@ -95,7 +98,6 @@ class AuthService:
             pass  # a concurrent refresh with the same token rotated it first: reuse too
         async with runtime.db.session() as session:
             await self.end_login(session, runtime, claims, "refresh token reused")
-        runtime.outbox_committed()
         raise Unauthorized("refresh token has been revoked")
 
     async def logout(
@@ -117,13 +119,35 @@ class AuthService:
             )
         await session.flush()
 
-    async def prune_revoked(self, session: AsyncSession) -> int:
-        now = utcnow()
-        tokens_ = await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
-        families = await session.execute(
-            delete(RevokedFamily).where(RevokedFamily.expires_at < now)
-        )
-        return sum(int(getattr(r, "rowcount", 0) or 0) for r in (tokens_, families))
+    async def prune(self, db: Database) -> int:
+        """Forgets revocations of tokens that have expired anyway (run periodically)."""
+        async with db.session() as session:
+            pruned = await repository.prune_revocations(session, before=utcnow())
+        if pruned:
+            log.info("pruned %d expired token revocations", pruned)
+        return pruned
+
+    async def store_password_hash(
+        self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
+    ) -> None:
+        await repository.store_password_hash(session, user_id, password_hash)
+
+    async def verify_login(
+        self, session: AsyncSession, email: str, password: str
+    ) -> tuple[User, str | None]:
+        """The user, and a re-hash to store when their hash uses a superseded scheme."""
+        user = await repository.live_by_email(session, email)
+        if user is None:
+            await hash_password_off_loop(
+                password
+            )  # same cost either way: no account-existence timing oracle
+            raise Unauthorized("Invalid credentials")
+        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
+        if not ok:
+            raise Unauthorized("Invalid credentials")
+        if user.disabled_at is not None:
+            raise Forbidden("this account is disabled")
+        return user, new_hash
 
 
 auth = AuthService()

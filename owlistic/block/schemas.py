@@ -8,6 +8,7 @@ from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
 from owlistic.kit.links import LINK_MESSAGE, has_unsafe_link
 from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.kit.shapes import values_of
 from owlistic.models import Block
 
 MAX_TYPE_LENGTH = 20
@@ -48,18 +49,11 @@ class BlockOut(Schema):
 
     @classmethod
     def of(cls, block: Block) -> BlockOut:
-        return cls(
-            id=block.id,
-            user_id=block.user_id,
-            note_id=block.note_id,
-            type=block.type,
-            content=block.content,
-            metadata=block.meta,
-            order=block.order,
-            created_at=block.created_at,
-            updated_at=block.updated_at,
-            deleted_at=block.deleted_at,
-        )
+        return cls(**values_of(cls, block, columns=BLOCK_COLUMNS))
+
+
+# Fields whose model attribute has another name (``metadata`` is reserved by SQLAlchemy).
+BLOCK_COLUMNS = {"metadata": "meta"}
 
 
 class BlockCreate(InputSchema):

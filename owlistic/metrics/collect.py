@@ -8,46 +8,47 @@ from collections.abc import Callable, Iterable
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from owlistic.events.repository import OutboxStats
 from owlistic.kit.time import utcnow
+from owlistic.realtime.hub import Hub
 from owlistic.runtime import Runtime
-
-COMPONENT = "metrics"
 
 
 class _Pipeline(Collector):
     """Read at scrape time from the running components (no bookkeeping on hot paths)."""
 
-    def __init__(self, runtime: Runtime) -> None:
-        self._runtime = runtime
+    def __init__(self, app: Starlette) -> None:
+        self._state = app.state
         self.outbox: OutboxStats | None = None  # refreshed by the /metrics endpoint
 
     def collect(self) -> Iterable[Metric]:
-        from owlistic.realtime.lifecycle import COMPONENT as REALTIME
-
-        realtime = self._runtime.components.get(REALTIME)
-        if realtime is not None:
+        runtime: Runtime | None = getattr(self._state, "runtime", None)
+        hub: Hub | None = getattr(self._state, "hub", None)
+        if hub is not None:
             sockets = GaugeMetricFamily(
                 "owlistic_websockets_open", "Open WebSockets of this process (all kinds)"
             )
-            sockets.add_metric([], realtime.registry.count())
+            sockets.add_metric([], hub.registry.count())
             yield sockets
-            yield CounterMetricFamily(
-                "owlistic_events_published",
-                "Outbox events this process's relay published to the broker",
-                value=realtime.relay.published_total,
-            )
             yield CounterMetricFamily(
                 "owlistic_events_received",
                 "Broker messages this process's WebSocket hub took in",
-                value=realtime.hub.received_total,
+                value=hub.received_total,
+            )
+        if runtime is not None:
+            relay = runtime.events.relay
+            yield CounterMetricFamily(
+                "owlistic_events_published",
+                "Outbox events this process's relay published to the broker",
+                value=relay.published_total,
             )
             yield CounterMetricFamily(
                 "owlistic_relay_errors",
                 "Relay runs that failed (broker or database away, or a bug)",
-                value=realtime.relay.errors_total,
+                value=relay.errors_total,
             )
         if self.outbox is not None:
             pending = GaugeMetricFamily("owlistic_outbox_pending", "Events not yet dispatched")
@@ -62,7 +63,7 @@ class _Pipeline(Collector):
 
 
 class Metrics:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, app: Starlette) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "owlistic_http_requests",
@@ -77,12 +78,12 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
         )
-        self.pipeline = _Pipeline(runtime)
+        self.pipeline = _Pipeline(app)
         self.registry.register(self.pipeline)
 
 
-def metrics_of(runtime: Runtime) -> Metrics:
-    value: Metrics = runtime.components[COMPONENT]
+def metrics_of(app: Starlette) -> Metrics:
+    value: Metrics = app.state.metrics
     return value
 
 
@@ -110,13 +111,12 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, observe)
         finally:
-            runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
-            if runtime is not None and COMPONENT in runtime.components:
+            metrics: Metrics | None = getattr(scope["app"].state, "metrics", None)
+            if metrics is not None:
                 path = scope["path"]
                 template = self._templates(path) or (
                     "api (undocumented)" if path.startswith("/api/") else "web app"
                 )
-                metrics = metrics_of(runtime)
                 method = scope["method"]
                 metrics.requests.labels(template, method, str(status)).inc()
                 metrics.latency.labels(template, method).observe(time.perf_counter() - start)

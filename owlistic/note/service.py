@@ -2,18 +2,21 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic import cascade
+from owlistic.access.ownership import owner_role
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_audience, note_for, notebook_for, readable_note_filter
-from owlistic.block.repository import block_json_by_note, blocks_by_note, core_rows
-from owlistic.events.payloads import note_event, task_event
-from owlistic.kit.sqljson import json_array, uuid_text
+from owlistic.access.service import note_for, notebook_for
+from owlistic.block.repository import block_json_by_note, blocks_by_note
+from owlistic.events.outbox import emit
+from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Role, Task
-from owlistic.note import views
+from owlistic.models import Block, Note
+from owlistic.note import repository, views
+from owlistic.note.events import NoteCreated, NoteMoved, NoteTrashed, NoteUpdated
 from owlistic.note.schemas import NoteCreate, NoteUpdate
+from owlistic.task.events import TaskDeleted
 
 
 class NoteService:
@@ -27,16 +30,9 @@ class NoteService:
     ) -> str:
         """Readable live notes with their blocks as a JSON array, in two queries whatever
         the count: this is the heaviest read, a notebook's notes with every block of each."""
-        query = (
-            select(Note.id, uuid_text(Note.id), views.NOTE_JSON)
-            .where(Note.deleted_at.is_(None), readable_note_filter(user_id))
-            .order_by(Note.updated_at.desc(), Note.id)
+        notes = await repository.readable_json(
+            session, user_id, notebook_id=notebook_id, title=title
         )
-        if notebook_id is not None:
-            query = query.where(Note.notebook_id == notebook_id)
-        if title:
-            query = query.where(Note.title.contains(title, autoescape=True))
-        notes = await core_rows(session, query)
         blocks = await block_json_by_note(session, [note_id for note_id, _, _ in notes])
         return json_array(
             [views.with_blocks(text, blocks.get(key, []), None) for _, key, text in notes]
@@ -70,65 +66,53 @@ class NoteService:
         await session.flush()
         session.add_all(
             [
-                Role(user_id=user_id, resource_id=note.id, resource_type="note", role="owner"),
+                owner_role(note),
                 block,
             ]
         )
         await session.flush()
-        note_event(
-            session,
-            "note.created",
-            note,
-            await note_audience(session, note),
-            blocks=[str(block.id)],
-        )
+        await emit(session, NoteCreated.with_blocks(note, (block.id,)))
         return note, [block]
 
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID, body: NoteUpdate
     ) -> tuple[Note, list[Block], Rank]:
         note, rank = await note_for(session, user_id, note_id, Rank.EDITOR, verb="update")
-        audience = await note_audience(session, note)
-        extra: dict[str, str] = {}
+        moved_from = None
         if body.notebook_id is not None and body.notebook_id != note.notebook_id:
             # Moving needs write access on the destination too (the original did not check).
             destination, _ = await notebook_for(
                 session, user_id, body.notebook_id, Rank.EDITOR, verb="move notes into"
             )
-            extra["old_notebook_id"] = str(note.notebook_id)
+            moved_from = note.notebook_id
             note.notebook_id = destination.id
         if body.title is not None:
             note.title = body.title
         note.updated_at = utcnow()
         await session.flush()
-        if extra:  # moved: readers of the destination notebook hear of it too
-            audience |= await note_audience(session, note)
-        note_event(session, "note.updated", note, audience, **extra)
+        if moved_from is None:
+            await emit(session, NoteUpdated.of(note))
+        else:
+            await emit(
+                session,
+                NoteMoved(
+                    note_id=note.id,
+                    notebook_id=note.notebook_id,
+                    user_id=note.user_id,
+                    title=note.title,
+                    old_notebook_id=moved_from,
+                ),
+            )
         blocks = await blocks_by_note(session, [note.id])
         return note, blocks.get(note.id, []), rank
 
     async def trash(self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID) -> None:
         """Moves the note with its live blocks and tasks to the trash as one batch."""
         note, _ = await note_for(session, user_id, note_id, Rank.OWNER, verb="delete")
-        audience = await note_audience(session, note)
-        now, batch = utcnow(), uuid.uuid4()
-        await session.execute(
-            update(Block)
-            .where(Block.note_id == note.id, Block.deleted_at.is_(None))
-            .values(deleted_at=now, deleted_batch=batch)
-        )
-        tasks = list(
-            await session.scalars(
-                select(Task).where(Task.note_id == note.id, Task.deleted_at.is_(None))
-            )
-        )
-        rows: list[Note | Task] = [note, *tasks]
-        for row in rows:
-            row.deleted_at, row.deleted_batch = now, batch
-        await session.flush()
-        for task in tasks:
-            task_event(session, "task.deleted", task, audience)
-        note_event(session, "note.deleted", note, audience)
+        trashed = await cascade.trash_note(session, note)
+        for task in trashed.tasks:
+            await emit(session, TaskDeleted.of(task))
+        await emit(session, NoteTrashed.of(note))
 
 
 note = NoteService()

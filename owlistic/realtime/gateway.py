@@ -9,7 +9,7 @@ from starlette.websockets import WebSocketDisconnect
 from owlistic.auth.dependencies import authenticate_claims
 from owlistic.kit.errors import Unauthorized
 from owlistic.realtime.connection import Connection
-from owlistic.realtime.lifecycle import realtime_of
+from owlistic.realtime.hub import hub_of
 from owlistic.realtime.registry import CLOSE_POLICY, TooManySockets
 from owlistic.realtime.resume import replay
 from owlistic.runtime import Runtime
@@ -54,7 +54,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
 
     settings = runtime.settings
-    realtime = realtime_of(runtime)
+    hub = hub_of(websocket.app)
     since = websocket.query_params.get("since") or None
     connection = Connection(
         user_id,
@@ -65,12 +65,12 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     )
     await websocket.accept()
     try:
-        realtime.registry.register(connection)
+        hub.registry.register(connection)
     except TooManySockets as exc:
         await websocket.close(CLOSE_POLICY, str(exc))
         return
     # Attach first: live events queue up while the replay runs, so none falls in between.
-    realtime.hub.attach(connection)
+    hub.attach(connection)
     try:
         if since is not None:
             await replay(
@@ -80,5 +80,5 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass  # left during the replay
     finally:
-        realtime.hub.detach(connection)
-        realtime.registry.unregister(connection)
+        hub.detach(connection)
+        hub.registry.unregister(connection)

@@ -17,6 +17,15 @@ Password = Field(
 )
 
 
+class Register(InputSchema):
+    email: EmailStr
+    password: str = Password
+    username: str | None = Field(None, max_length=150)
+    display_name: str | None = Field(None, max_length=200)
+    profile_pic: str | None = Field(None, max_length=2048)
+    preferences: dict[str, Any] | None = None
+
+
 class UserOut(Schema):
     id: uuid.UUID
     email: str

@@ -3,33 +3,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access.ownership import owner_role
 from owlistic.access.service import is_admin
+from owlistic.auth import repository as identities
 from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from owlistic.auth.revocation import revoke_user_sessions
 from owlistic.events.outbox import emit
-from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
+from owlistic.kit.errors import Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
-from owlistic.models import Note, Notebook, Role, User
+from owlistic.models import User
 from owlistic.user import repository
+from owlistic.user.events import UserCreated, UserDeleted, UserUpdated
 from owlistic.user.schemas import UserUpdate
-
-
-def _emit_user_event(session: AsyncSession, user: User, event: str, **data: Any) -> None:
-    uid = str(user.id)
-    emit(
-        session,
-        event=event,
-        entity="user",
-        data={"user_id": uid, **data},
-        key=uid,
-        resource_type="user",
-        resource_id=uid,
-        audience=[uid],
-    )
 
 
 class UserService:
@@ -76,10 +64,10 @@ class UserService:
             await session.flush()
         except IntegrityError as exc:  # a concurrent registration won the race
             raise Conflict("user with that email or username already exists") from exc
-        session.add(Role(user_id=user.id, resource_id=user.id, resource_type="user", role="owner"))
+        session.add(owner_role(user))
         await session.flush()
-        _emit_user_event(
-            session, user, "user.created", email=user.email, created_at=user.created_at.isoformat()
+        await emit(
+            session, UserCreated(user_id=user.id, email=user.email, created_at=user.created_at)
         )
         return user
 
@@ -89,16 +77,7 @@ class UserService:
         Only one live role per (user, resource, type) may exist, so the self role registration
         created is promoted rather than a second row added.
         """
-        await session.execute(
-            update(Role)
-            .where(
-                Role.user_id == user.id,
-                Role.resource_id == user.id,
-                Role.resource_type == "user",
-                Role.deleted_at.is_(None),
-            )
-            .values(role="admin", updated_at=utcnow())
-        )
+        await repository.promote_self_role(session, user.id, "admin")
         await session.flush()
 
     async def target(
@@ -107,7 +86,7 @@ class UserService:
         """The user ``caller`` may act on: itself, or anyone for an admin."""
         if user_id != caller.id and not await is_admin(session, caller.id):
             raise Forbidden(f"You can only {action} your own account")
-        user = caller if user_id == caller.id else await repository.live_by_id(session, user_id)
+        user = caller if user_id == caller.id else await identities.live_by_id(session, user_id)
         if user is None:
             raise NotFound("User not found")
         return user
@@ -144,15 +123,15 @@ class UserService:
             await session.flush()
         except IntegrityError as exc:
             raise Conflict("email or username already in use") from exc
-        _emit_user_event(
-            session, user, "user.updated", email=user.email, updated_at=user.updated_at.isoformat()
+        await emit(
+            session, UserUpdated(user_id=user.id, email=user.email, updated_at=user.updated_at)
         )
         return user
 
     async def _set_password(self, session: AsyncSession, user: User, password: str) -> None:
         user.password_hash = await hash_password_off_loop(password)
         user.token_version += 1  # every token issued before this stops working
-        revoke_user_sessions(session, user.id, "password changed")
+        await revoke_user_sessions(session, user.id, "password changed")
 
     async def change_password(
         self, session: AsyncSession, user: User, *, current: str, new: str
@@ -164,8 +143,8 @@ class UserService:
         await self._set_password(session, user, new)
         user.updated_at = utcnow()
         await session.flush()
-        _emit_user_event(
-            session, user, "user.updated", email=user.email, updated_at=user.updated_at.isoformat()
+        await emit(
+            session, UserUpdated(user_id=user.id, email=user.email, updated_at=user.updated_at)
         )
         return user
 
@@ -173,54 +152,21 @@ class UserService:
         now = utcnow()
         user.deleted_at = now
         user.token_version += 1
-        # Shares to and from the account end with it: its notes become unreachable to all.
-        owned = or_(
-            Role.resource_id.in_(select(Notebook.id).where(Notebook.user_id == user.id)),
-            Role.resource_id.in_(select(Note.id).where(Note.user_id == user.id)),
-        )
-        await session.execute(
-            update(Role)
-            .where(Role.deleted_at.is_(None), or_(Role.user_id == user.id, owned))
-            .values(deleted_at=now)
-        )
+        await repository.end_roles_of(session, user.id, at=now)
         await session.flush()
-        _emit_user_event(session, user, "user.deleted", deleted_at=now.isoformat())
-        revoke_user_sessions(session, user.id, "account deleted")
+        await emit(session, UserDeleted(user_id=user.id, deleted_at=now))
+        await revoke_user_sessions(session, user.id, "account deleted")
 
     async def set_disabled(self, session: AsyncSession, user: User, *, disabled: bool) -> User:
         """A disabled account cannot log in; its tokens stop working and its sockets close."""
         if disabled and user.disabled_at is None:
             user.disabled_at = utcnow()
             user.token_version += 1
-            revoke_user_sessions(session, user.id, "account disabled")
+            await revoke_user_sessions(session, user.id, "account disabled")
         elif not disabled:
             user.disabled_at = None
         await session.flush()
         return user
-
-    async def store_password_hash(
-        self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
-    ) -> None:
-        await session.execute(
-            update(User).where(User.id == user_id).values(password_hash=password_hash)
-        )
-
-    async def verify_login(
-        self, session: AsyncSession, email: str, password: str
-    ) -> tuple[User, str | None]:
-        """The user, and a re-hash to store when their hash uses a superseded scheme."""
-        user = await repository.live_by_email(session, email)
-        if user is None:
-            await hash_password_off_loop(
-                password
-            )  # same cost either way: no account-existence timing oracle
-            raise Unauthorized("Invalid credentials")
-        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
-        if not ok:
-            raise Unauthorized("Invalid credentials")
-        if user.disabled_at is not None:
-            raise Forbidden("this account is disabled")
-        return user, new_hash
 
 
 user = UserService()

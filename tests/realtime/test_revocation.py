@@ -11,10 +11,10 @@ import pytest
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from owlistic.realtime.lifecycle import realtime_of
+from owlistic.auth import repository
+from owlistic.realtime.hub import hub_of
 from owlistic.realtime.registry import CLOSE_ACCESS_REVOKED, CLOSE_POLICY, CLOSE_REVOKED
 from owlistic.runtime import Runtime
-from owlistic.user import repository
 from owlistic.user.service import user as users
 from tests.api.helpers import API, error_of, notebook_with_note, ok
 from tests.conftest import Account, LiveServer, register
@@ -169,7 +169,7 @@ async def test_revoked_share_closes_the_sockets_bound_to_that_notebook(
             headers=owner.headers,
         )
     )
-    registry = realtime_of(server.app.state.runtime).registry
+    registry = hub_of(server.app).registry
     bound, elsewhere = ScopedSocket(guest.id, nb["id"]), ScopedSocket(guest.id, str(uuid.uuid4()))
     registry.register(bound)
     registry.register(elsewhere)
