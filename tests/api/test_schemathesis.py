@@ -26,6 +26,9 @@ ENDS_SESSION = [
     "/api/v1/users/{user_id}/password",
     "--exclude-by",
     "method == 'DELETE' and path == '/api/v1/users/{user_id}'",
+    # Its 503 (database or broker away) is its answer, not a server error.
+    "--exclude-path",
+    "/readyz",
 ]
 
 
