@@ -37,6 +37,11 @@ class Profile:
     footprint_restarts: int
     growth_blocks: tuple[int, ...]
     growth_requests: int
+    collab_keystrokes: int  # keystroke -> other editor samples
+    collab_editors: int  # editors on one note, converging
+    collab_documents: int  # open documents for the memory figure
+    collab_big_note: int  # blocks of the big note
+    collab_edits: int  # edits before measuring the stored size
 
 
 FULL = Profile(
@@ -55,6 +60,11 @@ FULL = Profile(
     footprint_restarts=5,
     growth_blocks=(10_000, 100_000, 1_000_000),
     growth_requests=2_000,
+    collab_keystrokes=1000,
+    collab_editors=100,
+    collab_documents=200,
+    collab_big_note=5_000,
+    collab_edits=10_000,
 )
 
 QUICK = Profile(
@@ -73,6 +83,11 @@ QUICK = Profile(
     footprint_restarts=3,
     growth_blocks=(10_000, 50_000),
     growth_requests=300,
+    collab_keystrokes=300,
+    collab_editors=100,
+    collab_documents=50,
+    collab_big_note=5_000,
+    collab_edits=10_000,
 )
 
 TINY = Profile(
@@ -91,6 +106,11 @@ TINY = Profile(
     footprint_restarts=1,
     growth_blocks=(500,),
     growth_requests=20,
+    collab_keystrokes=10,
+    collab_editors=3,
+    collab_documents=3,
+    collab_big_note=50,
+    collab_edits=50,
 )
 
 PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}

@@ -24,6 +24,9 @@ from owlistic.auth import revocation
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
+from owlistic.collab import rest as collab_rest
+from owlistic.collab.endpoints import router as collab_router
+from owlistic.collab.service import Collab
 from owlistic.events.broker import BrokerUnavailable, topic_name
 from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
@@ -225,6 +228,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics_port = None
         if settings.metrics_port is not None:
             metrics_port = await serve_port(app, settings.metrics_port)
+        collab = Collab(app.state.runtime, events.broker)
+        await collab.start()
+        hub.listen(collab.on_event)
+        collab_rest.install(db, collab)
+        app.state.collab = collab
         try:
             yield
         finally:
@@ -233,6 +241,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await metrics_port
             await pruner.stop()
+            await collab.stop()
             await events.stop_relay()
             await hub.stop()
             await events.close()
@@ -265,6 +274,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
+    app.include_router(collab_router)
     app.include_router(health_router)
     app.include_router(metrics_router)
 

@@ -31,7 +31,7 @@ class Scenario:
 
 
 def registry() -> dict[str, Scenario]:
-    from bench.scenarios import fanout, footprint, growth, relay, rest_mix, write_to_ws
+    from bench.scenarios import collab, fanout, footprint, growth, relay, rest_mix, write_to_ws
 
     ordered = (
         footprint.SCENARIO,
@@ -40,6 +40,7 @@ def registry() -> dict[str, Scenario]:
         fanout.SCENARIO,
         relay.SCENARIO,
         growth.SCENARIO,
+        collab.SCENARIO,
     )
     return {s.name: s for s in ordered}
 

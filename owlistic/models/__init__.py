@@ -1,6 +1,7 @@
 from owlistic.models.base import Base
 from owlistic.models.block import Block
 from owlistic.models.note import Note
+from owlistic.models.note_document import DocumentUpdate, NoteDocument
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
 from owlistic.models.rate_limit import RateLimitCounter
@@ -13,7 +14,9 @@ from owlistic.models.user import User
 __all__ = [
     "Base",
     "Block",
+    "DocumentUpdate",
     "Note",
+    "NoteDocument",
     "Notebook",
     "OutboxEvent",
     "RateLimitCounter",

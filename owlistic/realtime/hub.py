@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 
@@ -48,6 +49,7 @@ class Hub:
         self._task: asyncio.Task[None] | None = None
         self.received_total = 0  # broker messages taken in (read by /metrics)
         self._ready = asyncio.Event()
+        self._listeners: list[Callable[[Message], None]] = []
 
     @property
     def connection_count(self) -> int:
@@ -73,6 +75,10 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def listen(self, callback: Callable[[Message], None]) -> None:
+        """Also hand every (de-duplicated) event to ``callback``."""
+        self._listeners.append(callback)
+
     def attach(self, connection: Connection) -> None:
         self._by_user.setdefault(connection.user_id, set()).add(connection)
 
@@ -95,6 +101,8 @@ class Hub:
         if message.topic == self._revocation_topic:
             self._revoke(message)
             return
+        for listener in self._listeners:
+            listener(message)
         item = Outgoing(message.value.decode(), event_id or None)
         for user_id in message.audience:
             for connection in self._by_user.get(user_id, ()):

@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     block_view,
     editor,
     eventually,
+    open_note,
     signed_in,
     wait_editable,
     wait_saved,
@@ -158,6 +159,71 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
         timeout=5,
     )
     assert blocks[0]["metadata"]["level"] == 1
+    # Each editor block carries its server block's id.
+    ids = (
+        await editor(page)
+        .locator("> *")
+        .evaluate_all("els => els.map((e) => e.getAttribute('data-blockid'))")
+    )
+    assert ids == [b["id"] for b in blocks]
+    assert not kit.page_errors
+
+
+async def test_split_join_and_retype_keep_block_ids_unique_and_stable(kit: BrowserKit) -> None:
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Ids")
+    note = await api.note(nb["id"], "Ids")
+    await api.set_blocks(note["id"], [("paragraph", "HeadTail", {}), ("task", "Todo", {})])
+    original = await api.blocks(note["id"])
+    page = await kit.page(alice, "/")
+    await signed_in(page)
+    ed = await open_note(page, note["id"])
+    ids = "els => els.map((e) => e.getAttribute('data-blockid'))"
+
+    # Split "Head|Tail": the first half keeps the block, the second is a new one.
+    await ed.locator("> p").click()
+    await page.keyboard.press("Home")
+    for _ in "Head":
+        await page.keyboard.press("ArrowRight")
+    # The editor takes the caret from the browser's selection asynchronously.
+    await page.wait_for_function(
+        "document.querySelector('[data-testid=editor]').editor.state.selection.$from.parentOffset"
+        " === 4"
+    )
+    await page.keyboard.press("Enter")
+    await expect(ed.locator("> p")).to_have_text(["Head", "Tail"])
+    split = await ed.locator("> *").evaluate_all(ids)
+    assert split[0] == original[0]["id"]
+    assert split[2] == original[1]["id"]
+    assert split[1]
+    assert len(set(split)) == 3
+    await wait_saved(page)
+    await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: [b["id"] for b in bs] == split,
+        what="the split in the block rows, with the editor's ids",
+    )
+
+    # Joining them back (Backspace at the start of "Tail") leaves the first block.
+    await page.keyboard.press("Backspace")
+    await expect(ed.locator("> p")).to_have_text("HeadTail")
+    assert await ed.locator("> *").evaluate_all(ids) == [original[0]["id"], original[1]["id"]]
+    # Turning the paragraph into a heading and back keeps its block (toolbar, not retyped).
+    await page.get_by_test_id("tb-h2").click()
+    await expect(ed.locator("> h2")).to_have_text("HeadTail")
+    await page.get_by_test_id("tb-h2").click()
+    await expect(ed.locator("> p")).to_have_text("HeadTail")
+    assert await ed.locator("> *").evaluate_all(ids) == [original[0]["id"], original[1]["id"]]
+    await wait_saved(page)
+    await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: (
+            [(b["id"], b["type"], b["content"]["text"]) for b in bs]
+            == [(original[0]["id"], "paragraph", "HeadTail"), (original[1]["id"], "task", "Todo")]
+        ),
+        what="the first block back as it was, the task untouched",
+    )
     assert not kit.page_errors
 
 
@@ -179,3 +245,62 @@ async def check_editor_dom(page: Page) -> None:
     await expect(para.locator("code")).to_have_text("make test")
     await expect(ed.locator("> hr")).to_have_count(1)
     await expect(ed.locator("> p").last).to_have_text("The end")
+
+
+# The browser's trusted `selectionchange` notifications held back while `__holdSelection` is
+# set, as a busy main thread delays them behind input; `__heldSelections` counts them.
+HOLD_SELECTIONCHANGE = """
+window.__holdSelection = false;
+window.__heldSelections = 0;
+window.addEventListener('selectionchange', (e) => {
+  if (!e.isTrusted || !window.__holdSelection) return;
+  e.stopImmediatePropagation();
+  window.__heldSelections++;
+}, true);
+"""
+
+
+async def test_keys_act_where_the_caret_is(kit: BrowserKit) -> None:
+    """Keys right after a click, before the browser has reported the click's selection: Enter
+    split the note's first block (the caret was taken to be where it was before the click)
+    and the typing went in front of its text."""
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Recipes")
+    note = await api.note(nb["id"], "Pancakes")
+    await api.set_blocks(
+        note["id"],
+        [
+            ("header", "Ingredients", {"level": 2}),
+            ("listItem", "200 g flour", {"listType": "unordered", "item_type": "unordered"}),
+            ("paragraph", "Serves four", {}),
+        ],
+    )
+    ctx = await kit.context(alice)
+    await ctx.add_init_script(HOLD_SELECTIONCHANGE)
+    page = await kit.page(context=ctx)
+    await signed_in(page)
+    ed = await open_note(page, note["id"])
+    await page.evaluate("window.__holdSelection = true")
+
+    await ed.locator("> div.blk-list").click()
+    await page.keyboard.press("End")
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("2 eggs")
+    await expect(ed.locator("> div.blk-list")).to_have_text(["200 g flour", "2 eggs"])
+    await expect(ed.locator("> h2")).to_have_text("Ingredients")
+
+    # The browser did hold its notifications back: the check above was not vacuous.
+    assert await page.evaluate("window.__heldSelections") > 0
+
+    await page.evaluate("window.__holdSelection = false")
+    await wait_saved(page)
+    await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: (
+            [b["content"]["text"] for b in bs]
+            == ["Ingredients", "200 g flour", "2 eggs", "Serves four"]
+        ),
+        what="the edits on the server",
+    )
+    assert not kit.page_errors

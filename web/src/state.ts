@@ -1,7 +1,8 @@
 // Application state: the signed-in user, notebooks, notes and tasks, kept fresh by
 // REST calls and the WebSocket event stream.
-import { ApiError, NetworkError, api, errorMessage, session } from './api/client';
+import { ApiError, NetworkError, api, decodeJwt, errorMessage, session } from './api/client';
 import type { Block, Note, Notebook, Role, ServerEvent, Task, User, WsEnvelope } from './api/types';
+import { forgetDevice, loadLists, saveLists } from './lib/offline';
 import { realtime, type ConnState } from './lib/realtime';
 import { Store } from './lib/store';
 import { toast } from './lib/toast';
@@ -91,16 +92,39 @@ export async function boot(): Promise<void> {
     realtime.start();
     await loadAll();
   } catch (e) {
-    if (e instanceof NetworkError) {
-      app.set({ phase: 'offline' });
-    } else if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
       session.clear();
       app.set({ phase: 'signedOut', user: null });
-    } else {
+    } else if (!(await bootFromDevice())) {
       app.set({ phase: 'offline' });
     }
   }
 }
+
+/** No server: open with what this device kept, and catch up once the connection is back. */
+async function bootFromDevice(): Promise<boolean> {
+  const userId = decodeJwt(session.accessToken ?? '')?.user_id;
+  const cached = typeof userId === 'string' ? await loadLists(userId) : undefined;
+  if (!cached) return false;
+  app.set({ ...cached, phase: 'ready', loaded: true, tasksLoaded: true });
+  realtime.start();
+  const off = realtime.stateChanged.on((conn) => {
+    if (conn !== 'connected') return;
+    off();
+    api
+      .profile()
+      .then((user) => app.set({ user }))
+      .catch(() => undefined);
+    void loadAll();
+  });
+  return true;
+}
+
+// The lists the app shows are kept on the device for the next start without a network.
+app.subscribe(() => {
+  const { phase, loaded, user, notebooks, notes, tasks } = app.get();
+  if (phase === 'ready' && loaded && user) saveLists({ user, notebooks, notes, tasks });
+});
 
 export async function signIn(email: string, password: string): Promise<void> {
   const tokens = await api.login({ email, password });
@@ -119,6 +143,7 @@ export async function signOut(): Promise<void> {
   realtime.stop();
   session.clear();
   app.set({ phase: 'signedOut', user: null, notebooks: [], notes: [], tasks: [], loaded: false, tasksLoaded: false });
+  await forgetDevice();
   history.replaceState(null, '', '#/login');
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
