@@ -10,13 +10,14 @@ WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json w
 WEB_DIST := web/dist/index.html
 SERVICES := scripts/services
 
-.PHONY: help run test test-embedded test-production test-web lint format web openapi services services-down bench screenshots clean
+.PHONY: help run test test-embedded test-production test-web fuzz lint format web openapi services services-down bench screenshots clean
 
 help:
 	@echo "make run    start the server on the embedded defaults (http://127.0.0.1:8000)"
 	@echo "make test   run the whole suite (API, real-time, browser) on SQLite+memory, then PostgreSQL+Kafka"
 	@echo "make lint   ruff + mypy (strict)"
 	@echo "make bench  benchmarks (BENCH=quick or BENCH=full)"
+	@echo "make fuzz   schemathesis at a large budget (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
 	@echo "make screenshots  refresh docs/screenshots from the browser tests"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -30,8 +31,9 @@ web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	touch $@
 
-$(WEB_DIST): web/node_modules/.package-lock.json $(WEB_SOURCES)
+$(WEB_DIST): web/node_modules/.package-lock.json $(WEB_SOURCES) $(STAMP)
 	cd web && npm run build
+	$(PY) -m owlistic.web.precompress web/dist
 
 web: $(WEB_DIST)
 
@@ -72,6 +74,12 @@ test: $(STAMP) $(WEB_DIST) services
 	$(MAKE) --no-print-directory test-embedded
 	@echo "== production: PostgreSQL + Kafka =="
 	$(MAKE) --no-print-directory test-production
+
+# Schemathesis (all checks, stateful) at a large budget; `make test` runs it at a small one.
+FUZZ_EXAMPLES ?= 50
+fuzz: $(STAMP)
+	OWLISTIC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -s -p no:cacheprovider \
+		tests/api/test_schemathesis.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check owlistic tests bench

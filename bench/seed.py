@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from bench.profiles import Shape
 from owlistic.auth.passwords import hash_password
-from owlistic.auth.tokens import issue
+from owlistic.auth.tokens import issue, new_family
 from owlistic.kit.time import utcnow
 from owlistic.kit.types import UTCDateTime
 from owlistic.models import Block, Note, Notebook, OutboxEvent, Role, Task, User
@@ -97,6 +97,7 @@ class Dataset:
                 version=0,
                 kind="access",
                 lifetime=TOKEN_LIFETIME,
+                family=new_family(),
             ).token
         return self._tokens[u]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,30 +13,49 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette_compress import CompressMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from owlistic import __version__
+from owlistic.auth import revocation
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
 from owlistic.collab import rest as collab_rest
 from owlistic.collab.endpoints import router as collab_router
 from owlistic.collab.service import Collab
+from owlistic.events.broker import BrokerUnavailable, topic_name
 from owlistic.events.pipeline import EventPipeline
 from owlistic.favourite.endpoints import router as favourite_router
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
+from owlistic.kit.http import (
+    AnswerOptions,
+    DocumentedMethods,
+    RequestId,
+    SecurityHeaders,
+    app_csp,
+    current_request_id,
+)
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
+from owlistic.kit.openapi import state_input_rules
 from owlistic.kit.periodic import Periodic
 from owlistic.kit.responses import errors
+from owlistic.metrics.collect import Metrics, RequestMetrics
+from owlistic.metrics.endpoints import router as metrics_router
+from owlistic.metrics.endpoints import serve_port
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
 from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
 from owlistic.realtime.hub import Hub
+from owlistic.realtime.registry import ConnectionRegistry
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.search import indexer
@@ -44,9 +65,9 @@ from owlistic.tag.endpoints import router as tag_router
 from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
-from owlistic.user.endpoints import account_router
+from owlistic.user.endpoints import account_router, admin_router
 from owlistic.user.endpoints import router as user_router
-from owlistic.web.static import mount_web_app
+from owlistic.web.static import inline_script_hashes, mount_web_app
 
 log = logging.getLogger("owlistic")
 
@@ -61,17 +82,35 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _error(
+    body: dict[str, Any], status_code: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """Every error body: ``{"error": ..., "request_id": ...}`` (and what the error adds)."""
+    request_id = current_request_id()
+    if request_id is not None:
+        body = {**body, "request_id": request_id}
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def _unavailable(settings: Settings, what: str) -> JSONResponse:
+    return _error(
+        {"error": f"the {what} is unavailable; retry later"},
+        503,
+        {"Retry-After": str(settings.unavailable_retry_after_seconds)},
+    )
+
+
+def _install_error_handlers(app: FastAPI, settings: Settings) -> None:
     @app.exception_handler(OwlisticError)
     async def _domain(_: Request, exc: OwlisticError) -> JSONResponse:
-        return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status_code)
+        return _error({"error": exc.message, **exc.extra}, exc.status_code, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return JSONResponse({"error": "malformed JSON body"}, status_code=400)
-        return JSONResponse(
+            return _error({"error": "malformed JSON body"}, 400)
+        return _error(
             {
                 "error": _validation_message(exc),
                 "detail": [
@@ -79,14 +118,34 @@ def _install_error_handlers(app: FastAPI) -> None:
                     for e in errors
                 ],
             },
-            status_code=422,
+            422,
         )
+
+    # The database or broker is away (connection refused, dropped, pool exhausted): the
+    # client should retry, this is no bug of ours.
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    @app.exception_handler(ConnectionError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return _unavailable(settings, "database")
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated or _is_connection_error(exc.orig):
+            return await _database_down(request, exc)
+        return await _unexpected(request, exc)
+
+    @app.exception_handler(BrokerUnavailable)
+    async def _broker_down(_: Request, exc: BrokerUnavailable) -> JSONResponse:
+        return _unavailable(settings, "broker")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # A bug, not a client error: logged with its traceback, answered in the usual shape.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"error": "internal server error"}, status_code=500)
+        return _error({"error": "internal server error"}, 500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -95,9 +154,14 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = "not found"
         elif exc.status_code == 405:
             message = "method not allowed"
-        return JSONResponse(
-            {"error": message}, status_code=exc.status_code, headers=getattr(exc, "headers", None)
-        )
+        return _error({"error": message}, exc.status_code, getattr(exc, "headers", None))
+
+
+def _is_connection_error(orig: BaseException | None) -> bool:
+    """asyncpg reports a database that went away (dropped, renamed, shutting down) with
+    these SQLSTATE classes: 08 connection exception, 57P admin shutdown, 3D000 no database."""
+    sqlstate = str(getattr(orig, "sqlstate", "") or getattr(orig, "pgcode", "") or "")
+    return sqlstate.startswith(("08", "57P")) or sqlstate == "3D000"
 
 
 def _document_body_errors(app: FastAPI) -> None:
@@ -130,6 +194,7 @@ def _document_body_errors(app: FastAPI) -> None:
             if clash:
                 raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
             components.update(events)
+            state_input_rules(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -141,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_redaction()
     indexer.install()
     catalog.install()
+    revocation.install()
     task_sync.install()
 
     @asynccontextmanager
@@ -149,15 +215,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await upgrade(db.engine)
         events = EventPipeline(db, settings)
         await events.open()
-        hub = Hub(events.broker, events.topics)
+        hub = Hub(
+            events.broker,
+            events.topics,
+            registry=ConnectionRegistry(settings.ws_max_per_user),
+            revocation_topic=topic_name(settings.kafka_topic_prefix, revocation.ENTITY),
+        )
         await hub.start()  # before the relay, so the backlog it sends reaches this instance
         events.start_relay()
         pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
         pruner.start()
-        app.state.runtime = Runtime(
+        runtime = Runtime(
             settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
         )
+        app.state.runtime = runtime
         app.state.hub = hub
+        metrics_port = None
+        if settings.metrics_port is not None:
+            metrics_port = await serve_port(app, settings.metrics_port)
         collab = Collab(app.state.runtime, events.broker)
         await collab.start()
         hub.listen(collab.on_event)
@@ -166,6 +241,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            if metrics_port is not None:
+                metrics_port.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await metrics_port
             await pruner.stop()
             await collab.stop()
             await events.stop_relay()
@@ -180,7 +259,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Errors are JSON objects with an `error` message.",
         lifespan=lifespan,
     )
-    _install_error_handlers(app)
+    _install_error_handlers(app, settings)
+    app.state.metrics = Metrics(app)
+    documented = DocumentedMethods(lambda: app.openapi())
 
     api = APIRouter(prefix="/api/v1")
     for router in (
@@ -196,14 +277,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_router,
         tag_router,
         favourite_router,
+        admin_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
     app.include_router(collab_router)
     app.include_router(health_router)
+    app.include_router(metrics_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AnswerOptions, methods=documented)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -214,6 +298,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=43200,
     )
     app.add_middleware(StripTrailingSlash)
-    mount_web_app(app, settings.web_dist)
+    # Large JSON responses; the web app's files are served precompressed (web/static.py).
+    app.add_middleware(CompressMiddleware, minimum_size=settings.compress_min_bytes, zstd=False)
+    csp = app_csp(inline_script_hashes(settings.web_dist))
+    app.add_middleware(
+        SecurityHeaders, csp=lambda: csp, hsts_max_age_seconds=settings.hsts_max_age_seconds
+    )
+    app.add_middleware(RequestMetrics, templates=documented.template)
+    app.add_middleware(RequestId)
+    if settings.trusted_proxies:
+        # X-Forwarded-For/-Proto from these addresses set the client address and scheme.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    mount_web_app(app, settings.web_dist, documented)
     _document_body_errors(app)
     return app

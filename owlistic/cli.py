@@ -49,6 +49,7 @@ async def _create_user(settings: Settings, email: str, password: str, admin: boo
 def _serve(settings: Settings) -> None:
     import uvicorn
 
+    from owlistic.kit.logging import log_config
     from owlistic.realtime.server_options import uvicorn_ws_options
 
     settings.check_workers()
@@ -58,8 +59,10 @@ def _serve(settings: Settings) -> None:
     options: dict[str, Any] = {
         "host": settings.host,
         "port": settings.port,
-        "log_level": "info",
-        "proxy_headers": True,
+        "log_level": settings.log_level.lower(),
+        "log_config": log_config(settings),
+        # X-Forwarded-* are read by the app from ``trusted_proxies`` only (app.py).
+        "proxy_headers": False,
         **uvicorn_ws_options(settings),
     }
     if settings.workers == 1:
@@ -100,6 +103,15 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("email")
     create.add_argument("password")
     create.add_argument("--admin", action="store_true")
+    backup_cmd = sub.add_parser("backup", help="write the database, secret and attachments to FILE")
+    backup_cmd.add_argument("file", type=Path)
+    backup_cmd.add_argument(
+        "--logical",
+        action="store_true",
+        help="PostgreSQL: export the tables as JSON lines even when pg_dump is installed",
+    )
+    restore_cmd = sub.add_parser("restore", help="restore a backup FILE into an empty database")
+    restore_cmd.add_argument("file", type=Path)
     dump = sub.add_parser("openapi", help="write the OpenAPI schema as JSON")
     dump.add_argument("output", nargs="?", type=Path)
     args = parser.parse_args(argv)
@@ -116,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args.email, args.password, args.admin)))
+        elif args.command in ("backup", "restore"):
+            from owlistic.ops.backup import backup, restore
+
+            if args.command == "backup":
+                manifest = asyncio.run(backup(settings, args.file, logical=args.logical))
+                print(f"backed up ({manifest['method']}) to {args.file}")
+            else:
+                manifest = asyncio.run(restore(settings, args.file))
+                print(f"restored {args.file} ({manifest['method']})")
         elif args.command == "openapi":
             from owlistic.app import create_app
 
@@ -127,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"owlistic: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        from owlistic.ops.backup import BackupError
+
+        if not isinstance(exc, BackupError):
+            raise
+        print(f"owlistic: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -78,6 +78,39 @@ class Settings(BaseSettings):
     search_indexed_chars: int = 20_000  # per block; the rest of a huge block is not indexed
     tags_per_note: int = 32
     tag_max_chars: int = 100
+    # At most this many WebSockets per user in one process; more are closed at once.
+    ws_max_per_user: int = Field(50, ge=1)
+
+    # Authentication attempts per client address and per account, in a window of
+    # ``rate_limit_window_seconds``; counted in the database so every process shares them.
+    rate_limit_window_seconds: int = Field(60, ge=1)
+    rate_limit_login_per_address: int = Field(30, ge=1)
+    rate_limit_login_per_account: int = Field(10, ge=1)
+    rate_limit_register_per_address: int = Field(10, ge=1)
+    rate_limit_refresh_per_address: int = Field(60, ge=1)
+    rate_limit_refresh_per_account: int = Field(30, ge=1)
+    rate_limit_password_per_address: int = Field(10, ge=1)
+    rate_limit_password_per_account: int = Field(5, ge=1)
+
+    password_min_length: int = Field(8, ge=8)
+
+    # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated,
+    # "*" for any); behind TLS they make HSTS and the client address right.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    hsts_max_age_seconds: int = 31_536_000
+
+    # JSON responses at least this large are compressed (gzip or brotli).
+    compress_min_bytes: int = 1024
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+
+    # /metrics: served to admins on the main port, and without auth on this one if set
+    # (bind it to a private interface).
+    metrics_port: int | None = None
+
+    # Seconds a client is told to wait (Retry-After) while the database or broker is away.
+    unavailable_retry_after_seconds: int = 5
     # Co-editing (``/api/v1/notes/{id}/collab``).
     collab_max_message_bytes: int = Field(524_288, ge=1024)
     # Group commit: updates arriving while a commit runs go into the next one; this adds a
@@ -93,7 +126,7 @@ class Settings(BaseSettings):
 
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -30,6 +30,13 @@ from owlistic.realtime.server_options import uvicorn_ws_options
 from owlistic.settings import Settings
 
 TEST_SECRET = "test-secret-" + "x" * 40
+# Every test registers and logs in from 127.0.0.1: the suite's servers allow that many
+# attempts; the rate-limit tests run their own server with the defaults.
+TEST_RATE_LIMITS = {
+    name: 1_000_000
+    for name in Settings.model_fields
+    if name.startswith("rate_limit_") and name != "rate_limit_window_seconds"
+}
 
 
 def free_port() -> int:
@@ -90,7 +97,7 @@ def broker_url() -> str:
 
 @pytest.fixture(scope="session")
 def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
-    return Settings(
+    base = Settings(
         env="test",
         data_dir=data_dir,
         database_url=database_url,
@@ -100,6 +107,7 @@ def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
         kafka_topic_prefix=f"owltest{uuid.uuid4().hex[:8]}.",
         web_dist=data_dir / "no-web-build",
     )
+    return base.model_copy(update=TEST_RATE_LIMITS)
 
 
 @dataclass
@@ -124,6 +132,7 @@ async def running_server(settings: Settings) -> AsyncIterator[LiveServer]:
         port=port,
         log_level="warning",
         lifespan="on",
+        proxy_headers=False,  # as ``owlistic serve``: the app reads trusted proxies itself
         **uvicorn_ws_options(settings),
     )
     uv = uvicorn.Server(config)

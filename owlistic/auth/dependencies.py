@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access.service import is_admin
 from owlistic.auth import repository
 from owlistic.auth.tokens import TokenClaims, decode
-from owlistic.kit.errors import Unauthorized
+from owlistic.kit.errors import Forbidden, Unauthorized
 from owlistic.kit.uow import RequestSession
 from owlistic.models import User
 from owlistic.runtime import Runtime, RuntimeDep
@@ -25,15 +26,26 @@ def bearer_token(request: Request) -> str:
     return parts[1]
 
 
-async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
+async def authenticate_claims(
+    session: AsyncSession, runtime: Runtime, token: str
+) -> tuple[User, TokenClaims]:
+    """The caller and the claims of their access token (sockets register by its family)."""
     claims: TokenClaims = decode(runtime.jwt_secret, token, expected="access")
-    found = await repository.token_holder(session, claims.user_id, claims.jti or "")
+    found = await repository.token_holder(
+        session, claims.user_id, claims.jti or "", claims.family or ""
+    )
     if found is None or found[0].token_version != claims.version:
         raise Unauthorized("token is no longer valid")
     user, revoked = found
     if revoked:
         raise Unauthorized("token has been revoked")
-    return user
+    if user.disabled_at is not None:
+        raise Unauthorized("this account is disabled")
+    return user, claims
+
+
+async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
+    return (await authenticate_claims(session, runtime, token))[0]
 
 
 async def get_current_user(request: Request, session: RequestSession, runtime: RuntimeDep) -> User:
@@ -41,3 +53,12 @@ async def get_current_user(request: Request, session: RequestSession, runtime: R
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_admin_user(user: CurrentUser, session: RequestSession) -> User:
+    if not await is_admin(session, user.id):
+        raise Forbidden("admin only")
+    return user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]

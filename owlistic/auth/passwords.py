@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from functools import lru_cache
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
+from owlistic.kit.errors import Unprocessable
+from owlistic.settings import Settings
+
 _hasher = PasswordHash((Argon2Hasher(), BcryptHasher()))
 
 MAX_PASSWORD_LENGTH = 1024
+# What the schema states; ``Settings.password_min_length`` may only raise it.
+MIN_PASSWORD_LENGTH = 8
 
 
 def hash_password(password: str) -> str:
@@ -35,3 +41,19 @@ async def hash_password_off_loop(password: str) -> str:
 
 async def verify_password_off_loop(password: str, password_hash: str) -> tuple[bool, str | None]:
     return await asyncio.to_thread(verify_password, password, password_hash)
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn ships the 30,000 passwords seen most often in public breaches; loaded on first use.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def check_password_policy(password: str, settings: Settings) -> None:
+    """A new password: long enough, and not one of the most common ones (422 otherwise)."""
+    if len(password) < settings.password_min_length:
+        raise Unprocessable(f"password must be at least {settings.password_min_length} characters")
+    if password.lower() in _common_passwords():
+        raise Unprocessable("password is too common; choose another one")

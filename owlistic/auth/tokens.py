@@ -24,6 +24,14 @@ class TokenClaims:
     kind: TokenKind
     version: int
     expires_at: datetime
+    # The login this token descends from (refresh keeps it): logout or the reuse of a
+    # rotated refresh token ends every token of the family. Empty on the original's tokens.
+    family: str = ""
+
+    @property
+    def session_id(self) -> str:
+        """What identifies the login a socket was opened with."""
+        return self.family or self.jti
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,10 @@ class IssuedToken:
     token: str
     jti: str
     expires_at: datetime
+
+
+def new_family() -> str:
+    return uuid.uuid4().hex
 
 
 def issue(
@@ -41,6 +53,7 @@ def issue(
     version: int,
     kind: TokenKind,
     lifetime: timedelta,
+    family: str,
 ) -> IssuedToken:
     now = utcnow()
     expires = now + lifetime
@@ -54,6 +67,7 @@ def issue(
         "jti": jti,
         "typ": kind,
         "ver": version,
+        "fam": family,
     }
     return IssuedToken(jwt.encode(payload, secret, algorithm=ALGORITHM), jti, expires)
 
@@ -81,4 +95,13 @@ def decode(secret: str, token: str, *, expected: TokenKind) -> TokenClaims:
         kind=kind,
         version=int(payload.get("ver", 0)),
         expires_at=datetime.fromtimestamp(float(payload["exp"]), tz=utcnow().tzinfo),
+        family=str(payload.get("fam", "")),
     )
+
+
+def unverified_user(token: str) -> str | None:
+    """The ``user_id`` a token claims, unchecked: only to count attempts per account."""
+    try:
+        return str(jwt.decode(token, options={"verify_signature": False})["user_id"])[:64]
+    except (jwt.InvalidTokenError, KeyError, TypeError):
+        return None

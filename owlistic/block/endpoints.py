@@ -16,6 +16,9 @@ router = APIRouter(prefix="/blocks", tags=["blocks"])
 MAX_PAGE_SIZE = 500
 
 
+MAX_PAGE = 1_000_000_000
+
+
 def _clamp(page: int, page_size: int) -> tuple[int, int]:
     # The original client sends these; bad values fall back instead of failing.
     return max(page, 1), min(page_size if page_size > 0 else 100, MAX_PAGE_SIZE)
@@ -27,7 +30,8 @@ async def list_blocks(
     session: ReadSession,
     note_id: uuid.UUID | None = None,
     type: QueryText = None,
-    page: int = Query(1),
+    # Bounded so the offset fits the databases' 64-bit integers (a larger page is a 422).
+    page: int = Query(1, le=MAX_PAGE),
     page_size: int = Query(100),
     count_total: str | None = None,
 ) -> Response:

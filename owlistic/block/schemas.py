@@ -2,15 +2,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, WithJsonSchema, field_validator, model_validator
 
+from owlistic.kit.links import LINK_MESSAGE, has_unsafe_link
 from owlistic.kit.schemas import InputSchema, Schema
 from owlistic.kit.shapes import values_of
 from owlistic.models import Block
 
 MAX_TYPE_LENGTH = 20
+# A bare string is accepted too and means {"text": ...} (the original Postman collection).
+CONTENT_SCHEMA = {
+    "anyOf": [{"type": "object", "additionalProperties": True}, {"type": "string"}],
+    "description": "Block content; links in `spans` must be http(s), mailto or relative",
+}
 
 
 def _content(value: object) -> object:
@@ -53,21 +59,35 @@ BLOCK_COLUMNS = {"metadata": "meta"}
 class BlockCreate(InputSchema):
     note_id: uuid.UUID
     type: str = Field(min_length=1, max_length=MAX_TYPE_LENGTH)
-    content: dict[str, Any] = Field(default_factory=lambda: {"text": ""})
+    content: Annotated[dict[str, Any], WithJsonSchema(CONTENT_SCHEMA)] = Field(
+        default_factory=lambda: {"text": ""}
+    )
     metadata: dict[str, Any] | None = None
     order: float | None = Field(None, allow_inf_nan=False)
 
     _c = field_validator("content", mode="before")(_content)
     _o = field_validator("order", mode="before")(_order)
 
+    @model_validator(mode="after")
+    def _safe_links(self) -> BlockCreate:
+        if has_unsafe_link(self.metadata, self.content):
+            raise ValueError(LINK_MESSAGE)
+        return self
+
 
 class BlockUpdate(InputSchema):
     """Only these keys are writable; the original wrote any column named in the body."""
 
-    content: dict[str, Any] | None = None
+    content: Annotated[dict[str, Any] | None, WithJsonSchema(CONTENT_SCHEMA)] = None
     metadata: dict[str, Any] | None = None
     type: str | None = Field(None, min_length=1, max_length=MAX_TYPE_LENGTH)
     order: float | None = Field(None, allow_inf_nan=False)
 
     _c = field_validator("content", mode="before")(_content)
     _o = field_validator("order", mode="before")(_order)
+
+    @model_validator(mode="after")
+    def _safe_links(self) -> BlockUpdate:
+        if has_unsafe_link(self.metadata, self.content):
+            raise ValueError(LINK_MESSAGE)
+        return self

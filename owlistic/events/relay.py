@@ -48,6 +48,9 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.last_error: str | None = None
+        # Read by /metrics: what this process's relay has published, and its failed runs.
+        self.published_total = 0
+        self.errors_total = 0
         # SQLite only: rows committed in this process, handed over in commit order (see
         # events/handoff.py). Used only while no older row can be pending ("caught up").
         self._handed: list[tuple[int, Message]] = []
@@ -193,10 +196,12 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 dispatched = await self.relay_once()
+                self.published_total += dispatched
                 if loop.time() >= next_prune:
                     next_prune = loop.time() + PRUNE_INTERVAL_SECONDS
                     await self.prune()
             except (BrokerUnavailable, SQLAlchemyError, OSError) as exc:
+                self.errors_total += 1
                 if self.last_error is None:
                     log.warning("outbox relay paused, retrying: %s", exc)
                 self.last_error = str(exc)
@@ -206,6 +211,7 @@ class OutboxRelay:
             except Exception as exc:
                 # A bug must not stop event delivery for good: log it loudly, retry.
                 log.exception("outbox relay failed")
+                self.errors_total += 1
                 self.last_error = repr(exc)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)

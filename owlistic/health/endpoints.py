@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from owlistic.auth.dependencies import CurrentUser
+from owlistic.auth.dependencies import AdminUser
 from owlistic.events import repository
 from owlistic.kit.responses import errors
 from owlistic.kit.time import utcnow
@@ -65,9 +65,9 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
 
 
-@router.get("/api/v1/admin/outbox", response_model=OutboxBacklog, responses=errors(401))
-async def outbox_backlog(runtime: RuntimeDep, _: CurrentUser) -> OutboxBacklog:
-    """Counts only, never payloads (they may hold other users' data)."""
+@router.get("/api/v1/admin/outbox", response_model=OutboxBacklog, responses=errors(401, 403))
+async def outbox_backlog(runtime: RuntimeDep, _: AdminUser) -> OutboxBacklog:
+    """Admins only. Counts only, never payloads (they may hold other users' data)."""
     async with runtime.db.session(readonly=True) as session:
         stats = await repository.stats(session)
     age = None

@@ -13,6 +13,10 @@ class OwlisticError(Exception):
         self.message = message
         self.extra = extra
 
+    @property
+    def headers(self) -> dict[str, str] | None:
+        return None
+
 
 class BadRequest(OwlisticError):
     status_code = 400
@@ -38,5 +42,25 @@ class PayloadTooLarge(OwlisticError):
     status_code = 413
 
 
-class ServiceUnavailable(OwlisticError):
+class Unprocessable(OwlisticError):
+    """Valid JSON of the right shape that a rule refuses (a weak password, an unsafe link)."""
+
+    status_code = 422
+
+
+class _RetryLater(OwlisticError):
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class TooManyRequests(_RetryLater):
+    status_code = 429
+
+
+class ServiceUnavailable(_RetryLater):
     status_code = 503

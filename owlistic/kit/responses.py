@@ -16,6 +16,8 @@ _DESCRIPTIONS = {
     409: "Conflicts with existing data",
     413: "Request body too large",
     422: "Request body or parameters failed validation",
+    429: "Too many attempts: wait for Retry-After seconds",
+    503: "The database or broker is unavailable: retry after Retry-After seconds",
 }
 
 

@@ -5,6 +5,8 @@ from owlistic.models.note import Note
 from owlistic.models.note_document import DocumentUpdate, NoteDocument
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
+from owlistic.models.rate_limit import RateLimitCounter
+from owlistic.models.revoked_family import RevokedFamily
 from owlistic.models.revoked_token import RevokedToken
 from owlistic.models.role import Role
 from owlistic.models.search_doc import SearchDoc
@@ -20,6 +22,8 @@ __all__ = [
     "NoteDocument",
     "Notebook",
     "OutboxEvent",
+    "RateLimitCounter",
+    "RevokedFamily",
     "RevokedToken",
     "Role",
     "SearchDoc",

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from owlistic.kit.types import JSONType
+from owlistic.kit.types import JSONType, UTCDateTime
 from owlistic.models.base import Base, IdMixin, SoftDeleteMixin, TimestampMixin
 
 
@@ -20,6 +21,8 @@ class User(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
     preferences: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     # Bumped on password change: tokens carrying an older value stop working.
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Set by an admin: the account cannot log in and its tokens stop working.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     __table_args__ = (
         # Only live accounts reserve an email or username (a deleted user's can be reused).

@@ -28,11 +28,16 @@ class Connection:
         self,
         user_id: str,
         *,
+        session_id: str,
         queue_size: int,
         max_message_bytes: int,
         last_event_id: str | None = None,
     ) -> None:
         self.user_id = user_id
+        self.session_id = session_id
+        self.scope: frozenset[str] = frozenset()  # user-wide: the hub filters by audience
+        self._closing: tuple[int, str] | None = None
+        self._close_requested = asyncio.Event()
         self._queue: asyncio.Queue[Outgoing] = asyncio.Queue(queue_size)
         self._max_message_bytes = max_message_bytes
         self._overflowed = asyncio.Event()
@@ -49,6 +54,12 @@ class Connection:
         except asyncio.QueueFull:
             self._overflowed.set()
 
+    def close_soon(self, code: int, reason: str) -> None:
+        """Revoked (``realtime.registry``): ``run`` closes the socket with this code and reason."""
+        if self._closing is None:
+            self._closing = (code, reason)
+            self._close_requested.set()
+
     def mark_replayed(self, event_id: str) -> None:
         self._replayed.add(event_id)
         self.last_event_id = event_id
@@ -58,14 +69,17 @@ class Connection:
         reader = asyncio.create_task(self._read(websocket))
         writer = asyncio.create_task(self._write(websocket))
         overflow = asyncio.create_task(self._overflowed.wait())
-        tasks = {reader, writer, overflow}
+        revoked = asyncio.create_task(self._close_requested.wait())
+        tasks = {reader, writer, overflow, revoked}
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-        if overflow in done:
+        if revoked in done and self._closing is not None:
+            await self._close(websocket, *self._closing)
+        elif overflow in done:
             since = f" with since={self.last_event_id}" if self.last_event_id else ""
             await self._close(websocket, CLOSE_TRY_AGAIN_LATER, f"too slow, reconnect{since}")
         elif reader in done and reader.exception() is None and reader.result() is not None:

@@ -6,10 +6,11 @@ from fastapi import APIRouter, WebSocket
 from fastapi.responses import JSONResponse
 from starlette.websockets import WebSocketDisconnect
 
-from owlistic.auth.dependencies import authenticate
+from owlistic.auth.dependencies import authenticate_claims
 from owlistic.kit.errors import Unauthorized
 from owlistic.realtime.connection import Connection
 from owlistic.realtime.hub import hub_of
+from owlistic.realtime.registry import CLOSE_POLICY, TooManySockets
 from owlistic.realtime.resume import replay
 from owlistic.runtime import Runtime
 
@@ -48,7 +49,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
     try:
         async with runtime.db.session(readonly=True) as session:
-            user_id = str((await authenticate(session, runtime, token)).id)
+            user, claims = await authenticate_claims(session, runtime, token)
+            user_id = str(user.id)  # read while the session is open (readonly: rolled back)
     except Unauthorized as exc:
         await deny(websocket, exc.message)
         return
@@ -58,11 +60,17 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     since = websocket.query_params.get("since") or None
     connection = Connection(
         user_id,
+        session_id=claims.session_id,
         queue_size=settings.ws_queue_size,
         max_message_bytes=settings.ws_max_message_bytes,
         last_event_id=since,
     )
     await websocket.accept()
+    try:
+        hub.registry.register(connection)
+    except TooManySockets as exc:
+        await websocket.close(CLOSE_POLICY, str(exc))
+        return
     # Attach first: live events queue up while the replay runs, so none falls in between.
     hub.attach(connection)
     try:
@@ -75,3 +83,4 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         pass  # left during the replay
     finally:
         hub.detach(connection)
+        hub.registry.unregister(connection)

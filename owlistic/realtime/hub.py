@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
 
 from starlette.applications import Starlette
 
+from owlistic.auth.revocation import Revocation
 from owlistic.events.broker import Broker, BrokerUnavailable, Message
 from owlistic.realtime.connection import Connection, Outgoing
+from owlistic.realtime.registry import ConnectionRegistry
 
 log = logging.getLogger("owlistic.ws")
 
@@ -29,12 +32,22 @@ def hub_of(app: Starlette) -> Hub:
 
 
 class Hub:
-    def __init__(self, broker: Broker, topics: list[str]) -> None:
+    def __init__(
+        self,
+        broker: Broker,
+        topics: list[str],
+        *,
+        registry: ConnectionRegistry,
+        revocation_topic: str,
+    ) -> None:
         self._broker = broker
         self._topics = topics
+        self.registry = registry
+        self._revocation_topic = revocation_topic
         self._by_user: dict[str, set[Connection]] = {}
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
+        self.received_total = 0  # broker messages taken in (read by /metrics)
         self._ready = asyncio.Event()
         self._listeners: list[Callable[[Message], None]] = []
 
@@ -77,6 +90,7 @@ class Hub:
                 del self._by_user[connection.user_id]
 
     def deliver(self, message: Message) -> None:
+        self.received_total += 1
         event_id = message.event_id
         if event_id:
             if event_id in self._recent:
@@ -84,12 +98,27 @@ class Hub:
             self._recent[event_id] = None
             if len(self._recent) > RECENT_EVENT_IDS:
                 self._recent.popitem(last=False)
+        if message.topic == self._revocation_topic:
+            self._revoke(message)
+            return
         for listener in self._listeners:
             listener(message)
         item = Outgoing(message.value.decode(), event_id or None)
         for user_id in message.audience:
             for connection in self._by_user.get(user_id, ()):
                 connection.offer(item)
+
+    def _revoke(self, message: Message) -> None:
+        try:
+            revocation = Revocation.from_data(json.loads(message.value)["payload"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignored a malformed revocation on %s", message.topic)
+            return
+        closed = self.registry.revoke(revocation)
+        if closed:
+            log.info(
+                "closed %d socket(s) of user %s: %s", closed, revocation.user_id, revocation.reason
+            )
 
     async def _run(self) -> None:
         failures = 0

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import EmailStr, Field, model_validator
+from pydantic import ConfigDict, EmailStr, Field, model_validator
 
 from owlistic.kit.schemas import InputSchema, Schema
 
@@ -24,6 +24,15 @@ class RoleOut(Schema):
 
 class RoleAssign(InputSchema):
     """Grant ``role`` on a note or notebook to a user named by id or email."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["user_id"], "properties": {"user_id": {"type": "string"}}},
+                {"required": ["email"], "properties": {"email": {"type": "string"}}},
+            ]
+        }
+    )
 
     user_id: uuid.UUID | None = None
     email: EmailStr | None = None

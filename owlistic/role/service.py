@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_for, notebook_for
 from owlistic.auth import repository as users
+from owlistic.auth.revocation import revoke_access
 from owlistic.events.outbox import emit
-from owlistic.kit.errors import BadRequest, Forbidden, NotFound
+from owlistic.kit.errors import BadRequest, Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
 from owlistic.note.events import NoteAccessChanged
@@ -87,7 +88,7 @@ class RoleService:
     ) -> Role:
         resource = await self._owned(session, caller, resource_type, resource_id)
         if target.id in (caller, resource.user_id):
-            raise BadRequest("the owner already has full access")
+            raise Conflict("the owner already has full access")
         existing = await repository.live_of(session, target.id, resource_type, resource_id)
         if existing is None:
             existing = Role(
@@ -114,6 +115,8 @@ class RoleService:
         await session.flush()
         if resource is not None:
             await self._announce(session, resource, role.user_id)
+        # Sockets bound to the note or notebook (a note's collaboration socket) close.
+        await revoke_access(session, role.user_id, {role.resource_id}, "access revoked")
 
     async def _resource(self, session: AsyncSession, role: Role) -> Note | Notebook | None:
         model = Note if role.resource_type == "note" else Notebook

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from owlistic.auth.dependencies import CurrentUser
@@ -30,6 +30,12 @@ class TrashAction(BaseModel):
     id: uuid.UUID
 
 
+# Checked by ``_kind`` (400, as the original answers) but stated in the schema.
+ItemTypePath = Path(
+    description="note or notebook", json_schema_extra={"enum": ["note", "notebook"]}
+)
+
+
 def _kind(value: str) -> ItemType:
     if value not in ("note", "notebook"):
         raise BadRequest("Unsupported item type. Must be 'note' or 'notebook'")
@@ -51,7 +57,7 @@ async def list_trash(user: CurrentUser, session: ReadSession) -> TrashContents:
     responses=errors(400, 401, 403, 404, 409, 422),
 )
 async def restore_item(
-    item_type: str,
+    item_type: Annotated[str, ItemTypePath],
     item_id: uuid.UUID,
     user: CurrentUser,
     session: WriteSession,
@@ -66,7 +72,10 @@ async def restore_item(
     "/{item_type}/{item_id}", response_model=TrashAction, responses=errors(400, 401, 403, 404, 422)
 )
 async def delete_item(
-    item_type: str, item_id: uuid.UUID, user: CurrentUser, session: WriteSession
+    item_type: Annotated[str, ItemTypePath],
+    item_id: uuid.UUID,
+    user: CurrentUser,
+    session: WriteSession,
 ) -> TrashAction:
     await trash_service.purge(session, user.id, _kind(item_type), item_id)
     return TrashAction(message="Item permanently deleted", type=item_type, id=item_id)

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 
 from owlistic.access.service import is_admin
+from owlistic.auth import limits
 from owlistic.auth import repository as identities
-from owlistic.auth.dependencies import CurrentUser
+from owlistic.auth.dependencies import AdminUser, CurrentUser
+from owlistic.auth.passwords import check_password_policy
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.kit.responses import errors
@@ -16,6 +18,7 @@ from owlistic.kit.uow import ReadSession, WriteSession
 from owlistic.runtime import RuntimeDep
 from owlistic.user import repository
 from owlistic.user.schemas import (
+    AdminUserOut,
     PasswordChange,
     PasswordChanged,
     Register,
@@ -26,6 +29,7 @@ from owlistic.user.schemas import (
 from owlistic.user.service import user as user_service
 
 router = APIRouter(prefix="/users", tags=["users"])
+admin_router = APIRouter(prefix="/admin/users", tags=["admin"])
 # Registration and the caller's own profile, at the API root (the original client's paths).
 account_router = APIRouter(tags=["auth"])
 
@@ -81,9 +85,15 @@ async def get_user(
 
 @router.put("/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 422))
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: WriteSession
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    user: CurrentUser,
+    session: WriteSession,
+    runtime: RuntimeDep,
 ) -> UserOut:
     target = await user_service.target(session, user, user_id, "update")
+    if body.password is not None:
+        check_password_policy(body.password, runtime.settings)
     return UserOut.model_validate(await user_service.update(session, user, target, body))
 
 
@@ -96,8 +106,11 @@ async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: WriteSessi
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/{user_id}/password", response_model=PasswordChanged, responses=errors(401, 403, 422))
+@router.put(
+    "/{user_id}/password", response_model=PasswordChanged, responses=errors(401, 403, 422, 429)
+)
 async def change_password(
+    _: Annotated[None, limits.limited("password", account_param="user_id")],
     user_id: uuid.UUID,
     body: PasswordChange,
     user: CurrentUser,
@@ -107,6 +120,7 @@ async def change_password(
     """Other sessions end; the response carries a fresh token for this one."""
     if user_id != user.id:
         raise Forbidden("You can only update your own password")
+    check_password_policy(body.new_password, runtime.settings)
     await user_service.change_password(
         session, user, current=body.current_password, new=body.new_password
     )
@@ -115,15 +129,50 @@ async def change_password(
     )
 
 
+async def _set_disabled(
+    user_id: uuid.UUID, session: WriteSession, admin: AdminUser, *, disabled: bool
+) -> AdminUserOut:
+    if user_id == admin.id:
+        raise Forbidden("an admin cannot disable their own account")
+    target = await identities.live_by_id(session, user_id)
+    if target is None:
+        raise NotFound("User not found")
+    return AdminUserOut.model_validate(
+        await user_service.set_disabled(session, target, disabled=disabled)
+    )
+
+
+@admin_router.post(
+    "/{user_id}/disable", response_model=AdminUserOut, responses=errors(401, 403, 404, 422)
+)
+async def disable_user(user_id: uuid.UUID, session: WriteSession, admin: AdminUser) -> AdminUserOut:
+    """Admins only: the account can no longer log in; its sessions and sockets end now."""
+    return await _set_disabled(user_id, session, admin, disabled=True)
+
+
+@admin_router.post(
+    "/{user_id}/enable", response_model=AdminUserOut, responses=errors(401, 403, 404, 422)
+)
+async def enable_user(user_id: uuid.UUID, session: WriteSession, admin: AdminUser) -> AdminUserOut:
+    """Admins only: the account can log in again."""
+    return await _set_disabled(user_id, session, admin, disabled=False)
+
+
 @account_router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
-    responses=errors(403, 409, 422),
+    responses=errors(403, 409, 422, 429),
 )
-async def register(body: Register, session: WriteSession, runtime: RuntimeDep) -> UserOut:
+async def register(
+    _: Annotated[None, limits.limited("register")],
+    body: Register,
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> UserOut:
     if not runtime.settings.registration_open:
         raise Forbidden("registration is closed on this server")
+    check_password_policy(body.password, runtime.settings)
     user = await user_service.register(
         session,
         email=str(body.email),
@@ -142,5 +191,9 @@ async def get_profile(user: CurrentUser) -> UserOut:
 
 
 @account_router.put("/profile", response_model=UserOut, responses=errors(401, 403, 409, 422))
-async def update_profile(body: UserUpdate, user: CurrentUser, session: WriteSession) -> UserOut:
+async def update_profile(
+    body: UserUpdate, user: CurrentUser, session: WriteSession, runtime: RuntimeDep
+) -> UserOut:
+    if body.password is not None:
+        check_password_policy(body.password, runtime.settings)
     return UserOut.model_validate(await user_service.update(session, user, user, body))

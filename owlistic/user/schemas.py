@@ -6,10 +6,15 @@ from typing import Any
 
 from pydantic import EmailStr, Field
 
-from owlistic.auth.passwords import MAX_PASSWORD_LENGTH
+from owlistic.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from owlistic.kit.schemas import InputSchema, Schema
 
-Password = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+Password = Field(
+    min_length=MIN_PASSWORD_LENGTH,
+    max_length=MAX_PASSWORD_LENGTH,
+    description="A new password: long enough and not one of the most common passwords "
+    "(refused with 422).",
+)
 
 
 class Register(InputSchema):
@@ -33,6 +38,12 @@ class UserOut(Schema):
     deleted_at: datetime | None
 
 
+class AdminUserOut(UserOut):
+    """What an admin sees of an account they manage."""
+
+    disabled_at: datetime | None
+
+
 class UserPublic(Schema):
     """How one user sees another."""
 
@@ -51,7 +62,9 @@ class UserUpdate(InputSchema):
     profile_pic: str | None = Field(None, max_length=2048)
     preferences: dict[str, Any] | None = None
     # Changing the password here needs the current one too (the original did not ask).
-    password: str | None = Field(None, min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    password: str | None = Field(
+        None, min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
+    )
     current_password: str | None = None
 
 

@@ -10,6 +10,7 @@ from owlistic.access.ownership import owner_role
 from owlistic.access.service import is_admin
 from owlistic.auth import repository as identities
 from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
+from owlistic.auth.revocation import revoke_user_sessions
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
@@ -116,7 +117,7 @@ class UserService:
                 )
                 if not ok:
                     raise Forbidden("Current password is incorrect")
-            await self._set_password(user, changes.password)
+            await self._set_password(session, user, changes.password)
         user.updated_at = utcnow()
         try:
             await session.flush()
@@ -127,9 +128,10 @@ class UserService:
         )
         return user
 
-    async def _set_password(self, user: User, password: str) -> None:
+    async def _set_password(self, session: AsyncSession, user: User, password: str) -> None:
         user.password_hash = await hash_password_off_loop(password)
         user.token_version += 1  # every token issued before this stops working
+        await revoke_user_sessions(session, user.id, "password changed")
 
     async def change_password(
         self, session: AsyncSession, user: User, *, current: str, new: str
@@ -138,7 +140,7 @@ class UserService:
         if not ok:
             # 403, not 401: the token is fine, the password is not (the original said 401).
             raise Forbidden("Current password is incorrect")
-        await self._set_password(user, new)
+        await self._set_password(session, user, new)
         user.updated_at = utcnow()
         await session.flush()
         await emit(
@@ -153,6 +155,18 @@ class UserService:
         await repository.end_roles_of(session, user.id, at=now)
         await session.flush()
         await emit(session, UserDeleted(user_id=user.id, deleted_at=now))
+        await revoke_user_sessions(session, user.id, "account deleted")
+
+    async def set_disabled(self, session: AsyncSession, user: User, *, disabled: bool) -> User:
+        """A disabled account cannot log in; its tokens stop working and its sockets close."""
+        if disabled and user.disabled_at is None:
+            user.disabled_at = utcnow()
+            user.token_version += 1
+            await revoke_user_sessions(session, user.id, "account disabled")
+        elif not disabled:
+            user.disabled_at = None
+        await session.flush()
+        return user
 
 
 user = UserService()

@@ -6,6 +6,8 @@
 #
 # Launch flags that work here as root are in CHROMIUM_FLAGS below (also printed by `flags`).
 set -euo pipefail
+# shellcheck source=apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 CHROMIUM=/usr/bin/chromium
 CHROMIUM_FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
@@ -20,8 +22,7 @@ ensure_installed() {
     fi
     [ "$(id -u)" -eq 0 ] || die "$CHROMIUM is missing and we are not root to install it"
     log "installing chromium with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt_install_packages chromium
     [ -x "$CHROMIUM" ] || die "apt-get installed chromium but $CHROMIUM is missing"
 }
 

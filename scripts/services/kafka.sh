@@ -9,6 +9,8 @@
 # Env: OWLISTIC_SERVICES_STATE (default /tmp/owlistic-services), OWLISTIC_KAFKA_PORT (default 9092),
 #      OWLISTIC_KAFKA_CONTROLLER_PORT (default 9093), JAVA_HOME (optional; else `java` on PATH).
 set -euo pipefail
+# shellcheck source=apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 POM="$SCRIPT_DIR/kafka/pom.xml"
@@ -73,8 +75,7 @@ kafka_tool() {
 apt_install() {
     [ "$(id -u)" -eq 0 ] || die "$1 is missing and we are not root to install it"
     log "installing $1 with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+    apt_install_packages "$1"
 }
 
 ensure_jars() {

@@ -8,6 +8,8 @@
 # Env: OWLISTIC_SERVICES_STATE (default /tmp/owlistic-services).
 # The port is the cluster's configured one (5432 on a stock Debian install).
 set -euo pipefail
+# shellcheck source=apt.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
 
 STATE_DIR="${OWLISTIC_SERVICES_STATE:-/tmp/owlistic-services}"
 PG_STATE="$STATE_DIR/postgres"
@@ -75,8 +77,7 @@ ensure_installed() {
     if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
         [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed and we are not root"
         log "installing postgresql with apt-get"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+        apt_install_packages postgresql
         INSTALLED_NOW=1
     fi
     if [ -z "$(cluster_version)" ]; then

@@ -114,18 +114,24 @@ async def test_bad_credentials_are_401(
     assert error_of(r, 401) == "Invalid credentials"
 
 
-async def test_refresh_rotates_and_old_refresh_token_fails(
+async def test_refresh_rotates_and_reuse_ends_the_family(
     client: httpx.AsyncClient, owner: Account
 ) -> None:
     alice = await new_session(client, owner)
+    other_login = await new_session(client, owner)
     first = ok(await client.post(f"{API}/refresh", json={"refresh_token": alice.refresh_token}))
     assert first["token"] == first["access_token"]
     assert first["refresh_token"] != alice.refresh_token
     assert await profile_status(client, first["token"]) == 200
-    reuse = await client.post(f"{API}/refresh", json={"refresh_token": alice.refresh_token})
-    error_of(reuse, 401)
     second = ok(await client.post(f"{API}/refresh", json={"refresh_token": first["refresh_token"]}))
     assert await profile_status(client, second["token"]) == 200
+    # A rotated token comes back: everything descended from that login stops working.
+    reuse = await client.post(f"{API}/refresh", json={"refresh_token": alice.refresh_token})
+    error_of(reuse, 401)
+    assert await profile_status(client, second["token"]) == 401
+    again = await client.post(f"{API}/refresh", json={"refresh_token": second["refresh_token"]})
+    error_of(again, 401)
+    assert await profile_status(client, other_login.token) == 200  # another login goes on
 
 
 async def test_token_kinds_are_not_interchangeable(
@@ -220,15 +226,17 @@ async def test_put_user_password_requires_current_password(
     client: httpx.AsyncClient, alice: Account
 ) -> None:
     url = f"{API}/users/{alice.id}"
-    error_of(await client.put(url, json={"password": "other pw"}, headers=alice.headers), 403)
-    bad = {"password": "other pw", "current_password": "wrong"}
+    error_of(
+        await client.put(url, json={"password": "other passphrase"}, headers=alice.headers), 403
+    )
+    bad = {"password": "other passphrase", "current_password": "wrong"}
     error_of(await client.put(url, json=bad, headers=alice.headers), 403)
     assert await profile_status(client, alice.token) == 200  # a change would end it
 
-    good = {"password": "other pw", "current_password": alice.password}
+    good = {"password": "other passphrase", "current_password": alice.password}
     ok(await client.put(url, json=good, headers=alice.headers))
     assert await profile_status(client, alice.token) == 401
-    ok(await login(client, alice.email, "other pw"))
+    ok(await login(client, alice.email, "other passphrase"))
 
 
 async def test_deleted_user_token_fails_and_email_is_free_again(
@@ -244,10 +252,10 @@ async def test_deleted_user_token_fails_and_email_is_free_again(
     error_of(await login(client, alice.email, alice.password), 401)
 
     again = ok(
-        await client.post(f"{API}/register", json={"email": alice.email, "password": "x"}), 201
+        await client.post(f"{API}/register", json={"email": alice.email, "password": PASSWORD}), 201
     )
     assert again["id"] != alice.id
-    token = ok(await login(client, alice.email, "x"))["token"]
+    token = ok(await login(client, alice.email, PASSWORD))["token"]
     me = ok(await client.get(f"{API}/profile", headers=bearer(token)))
     assert me["id"] == again["id"]
 

@@ -23,6 +23,7 @@ import httpx
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
+from owlistic.auth import revocation
 from owlistic.events.broker.base import HEADER_AUDIENCE
 from owlistic.events.envelope import to_message
 from owlistic.models import OutboxEvent
@@ -41,7 +42,10 @@ def outbox_rows() -> Iterator[list[OutboxEvent]]:
     rows: list[OutboxEvent] = []
 
     def collect(session: Session, _flush: UOWTransaction) -> None:
-        rows.extend(o for o in session.new if isinstance(o, OutboxEvent))
+        # Session revocations are internal (no audience: no client ever receives one).
+        rows.extend(
+            o for o in session.new if isinstance(o, OutboxEvent) and o.entity != revocation.ENTITY
+        )
 
     event.listen(Session, "after_flush", collect)
     try:

@@ -33,4 +33,4 @@ async def test_bcrypt_hash_logs_in_and_is_upgraded_to_argon2(
     assert again.status_code == 200
     wrong = await client.post("/api/v1/login", json={"email": email, "password": "nope"})
     assert wrong.status_code == 401
-    assert wrong.json() == {"error": "Invalid credentials"}
+    assert wrong.json()["error"] == "Invalid credentials"

@@ -202,7 +202,7 @@ async def test_share_input_is_checked(
         )
     error_of(
         await client.put(url, json={"email": owner.email, "role": "viewer"}, headers=owner.headers),
-        400,
+        409,  # the owner already has full access: a conflict with what exists
     )
     error_of(
         await client.put(

@@ -116,3 +116,5 @@ async def kit(browser: Browser, web_server: LiveServer) -> AsyncIterator[Browser
         yield k
     finally:
         await k.close()
+    # Every screen a test drives runs under the server's strict CSP without a violation.
+    assert not k.csp_violations, k.csp_violations

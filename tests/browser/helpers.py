@@ -130,6 +130,14 @@ def block_view(b: dict[str, Any]) -> BlockView:
     return (b["type"], content.get("text", ""), owned)
 
 
+CSP_PREFIX = "csp-violation:"
+CSP_REPORTER = (
+    "document.addEventListener('securitypolicyviolation', (e) => console.error("
+    f"'{CSP_PREFIX} ' + e.effectiveDirective + ' blocked ' + e.blockedURI"
+    " + ' at ' + e.sourceFile + ':' + e.lineNumber));"
+)
+
+
 class BrowserKit:
     """Accounts, contexts and pages for one test; everything is closed at the end."""
 
@@ -140,6 +148,8 @@ class BrowserKit:
         self.apis: list[Api] = []
         # Uncaught exceptions in the pages and server errors (5xx) seen by them.
         self.page_errors: list[str] = []
+        # What the server's Content-Security-Policy blocked (checked after every test).
+        self.csp_violations: list[str] = []
 
     async def account(self, email: str | None = None, **extra: str) -> Account:
         """A new user, signed in through the API (``email`` defaults to a random one)."""
@@ -191,6 +201,7 @@ class BrowserKit:
                 f" localStorage.setItem(k, v); }}"
             )
         await ctx.add_init_script(script)
+        await ctx.add_init_script(CSP_REPORTER)
         self.contexts.append(ctx)
         return ctx
 
@@ -206,6 +217,14 @@ class BrowserKit:
         ctx = context or await self.context(account, phone=phone, dark=dark)
         page = await ctx.new_page()
         page.on("pageerror", lambda exc: self.page_errors.append(f"{page.url}: {exc}"))
+        page.on(
+            "console",
+            lambda m: (
+                self.csp_violations.append(f"{page.url}: {m.text}")
+                if m.text.startswith(CSP_PREFIX) or "Content Security Policy" in m.text
+                else None
+            ),
+        )
         page.on(
             "response",
             lambda r: (

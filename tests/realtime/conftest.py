@@ -18,7 +18,11 @@ POSTGRES = os.environ.get("OWLISTIC_TEST_DATABASE_URL", "").startswith("postgres
 # Some behaviour exists only with a shared broker or with PostgreSQL: those modules are not
 # collected at all in the other runs (rather than skipped), and always run in theirs.
 collect_ignore = [
-    *([] if SHARED_BROKER else ["test_cluster.py", "test_kafka_outage.py"]),
+    *(
+        []
+        if SHARED_BROKER
+        else ["test_cluster.py", "test_kafka_outage.py", "test_revocation_cluster.py"]
+    ),
     *([] if POSTGRES else ["test_pg_wakeup.py"]),
     *([] if SHARED_BROKER and POSTGRES else ["test_workers.py"]),
 ]

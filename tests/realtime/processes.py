@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 from owlistic.settings import Settings
-from tests.conftest import TEST_SECRET, free_port
+from tests.conftest import TEST_RATE_LIMITS, TEST_SECRET, free_port
 
 START_TIMEOUT = 60.0
 
@@ -41,6 +41,7 @@ def server_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         "OWLISTIC_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
         "OWLISTIC_JWT_SECRET": TEST_SECRET,
         "OWLISTIC_WEB_DIST": str(data_dir / "no-web-build"),
+        **{f"OWLISTIC_{k.upper()}": str(v) for k, v in TEST_RATE_LIMITS.items()},
     }
 
 

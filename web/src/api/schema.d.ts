@@ -65,7 +65,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refresh */
+        /**
+         * Refresh
+         * @description Runs its own transactions: a reused token ends the login even though it fails.
+         */
         post: operations["refresh_api_v1_refresh_post"];
         delete?: never;
         options?: never;
@@ -588,6 +591,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{user_id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable User
+         * @description Admins only: the account can no longer log in; its sessions and sockets end now.
+         */
+        post: operations["disable_user_api_v1_admin_users__user_id__disable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/users/{user_id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable User
+         * @description Admins only: the account can log in again.
+         */
+        post: operations["enable_user_api_v1_admin_users__user_id__enable_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -637,9 +680,29 @@ export interface paths {
         };
         /**
          * Outbox Backlog
-         * @description Counts only, never payloads (they may hold other users' data).
+         * @description Admins only. Counts only, never payloads (they may hold other users' data).
          */
         get: operations["outbox_backlog_api_v1_admin_outbox_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description Prometheus metrics of this process; admins only (or ``OWLISTIC_METRICS_PORT``).
+         */
+        get: operations["metrics_metrics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -652,6 +715,43 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AdminUserOut
+         * @description What an admin sees of an account they manage.
+         */
+        AdminUserOut: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Email */
+            email: string;
+            /** Username */
+            username: string;
+            /** Display Name */
+            display_name: string;
+            /** Profile Pic */
+            profile_pic: string;
+            /** Preferences */
+            preferences: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Deleted At */
+            deleted_at: string | null;
+            /** Disabled At */
+            disabled_at: string | null;
+        };
         /** BlockCreate */
         BlockCreate: {
             /**
@@ -661,13 +761,16 @@ export interface components {
             note_id: string;
             /** Type */
             type: string;
-            /** Content */
+            /**
+             * Content
+             * @description Block content; links in `spans` must be http(s), mailto or relative
+             */
             content?: {
-                [key: string]: unknown;
-            };
+                [key: string]: components["schemas"]["SafeJSON"];
+            } | string;
             /** Metadata */
             metadata?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Order */
             order?: number | null;
@@ -719,13 +822,16 @@ export interface components {
          * @description Only these keys are writable; the original wrote any column named in the body.
          */
         BlockUpdate: {
-            /** Content */
+            /**
+             * Content
+             * @description Block content; links in `spans` must be http(s), mailto or relative
+             */
             content?: {
-                [key: string]: unknown;
-            } | null;
+                [key: string]: components["schemas"]["SafeJSON"];
+            } | string;
             /** Metadata */
             metadata?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Type */
             type?: string | null;
@@ -889,7 +995,10 @@ export interface components {
         PasswordChange: {
             /** Current Password */
             current_password: string;
-            /** New Password */
+            /**
+             * New Password
+             * @description A new password: long enough and not one of the most common passwords (refused with 422).
+             */
             new_password: string;
         };
         /** PasswordChanged */
@@ -920,7 +1029,10 @@ export interface components {
              * Format: email
              */
             email: string;
-            /** Password */
+            /**
+             * Password
+             * @description A new password: long enough and not one of the most common passwords (refused with 422).
+             */
             password: string;
             /** Username */
             username?: string | null;
@@ -930,7 +1042,7 @@ export interface components {
             profile_pic?: string | null;
             /** Preferences */
             preferences?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
         };
         /**
@@ -957,6 +1069,10 @@ export interface components {
              * @enum {string}
              */
             role: "viewer" | "editor";
+        } | {
+            user_id: string;
+        } | {
+            email: string;
         };
         /** RoleAssigned */
         RoleAssigned: {
@@ -1129,6 +1245,7 @@ export interface components {
             is_completed?: boolean;
             /**
              * Due Date
+             * @description `YYYY-MM-DD`, an RFC 3339 date-time, or empty for none
              * @default
              */
             due_date?: string;
@@ -1186,11 +1303,14 @@ export interface components {
             description?: string | null;
             /** Is Completed */
             is_completed?: boolean | null;
-            /** Due Date */
+            /**
+             * Due Date
+             * @description `YYYY-MM-DD`, an RFC 3339 date-time, or empty for none
+             */
             due_date?: string | null;
             /** Metadata */
             metadata?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
         };
         /**
@@ -1278,7 +1398,7 @@ export interface components {
             profile_pic?: string | null;
             /** Preferences */
             preferences?: {
-                [key: string]: unknown;
+                [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Password */
             password?: string | null;
@@ -2356,6 +2476,10 @@ export interface components {
             type: "user.updated";
         };
         ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NoteFavouritedEvent"] | components["schemas"]["NoteUnfavouritedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"];
+        /** @description Any JSON value whose strings and keys hold no NUL character */
+        SafeJSON: string | number | boolean | null | components["schemas"]["SafeJSON"][] | {
+            [key: string]: components["schemas"]["SafeJSON"];
+        };
     };
     responses: never;
     parameters: never;
@@ -2425,6 +2549,15 @@ export interface operations {
             };
             /** @description Request body or parameters failed validation */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2581,6 +2714,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -2592,6 +2734,15 @@ export interface operations {
             };
             /** @description Request body or parameters failed validation */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2652,6 +2803,15 @@ export interface operations {
             };
             /** @description Request body or parameters failed validation */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3025,6 +3185,15 @@ export interface operations {
             };
             /** @description Request body or parameters failed validation */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts: wait for Retry-After seconds */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4376,7 +4545,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_type: string;
+                /** @description note or notebook */
+                item_type: "note" | "notebook";
                 item_id: string;
             };
             cookie?: never;
@@ -4384,7 +4554,7 @@ export interface operations {
         requestBody?: {
             content: {
                 "application/json": {
-                    [key: string]: unknown;
+                    [key: string]: components["schemas"]["SafeJSON"];
                 } | null;
             };
         };
@@ -4468,7 +4638,8 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                item_type: string;
+                /** @description note or notebook */
+                item_type: "note" | "notebook";
                 item_id: string;
             };
             cookie?: never;
@@ -5172,6 +5343,122 @@ export interface operations {
             };
         };
     };
+    disable_user_api_v1_admin_users__user_id__disable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    enable_user_api_v1_admin_users__user_id__enable_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUserOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     healthz_healthz_get: {
         parameters: {
             query?: never;
@@ -5241,6 +5528,53 @@ export interface operations {
             };
             /** @description Missing, invalid, expired or revoked token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain; version=1.0.0; charset=utf-8": string;
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
