@@ -113,7 +113,7 @@ async def project(
     if positions is not None:
         rows = await session.execute(
             select(Block.id, Block.order).where(
-                Block.note_id == note.id, Block.deleted_at.is_(None)
+                Block.note_id == note.id, Block.live()
             )
         )
         live: dict[uuid.UUID, float] = dict(rows.all())
@@ -140,7 +140,7 @@ async def project(
         tasks = {
             t.block_id: t
             for t in await session.scalars(
-                select(Task).where(and_(Task.block_id.in_(wanted), Task.deleted_at.is_(None)))
+                select(Task).where(and_(Task.block_id.in_(wanted), Task.live()))
             )
         }
     now = utcnow()
@@ -152,7 +152,7 @@ async def project(
         if block_id in removed:
             if row is None or row.deleted_at is not None:
                 continue
-            row.deleted_at, row.deleted_batch = now, uuid.uuid4()
+            row.stamp(now, uuid.uuid4())
             if block_id in tasks:
                 await session.flush()
             await sync.block_deleted(session, row, tasks.get(block_id))

@@ -89,7 +89,7 @@ async def _apply(
         (
             await session.execute(
                 select(Block.id, Block.order).where(
-                    Block.note_id == note_id, Block.deleted_at.is_(None)
+                    Block.note_id == note_id, Block.live()
                 )
             )
         ).all()
