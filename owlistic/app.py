@@ -14,6 +14,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from owlistic import __version__
+from owlistic.attachment.endpoints import UPLOAD_PATH
+from owlistic.attachment.endpoints import router as attachment_router
+from owlistic.attachment.lifecycle import start_attachments, stop_attachments
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.block.endpoints import router as block_router
 from owlistic.health.endpoints import router as health_router
@@ -36,6 +39,7 @@ from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
 log = logging.getLogger("owlistic")
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -123,11 +127,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await upgrade(db.engine)
         runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
         app.state.runtime = runtime
+        await start_attachments(runtime)
         await start_realtime(runtime)
         try:
             yield
         finally:
             await stop_realtime(runtime)
+            await stop_attachments(runtime)
             await db.dispose()
 
     app = FastAPI(
@@ -149,13 +155,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         task_router,
         trash_router,
         role_router,
+        attachment_router,
     ):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
     app.include_router(health_router)
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # An upload's file is checked against its own limit while it streams; this bounds
+        # the whole multipart body (the file plus a little framing).
+        larger={UPLOAD_PATH: settings.attachment_max_bytes + MULTIPART_OVERHEAD},
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -40,3 +40,13 @@ class PayloadTooLarge(OwlisticError):
 
 class ServiceUnavailable(OwlisticError):
     status_code = 503
+
+
+class InvalidContent(OwlisticError):
+    """Well-formed request whose content cannot be accepted (a lying or broken file)."""
+
+    status_code = 422
+
+
+class RangeNotSatisfiable(OwlisticError):
+    status_code = 416

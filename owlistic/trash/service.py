@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_audience, note_for, notebook_audience, notebook_for
+from owlistic.attachment import repository as attachments
 from owlistic.events.outbox import emit
 from owlistic.events.payloads import note_event, notebook_event
 from owlistic.kit.errors import Conflict
@@ -91,6 +92,8 @@ class TrashService:
             delete(Role).where(or_(Role.resource_id.in_(note_ids), Role.resource_id.in_(task_ids)))
         )
         await session.execute(delete(Task).where(Task.note_id.in_(note_ids)))
+        # Their content stays until the sweeper finds it unreferenced.
+        await attachments.delete_for_notes(session, note_ids)
         await session.execute(delete(Block).where(Block.note_id.in_(note_ids)))
         await session.execute(delete(Note).where(Note.id.in_(note_ids)))
 
