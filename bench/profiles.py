@@ -37,6 +37,8 @@ class Profile:
     footprint_restarts: int
     growth_blocks: tuple[int, ...]
     growth_requests: int
+    attachment_mib: tuple[int, ...]  # file sizes uploaded and downloaded
+    attachment_repeats: int
 
 
 FULL = Profile(
@@ -55,6 +57,8 @@ FULL = Profile(
     footprint_restarts=5,
     growth_blocks=(10_000, 100_000, 1_000_000),
     growth_requests=2_000,
+    attachment_mib=(1, 100),
+    attachment_repeats=5,
 )
 
 QUICK = Profile(
@@ -73,6 +77,8 @@ QUICK = Profile(
     footprint_restarts=3,
     growth_blocks=(10_000, 50_000),
     growth_requests=300,
+    attachment_mib=(1, 100),
+    attachment_repeats=2,
 )
 
 TINY = Profile(
@@ -91,6 +97,8 @@ TINY = Profile(
     footprint_restarts=1,
     growth_blocks=(500,),
     growth_requests=20,
+    attachment_mib=(1,),
+    attachment_repeats=1,
 )
 
 PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}
