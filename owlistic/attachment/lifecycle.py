@@ -25,6 +25,7 @@ async def start_attachments(runtime: Runtime) -> None:
         data_dir=settings.data_dir,
         part_bytes=settings.s3_part_bytes,
     )
+    await store.start()
     runtime.components[STORE] = store
     runtime.components[SWEEPER] = asyncio.create_task(
         run_sweeper(runtime.db, store, settings.blob_sweep_seconds, settings.blob_grace_seconds),

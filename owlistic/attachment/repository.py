@@ -122,6 +122,9 @@ async def drop_blob(session: AsyncSession, sha256: str) -> None:
 
 
 async def known_blobs(session: AsyncSession, shas: list[str]) -> set[str]:
-    if not shas:
-        return set()
-    return set(await session.scalars(select(Blob.sha256).where(Blob.sha256.in_(shas))))
+    """Which of ``shas`` have a blob row, asked in slices (bounded statement size)."""
+    found: set[str] = set()
+    for i in range(0, len(shas), 500):
+        part = shas[i : i + 500]
+        found.update(await session.scalars(select(Blob.sha256).where(Blob.sha256.in_(part))))
+    return found

@@ -48,6 +48,9 @@ class BlobStore(Protocol):
 
     def list(self, prefix: str) -> AsyncIterator[StoredObject]: ...
 
+    async def start(self) -> None:
+        """Connects (at server start, so the first upload does not pay for it)."""
+
     async def close(self) -> None: ...
 
 
@@ -110,6 +113,9 @@ class FileStore:
 
         for item in await anyio.to_thread.run_sync(walk):
             yield item
+
+    async def start(self) -> None:
+        return None
 
     async def close(self) -> None:
         return None
@@ -228,6 +234,9 @@ class S3Store:
         async for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
             for item in page.get("Contents", []):
                 yield StoredObject(item["Key"][strip:], item["LastModified"])
+
+    async def start(self) -> None:
+        await self._s3()
 
     async def close(self) -> None:
         await self._stack.aclose()
