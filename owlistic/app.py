@@ -28,6 +28,7 @@ from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
+from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
 from owlistic.realtime.lifecycle import start_realtime, stop_realtime
 from owlistic.role.endpoints import router as role_router
@@ -120,6 +121,7 @@ def _document_body_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
+    catalog.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

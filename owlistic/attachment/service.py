@@ -3,50 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import check_note, note_audience, note_for
+from owlistic.access.service import check_note, note_for
 from owlistic.attachment import repository
+from owlistic.attachment.events import AttachmentCreated, AttachmentDeleted
 from owlistic.attachment.keys import blob_key, preview_key
 from owlistic.attachment.storage import BlobStore
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import NotFound, PayloadTooLarge
 from owlistic.kit.time import utcnow
 from owlistic.models import Attachment, Blob, Note
-
-
-def attachment_event(
-    session: AsyncSession,
-    event: str,
-    attachment: Attachment,
-    blob: Blob,
-    audience: Iterable[str],
-) -> None:
-    aid = str(attachment.id)
-    data = {
-        "attachment_id": aid,
-        "note_id": str(attachment.note_id),
-        "user_id": str(attachment.user_id),
-        "name": attachment.name,
-        "media_type": blob.media_type,
-        "size": blob.size,
-        "width": blob.width,
-        "height": blob.height,
-    }
-    emit(
-        session,
-        event=event,
-        entity="attachment",
-        data=data,
-        key=str(attachment.note_id),
-        resource_type="attachment",
-        resource_id=aid,
-        audience=audience,
-    )
 
 
 class AttachmentService:
@@ -116,20 +86,17 @@ class AttachmentService:
         await session.flush()
         stored = await session.get(Blob, blob.sha256)
         assert stored is not None
-        attachment_event(
-            session, "attachment.created", attachment, stored, await note_audience(session, note)
-        )
+        await emit(session, AttachmentCreated.of(attachment, stored))
         return attachment, stored
 
     async def delete(
         self, session: AsyncSession, user_id: uuid.UUID, attachment_id: uuid.UUID
     ) -> None:
         """Removes the attachment; its content goes when the sweeper finds it unreferenced."""
-        attachment, blob, note = await self.get(session, user_id, attachment_id, Rank.EDITOR)
-        audience = await note_audience(session, note)
+        attachment, blob, _ = await self.get(session, user_id, attachment_id, Rank.EDITOR)
+        await emit(session, AttachmentDeleted.of(attachment, blob))
         await session.delete(attachment)
         await session.flush()
-        attachment_event(session, "attachment.deleted", attachment, blob, audience)
 
 
 async def ensure_stored(store: BlobStore, sha256: str, content: Path, preview: Path | None) -> None:

@@ -6,13 +6,15 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import check_note, note_audience, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_for, readable_note_filter
 from owlistic.block import repository as blocks
-from owlistic.events.payloads import block_event, task_event
+from owlistic.block.events import BlockCreated, BlockUpdated
+from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Notebook, Task
 from owlistic.task import sync
+from owlistic.task.events import TaskCreated, TaskDeleted, task_updated
 from owlistic.task.schemas import TaskCreate, TaskUpdate
 
 # Metadata keys the server owns; a client cannot overwrite them.
@@ -82,10 +84,6 @@ class TaskService:
             raise NotFound("Task not found") from None
         return task, note, block
 
-    @staticmethod
-    async def _audience(session: AsyncSession, task: Task, note: Note | None) -> set[str]:
-        return {str(task.user_id)} if note is None else await note_audience(session, note)
-
     async def get(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
         task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         return task
@@ -117,8 +115,7 @@ class TaskService:
             sync.convert_to_task_block(block, task)
             block.updated_at = utcnow()
             await session.flush()
-            audience = await note_audience(session, note)
-            block_event(session, "block.updated", block, audience)
+            await emit(session, BlockUpdated.of(block))
         elif body.note_id is not None:
             note, _ = await note_for(
                 session, user_id, body.note_id, Rank.EDITOR, verb="add tasks to"
@@ -131,20 +128,18 @@ class TaskService:
             await session.flush()
             task.block_id = block.id
             await session.flush()
-            audience = await note_audience(session, note)
-            block_event(session, "block.created", block, audience)
+            await emit(session, BlockCreated.of(block))
         else:
             session.add(task)
             await session.flush()
-            audience = {str(user_id)}
-        task_event(session, "task.created", task, audience)
+        await emit(session, TaskCreated.of(task))
         return task
 
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: TaskUpdate
     ) -> Task:
-        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
-        audience = await self._audience(session, task, note)
+        task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        was_completed = task.is_completed
         fields = body.model_fields_set
         if body.metadata is not None:
             kept = {k: v for k, v in task.meta.items() if k in RESERVED_METADATA}
@@ -163,17 +158,16 @@ class TaskService:
             task.due_date = body.due_date or ""
         task.updated_at = utcnow()
         await session.flush()
-        await sync.task_to_block(session, task, block, audience)
-        task_event(session, "task.updated", task, audience)
+        await sync.task_to_block(session, task, block)
+        await emit(session, task_updated(task, was_completed=was_completed))
         return task
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
-        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
-        audience = await self._audience(session, task, note)
+        task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
         task.deleted_at, task.deleted_batch = utcnow(), uuid.uuid4()
         await session.flush()
-        await sync.task_deleted(session, task, block, audience)
-        task_event(session, "task.deleted", task, audience)
+        await sync.task_deleted(session, task, block)
+        await emit(session, TaskDeleted.of(task))
 
 
 task = TaskService()
