@@ -117,6 +117,21 @@ export interface Message {
 }
 
 /** A server → client WebSocket envelope (contract section 7.2). */
+/** A file in a note (`/api/v1/attachments`); its type and size come from its bytes. */
+export interface Attachment {
+  id: string;
+  note_id: string;
+  user_id: string;
+  name: string;
+  media_type: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  sha256: string;
+  has_preview: boolean;
+  created_at: string;
+}
+
 export interface WsEnvelope {
   id?: string;
   type: string;
