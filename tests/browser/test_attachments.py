@@ -4,6 +4,7 @@ browser seeing the file arrive live, download, a refused upload with its error, 
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,60 @@ async def test_upload_shows_live_in_another_browser_and_downloads(
     await expect(phone.get_by_test_id("attachment")).to_have_count(0)
     listed = await api._json("GET", "/api/v1/attachments", params={"note_id": note["id"]})
     assert listed == []
+
+
+async def test_export_with_images_and_import_the_zip_elsewhere(
+    kit: BrowserKit, tmp_path: Path
+) -> None:
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Holiday")
+    note = await api.note(nb["id"], "Beach day")
+    await api.set_blocks(note["id"], [("paragraph", "Sun and sand.", {})])
+    image = picture(tmp_path / "beach.png").read_bytes()
+    r = await api.http.post(
+        "/api/v1/attachments",
+        data={"note_id": note["id"]},
+        files={"file": ("beach.png", image, "image/png")},
+    )
+    assert r.status_code == 201, r.text
+
+    page = await kit.page(alice, "/")
+    await signed_in(page)
+    await open_note(page, note["id"])
+    await page.get_by_test_id("attachments-toggle").click()
+    await expect(page.get_by_test_id("attachment")).to_have_count(1)
+    async with page.expect_download() as download_info:
+        await page.get_by_test_id("attachments-export").click()
+    download = await download_info.value
+    assert download.suggested_filename == "Beach day.zip"
+    exported = tmp_path / "export.zip"
+    await download.save_as(exported)
+    with zipfile.ZipFile(exported) as z:
+        assert sorted(z.namelist()) == ["Beach day.md", "files/beach.png"]
+        assert z.read("files/beach.png") == image
+        markdown = z.read("Beach day.md").decode()
+    assert "Sun and sand." in markdown
+    assert "](files/beach.png)" in markdown
+
+    # Another account imports the zip: a new note, the picture attached and linked.
+    bob = await kit.account()
+    bob_api = kit.api(bob)
+    other = await bob_api.notebook("Imported")
+    bob_page = await kit.page(bob, f"/#/notebooks/{other['id']}")
+    await signed_in(bob_page)
+    await bob_page.get_by_test_id("notebook-import").click()
+    async with bob_page.expect_file_chooser() as chooser_info:
+        await bob_page.get_by_test_id("import-choose").click()
+    await (await chooser_info.value).set_files(exported)
+    await bob_page.get_by_test_id("import-submit").click()
+    await expect(bob_page.get_by_test_id("note-title")).to_have_value("Beach day")
+    new_id = await bob_page.get_by_test_id("note-page").get_attribute("data-id")
+    assert new_id
+    assert new_id != note["id"]
+    files = await bob_api._json("GET", "/api/v1/attachments", params={"note_id": new_id})
+    assert [(f["name"], f["media_type"]) for f in files] == [("beach.png", "image/png")]
+    blocks = await bob_api.blocks(new_id)
+    hrefs = [s.get("href") for b in blocks for s in (b["metadata"] or {}).get("spans", [])]
+    assert f"/api/v1/attachments/{files[0]['id']}" in hrefs
+    assert "Sun and sand." in [b["content"].get("text") for b in blocks]

@@ -86,6 +86,17 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
     fresh.forEach(start);
   };
 
+  const exportZip = async () => {
+    try {
+      // Loaded on demand: the zip writer and the Markdown mapping are not needed to show files.
+      const [{ exportNoteZip }, { downloadBlob, safeFileName }] = await Promise.all([import('../bundle'), import('../markdown')]);
+      const title = safeFileName(note?.title ?? '');
+      downloadBlob(`${title}.zip`, await exportNoteZip(noteId, title));
+    } catch (e) {
+      toast(`Export failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
+    }
+  };
+
   const remove = async (a: Attachment) => {
     try {
       await api.deleteAttachment(a.id);
@@ -152,6 +163,9 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
               <p class="muted small">or drop files here</p>
             </div>
           )}
+          <button type="button" class="btn" data-testid="attachments-export" onClick={() => void exportZip()}>
+            <Icon name="download" /> Export note with files (.zip)
+          </button>
           <ul class="attachments-list" data-testid="attachments-list">
             {uploads.map((u) => (
               <li key={`u${u.key}`} class="attachment uploading" data-testid="attachment-upload">
