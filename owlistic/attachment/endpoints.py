@@ -234,6 +234,7 @@ async def _readable(
 @router.get(
     "/{attachment_id}", response_class=Response, responses={**_CONTENT, **errors(401, 404, 422)}
 )
+@router.head("/{attachment_id}", include_in_schema=False)
 async def download_attachment(
     attachment_id: uuid.UUID,
     request: Request,

@@ -410,3 +410,36 @@ async def test_large_upload_round_trips(client: httpx.AsyncClient, size: int) ->
     body = await uploaded(client, who, n["id"], content)
     r = await client.get(f"{API}/attachments/{body['id']}", headers=who.headers)
     assert hashlib.sha256(r.content).digest() == hashlib.sha256(content).digest()
+
+
+async def test_store_round_trips_content_larger_than_one_part(runtime: Runtime) -> None:
+    """Bigger than ``s3_part_bytes``: a multipart upload on S3, read back whole and in part."""
+    store = blob_store(runtime)
+    content = os.urandom(runtime.settings.s3_part_bytes + 1024 * 1024 + 17)
+    digest = hashlib.sha256(content).hexdigest()
+    staged = store.staging_dir / f"{digest}.test"
+    staged.write_bytes(content)
+    try:
+        await store.put(blob_key(digest), staged)
+    finally:
+        staged.unlink()
+    whole = b"".join([chunk async for chunk in store.read(blob_key(digest))])
+    assert hashlib.sha256(whole).hexdigest() == digest
+    start = runtime.settings.s3_part_bytes - 10
+    part = b"".join([c async for c in store.read(blob_key(digest), start, start + 20)])
+    assert part == content[start : start + 20]
+    await store.delete(blob_key(digest))
+    assert not await store.exists(blob_key(digest))
+
+
+async def test_head_gives_the_headers_without_the_body(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    _, n = await notebook_with_note(client, owner)
+    content = os.urandom(1000)
+    body = await uploaded(client, owner, n["id"], content)
+    r = await client.head(f"{API}/attachments/{body['id']}", headers=owner.headers)
+    assert r.status_code == 200
+    assert r.headers["content-length"] == "1000"
+    assert r.headers["etag"] == f'"{body["sha256"]}"'
+    assert r.content == b""
