@@ -16,21 +16,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from owlistic import __version__
 from owlistic.attachment.endpoints import UPLOAD_PATH
 from owlistic.attachment.endpoints import router as attachment_router
-from owlistic.attachment.lifecycle import start_attachments, stop_attachments
+from owlistic.attachment.lifecycle import Attachments
 from owlistic.auth.endpoints import router as auth_router
+from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
+from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
+from owlistic.kit.periodic import Periodic
 from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
 from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
-from owlistic.realtime.lifecycle import start_realtime, stop_realtime
+from owlistic.realtime.hub import Hub
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
@@ -41,6 +44,8 @@ from owlistic.web.static import mount_web_app
 
 log = logging.getLogger("owlistic")
 MULTIPART_OVERHEAD = 64 * 1024
+
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -127,15 +132,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
         await upgrade(db.engine)
-        runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
-        app.state.runtime = runtime
-        await start_attachments(runtime)
-        await start_realtime(runtime)
+        events = EventPipeline(db, settings)
+        await events.open()
+        hub = Hub(events.broker, events.topics)
+        await hub.start()  # before the relay, so the backlog it sends reaches this instance
+        events.start_relay()
+        pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
+        pruner.start()
+        attachments = await Attachments.open(settings, db)
+        app.state.runtime = Runtime(
+            settings=settings,
+            db=db,
+            jwt_secret=settings.resolve_jwt_secret(),
+            events=events,
+            attachments=attachments,
+        )
+        app.state.hub = hub
         try:
             yield
         finally:
-            await stop_realtime(runtime)
-            await stop_attachments(runtime)
+            await pruner.stop()
+            await attachments.close()
+            await events.stop_relay()
+            await hub.stop()
+            await events.close()
             await db.dispose()
 
     app = FastAPI(

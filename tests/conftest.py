@@ -128,7 +128,7 @@ def settings(
 class LiveServer:
     url: str
     settings: Settings
-    app: FastAPI  # ``app.state.runtime`` is the running server's Runtime (db, components)
+    app: FastAPI  # ``app.state.runtime`` is the running server's Runtime (db, events)
 
     @property
     def ws_url(self) -> str:

@@ -14,24 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from owlistic.access.roles import Rank
 from owlistic.attachment import media
 from owlistic.attachment.keys import blob_key, preview_key
-from owlistic.attachment.lifecycle import blob_store
 from owlistic.attachment.schemas import AttachmentOut
 from owlistic.attachment.service import attachment as attachment_service
 from owlistic.attachment.service import ensure_stored
 from owlistic.attachment.storage import BlobStore
 from owlistic.attachment.upload import receive_upload
-from owlistic.auth.dependencies import (
-    CurrentUser,
-    RuntimeDep,
-    SessionDep,
-    authenticate,
-    bearer_token,
-)
-from owlistic.events.outbox import PENDING_FLAG
+from owlistic.auth.dependencies import CurrentUser, authenticate, bearer_token
 from owlistic.kit.errors import InvalidContent, NotFound
 from owlistic.kit.ranges import byte_range
 from owlistic.kit.responses import errors
+from owlistic.kit.uow import ReadSession, RequestSession, WriteSession
 from owlistic.models import Blob, User
+from owlistic.runtime import RuntimeDep
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
@@ -64,7 +58,7 @@ _CONTENT: dict[int | str, dict[str, Any]] = {
 
 
 async def get_reader(
-    request: Request, session: SessionDep, runtime: RuntimeDep, token: str | None = None
+    request: Request, session: RequestSession, runtime: RuntimeDep, token: str | None = None
 ) -> User:
     """Like ``CurrentUser``, but also accepts ``?token=`` (as the WebSocket does), so that an
     ``<img src>`` can load a picture without script."""
@@ -94,7 +88,7 @@ async def upload_attachment(request: Request, runtime: RuntimeDep) -> Attachment
     """Stores a file (multipart field ``file``) in a note (field ``note_id``). The media type
     comes from the bytes; images get their size, a preview and their GPS data removed."""
     settings = runtime.settings
-    store = blob_store(runtime)
+    store = runtime.attachments.store
     # Read-only sessions while the body streams in: SQLite's write lock is taken only at
     # the end, for the few statements that record the upload.
     async with runtime.db.session(readonly=True) as session:
@@ -154,9 +148,6 @@ async def upload_attachment(request: Request, runtime: RuntimeDep) -> Attachment
                 preview=preview_file,
                 quota=settings.attachment_quota_bytes,
             )
-            emitted = bool(session.info.get(PENDING_FLAG))
-        if emitted:
-            runtime.outbox_committed()
         return AttachmentOut.of(attachment, stored)
     finally:
         for path in (staged.path if staged else None, preview):
@@ -166,7 +157,7 @@ async def upload_attachment(request: Request, runtime: RuntimeDep) -> Attachment
 
 @router.get("", response_model=list[AttachmentOut], responses=errors(401, 404, 422))
 async def list_attachments(
-    user: CurrentUser, session: SessionDep, note_id: uuid.UUID = Query()
+    user: CurrentUser, session: ReadSession, note_id: uuid.UUID = Query()
 ) -> list[AttachmentOut]:
     """A note's attachments, oldest first."""
     rows = await attachment_service.list(session, user.id, note_id)
@@ -239,7 +230,7 @@ async def download_attachment(
     attachment_id: uuid.UUID,
     request: Request,
     user: Reader,
-    session: SessionDep,
+    session: ReadSession,
     runtime: RuntimeDep,
 ) -> Response:
     """The file. Pictures and PDFs are shown inline, everything else (SVG too) downloads.
@@ -248,7 +239,7 @@ async def download_attachment(
     inline = blob.media_type in media.INLINE_TYPES
     return _content_response(
         request,
-        blob_store(runtime),
+        runtime.attachments.store,
         blob_key(blob.sha256),
         etag=f'"{blob.sha256}"',
         size=blob.size,
@@ -266,7 +257,7 @@ async def preview_attachment(
     attachment_id: uuid.UUID,
     request: Request,
     user: Reader,
-    session: SessionDep,
+    session: ReadSession,
     runtime: RuntimeDep,
 ) -> Response:
     """A picture's preview (WebP, at most ``attachment_preview_pixels`` on its longest side)."""
@@ -275,7 +266,7 @@ async def preview_attachment(
         raise NotFound("this attachment has no preview")
     return _content_response(
         request,
-        blob_store(runtime),
+        runtime.attachments.store,
         preview_key(blob.sha256),
         etag=f'"{blob.sha256}-preview"',
         size=blob.preview_size,
@@ -290,7 +281,7 @@ async def preview_attachment(
     responses=errors(401, 403, 404, 422),
 )
 async def delete_attachment(
-    attachment_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    attachment_id: uuid.UUID, user: CurrentUser, session: WriteSession
 ) -> Response:
     await attachment_service.delete(session, user.id, attachment_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,44 +1,37 @@
-"""The blob store and its sweeper, started and stopped with the server."""
+"""The blob store and its sweeper, opened and closed with the server."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+from dataclasses import dataclass
 
 from owlistic.attachment.storage import BlobStore, open_store
-from owlistic.attachment.sweeper import run_sweeper
-from owlistic.runtime import Runtime
-
-STORE = "blob_store"
-SWEEPER = "blob_sweeper"
-
-
-def blob_store(runtime: Runtime) -> BlobStore:
-    store: BlobStore = runtime.components[STORE]
-    return store
+from owlistic.attachment.sweeper import sweep
+from owlistic.kit.db import Database
+from owlistic.kit.periodic import Periodic
+from owlistic.settings import Settings
 
 
-async def start_attachments(runtime: Runtime) -> None:
-    settings = runtime.settings
-    store = open_store(
-        settings.effective_storage_url,
-        data_dir=settings.data_dir,
-        part_bytes=settings.s3_part_bytes,
-    )
-    await store.start()
-    runtime.components[STORE] = store
-    runtime.components[SWEEPER] = asyncio.create_task(
-        run_sweeper(runtime.db, store, settings.blob_sweep_seconds, settings.blob_grace_seconds),
-        name="blob-sweeper",
-    )
+@dataclass(frozen=True)
+class Attachments:
+    store: BlobStore
+    sweeper: Periodic
 
+    @classmethod
+    async def open(cls, settings: Settings, db: Database) -> Attachments:
+        store = open_store(
+            settings.effective_storage_url,
+            data_dir=settings.data_dir,
+            part_bytes=settings.s3_part_bytes,
+        )
+        await store.start()
+        sweeper = Periodic(
+            "blob-sweeper",
+            settings.blob_sweep_seconds,
+            lambda: sweep(db, store, settings.blob_grace_seconds),
+        )
+        sweeper.start()
+        return cls(store=store, sweeper=sweeper)
 
-async def stop_attachments(runtime: Runtime) -> None:
-    task: asyncio.Task[None] | None = runtime.components.pop(SWEEPER, None)
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    store: BlobStore | None = runtime.components.pop(STORE, None)
-    if store is not None:
-        await store.close()
+    async def close(self) -> None:
+        await self.sweeper.stop()
+        await self.store.close()

@@ -9,9 +9,7 @@ their row, then deleted the same way. Nothing an attachment references is ever d
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 from datetime import UTC, datetime, timedelta
 
 import anyio.to_thread
@@ -22,7 +20,6 @@ from owlistic.attachment.storage import BlobStore
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
 
-log = logging.getLogger("owlistic.attachments")
 BATCH = 500
 
 
@@ -67,15 +64,3 @@ def _clean_staging(store: BlobStore, before: datetime) -> None:
         with contextlib.suppress(FileNotFoundError):
             if path.stat().st_mtime < cutoff:
                 path.unlink()
-
-
-async def run_sweeper(db: Database, store: BlobStore, every: float, grace: float) -> None:
-    while True:
-        await asyncio.sleep(every)
-        try:
-            count = await sweep(db, store, grace)
-        except Exception:
-            log.exception("blob sweep failed; retrying in %.0f s", every)
-            continue
-        if count:
-            log.info("swept %d unreferenced blobs", count)

@@ -2,18 +2,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from owlistic.auth.dependencies import (
-    CurrentUser,
-    ReadSessionDep,
-    RuntimeDep,
-    SessionDep,
-    bearer_token,
-)
+from owlistic.auth.dependencies import CurrentUser, bearer_token
 from owlistic.auth.schemas import Login, LogoutRequest, RefreshRequest, Register, Tokens
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import Message
+from owlistic.kit.uow import ReadSession, WriteSession
+from owlistic.runtime import RuntimeDep
 from owlistic.user.schemas import UserOut, UserUpdate
 from owlistic.user.service import user as user_service
 
@@ -26,7 +22,7 @@ router = APIRouter(tags=["auth"])
     response_model=UserOut,
     responses=errors(403, 409, 422),
 )
-async def register(body: Register, session: SessionDep, runtime: RuntimeDep) -> UserOut:
+async def register(body: Register, session: WriteSession, runtime: RuntimeDep) -> UserOut:
     if not runtime.settings.registration_open:
         raise Forbidden("registration is closed on this server")
     user = await user_service.register(
@@ -42,7 +38,7 @@ async def register(body: Register, session: SessionDep, runtime: RuntimeDep) -> 
 
 
 @router.post("/login", response_model=Tokens, responses=errors(401, 422))
-async def login(body: Login, session: ReadSessionDep, runtime: RuntimeDep) -> Tokens:
+async def login(body: Login, session: ReadSession, runtime: RuntimeDep) -> Tokens:
     # Verifying a password is slow on purpose: do it without holding a write transaction.
     user, upgraded_hash = await user_service.verify_login(session, body.email, body.password)
     if upgraded_hash:
@@ -52,7 +48,7 @@ async def login(body: Login, session: ReadSessionDep, runtime: RuntimeDep) -> To
 
 
 @router.post("/refresh", response_model=Tokens, responses=errors(401, 422))
-async def refresh(body: RefreshRequest, session: SessionDep, runtime: RuntimeDep) -> Tokens:
+async def refresh(body: RefreshRequest, session: WriteSession, runtime: RuntimeDep) -> Tokens:
     return await auth.refresh(session, runtime, body.refresh_token)
 
 
@@ -60,7 +56,7 @@ async def refresh(body: RefreshRequest, session: SessionDep, runtime: RuntimeDep
 async def logout(
     request: Request,
     _user: CurrentUser,
-    session: SessionDep,
+    session: WriteSession,
     runtime: RuntimeDep,
     body: LogoutRequest | None = None,
 ) -> Message:
@@ -74,5 +70,5 @@ async def get_profile(user: CurrentUser) -> UserOut:
 
 
 @router.put("/profile", response_model=UserOut, responses=errors(401, 403, 409, 422))
-async def update_profile(body: UserUpdate, user: CurrentUser, session: SessionDep) -> UserOut:
+async def update_profile(body: UserUpdate, user: CurrentUser, session: WriteSession) -> UserOut:
     return UserOut.model_validate(await user_service.update(session, user, user, body))

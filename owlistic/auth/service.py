@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import delete
@@ -7,11 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.auth import tokens
 from owlistic.auth.schemas import Tokens
+from owlistic.kit.db import Database
 from owlistic.kit.errors import Unauthorized
 from owlistic.kit.time import utcnow
 from owlistic.models import RevokedToken, User
 from owlistic.runtime import Runtime
 from owlistic.user import repository
+
+log = logging.getLogger("owlistic.auth")
 
 
 class AuthService:
@@ -70,11 +74,16 @@ class AuthService:
             )
         await session.flush()
 
-    async def prune_revoked(self, session: AsyncSession) -> int:
-        result = await session.execute(
-            delete(RevokedToken).where(RevokedToken.expires_at < utcnow())
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+    async def prune(self, db: Database) -> int:
+        """Forgets revocations of tokens that have expired anyway (run periodically)."""
+        async with db.session() as session:
+            result = await session.execute(
+                delete(RevokedToken).where(RevokedToken.expires_at < utcnow())
+            )
+        pruned = int(getattr(result, "rowcount", 0) or 0)
+        if pruned:
+            log.info("pruned %d expired token revocations", pruned)
+        return pruned
 
 
 auth = AuthService()

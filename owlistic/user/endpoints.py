@@ -6,11 +6,13 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from owlistic.access.service import is_admin
-from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import QueryText
+from owlistic.kit.uow import ReadSession, WriteSession
+from owlistic.runtime import RuntimeDep
 from owlistic.user import repository
 from owlistic.user.schemas import PasswordChange, PasswordChanged, UserOut, UserPublic, UserUpdate
 from owlistic.user.service import user as user_service
@@ -40,7 +42,7 @@ def _pick(data: dict[str, Any], fields: str | None, allowed: tuple[str, ...]) ->
 @router.get("", responses=errors(401, 422), response_model=list[dict[str, Any]])
 async def list_users(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSession,
     email: QueryText = None,
     username: QueryText = None,
     fields: str | None = None,
@@ -55,7 +57,7 @@ async def list_users(
 
 @router.get("/{user_id}", responses=errors(401, 404, 422), response_model=dict[str, Any])
 async def get_user(
-    user_id: uuid.UUID, user: CurrentUser, session: SessionDep, fields: str | None = None
+    user_id: uuid.UUID, user: CurrentUser, session: ReadSession, fields: str | None = None
 ) -> dict[str, Any]:
     if user_id == user.id:
         return UserOut.model_validate(user).model_dump(mode="json")
@@ -69,7 +71,7 @@ async def get_user(
 
 @router.put("/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 422))
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: SessionDep
+    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: WriteSession
 ) -> UserOut:
     target = await user_service.target(session, user, user_id, "update")
     return UserOut.model_validate(await user_service.update(session, user, target, body))
@@ -78,7 +80,7 @@ async def update_user(
 @router.delete(
     "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
 )
-async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> Response:
     target = await user_service.target(session, user, user_id, "delete")
     await user_service.delete(session, target)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -89,7 +91,7 @@ async def change_password(
     user_id: uuid.UUID,
     body: PasswordChange,
     user: CurrentUser,
-    session: SessionDep,
+    session: WriteSession,
     runtime: RuntimeDep,
 ) -> PasswordChanged:
     """Other sessions end; the response carries a fresh token for this one."""

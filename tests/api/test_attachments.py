@@ -16,7 +16,6 @@ import pytest
 from PIL import Image
 
 from owlistic.attachment.keys import blob_key, preview_key
-from owlistic.attachment.lifecycle import blob_store
 from owlistic.attachment.sweeper import sweep
 from owlistic.runtime import Runtime
 from tests.api.helpers import API, Json, error_of, notebook_with_note, ok, share
@@ -206,7 +205,7 @@ async def test_same_content_is_stored_once(
     second = await uploaded(client, owner, n["id"], content, name="b.png", media_type="image/png")
     assert first["id"] != second["id"]
     assert first["sha256"] == second["sha256"]
-    store = blob_store(runtime)
+    store = runtime.attachments.store
     keys = [o.key async for o in store.list(f"blobs/{first['sha256'][:2]}")]
     assert keys.count(blob_key(first["sha256"])) == 1
 
@@ -338,7 +337,7 @@ async def test_cut_off_upload_leaves_nothing(
 ) -> None:
     who = await register(client)
     _, n = await notebook_with_note(client, who)
-    store = blob_store(runtime)
+    store = runtime.attachments.store
     await asyncio.to_thread(_cut_off_upload, server.url, who.token, n["id"])
     for _ in range(100):  # the server notices the hang-up and removes the staged part
         if not any(store.staging_dir.iterdir()):
@@ -368,7 +367,7 @@ async def test_sweeper_deletes_only_unreferenced_blobs(
     trashed = await uploaded(client, owner, trashed_note["id"], png(), media_type="image/png")
     ok(await client.delete(f"{API}/notes/{trashed_note['id']}", headers=owner.headers), 204)
     ok(await client.delete(f"{API}/attachments/{gone['id']}", headers=owner.headers), 204)
-    store = blob_store(runtime)
+    store = runtime.attachments.store
     # Content stored by an upload that never committed (no blob row at all).
     orphan = hashlib.sha256(b"orphan" + os.urandom(8)).hexdigest()
     staged = store.staging_dir / "orphan.test"
@@ -414,7 +413,7 @@ async def test_large_upload_round_trips(client: httpx.AsyncClient, size: int) ->
 
 async def test_store_round_trips_content_larger_than_one_part(runtime: Runtime) -> None:
     """Bigger than ``s3_part_bytes``: a multipart upload on S3, read back whole and in part."""
-    store = blob_store(runtime)
+    store = runtime.attachments.store
     content = os.urandom(runtime.settings.s3_part_bytes + 1024 * 1024 + 17)
     digest = hashlib.sha256(content).hexdigest()
     staged = store.staging_dir / f"{digest}.test"
