@@ -149,7 +149,7 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
                 <Icon name="plus" /> Add files
               </button>
               <button type="button" class="btn" data-testid="attachments-camera" onClick={() => cameraInput.current?.click()}>
-                <Icon name="eye" /> Photo
+                <Icon name="camera" /> Photo
               </button>
               <input ref={fileInput} type="file" multiple hidden data-testid="attachments-input" onChange={(e) => {
                 add(e.currentTarget.files);
