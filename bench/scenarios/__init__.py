@@ -36,6 +36,7 @@ def registry() -> dict[str, Scenario]:
         fanout,
         footprint,
         growth,
+        image_paint,
         relay,
         rest_mix,
         write_to_ws,
@@ -49,6 +50,7 @@ def registry() -> dict[str, Scenario]:
         relay.SCENARIO,
         growth.SCENARIO,
         attachments.SCENARIO,
+        image_paint.SCENARIO,
     )
     return {s.name: s for s in ordered}
 
