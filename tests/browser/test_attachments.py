@@ -138,3 +138,48 @@ async def test_export_with_images_and_import_the_zip_elsewhere(
     hrefs = [s.get("href") for b in blocks for s in (b["metadata"] or {}).get("spans", [])]
     assert f"/api/v1/attachments/{files[0]['id']}" in hrefs
     assert "Sun and sand." in [b["content"].get("text") for b in blocks]
+
+
+async def test_pasted_screenshot_and_dropped_file_are_attached(
+    kit: BrowserKit, tmp_path: Path
+) -> None:
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Work")
+    note = await api.note(nb["id"], "Bug report")
+    page = await kit.page(alice, "/")
+    await signed_in(page)
+    ed = await open_note(page, note["id"])
+    await ed.click()
+    shot = list(picture(tmp_path / "shot.png").read_bytes())
+
+    # A screenshot pasted into the editor (the clipboard names it image.png).
+    await page.evaluate(
+        """(bytes) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(bytes)], 'image.png', { type: 'image/png' }));
+          document.activeElement.dispatchEvent(
+            new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+        }""",
+        shot,
+    )
+    await expect(page.get_by_test_id("attachments-panel")).to_be_visible()
+    pasted = page.get_by_test_id("attachment")
+    await expect(pasted).to_have_count(1)
+    await expect(pasted).to_contain_text("Pasted ")
+    await expect(pasted).to_contain_text(".png")
+
+    # A file dropped on the editor.
+    drop = await page.evaluate_handle(
+        """() => {
+          const dt = new DataTransfer();
+          dt.items.add(new File(['minutes of the meeting'], 'minutes.txt', { type: 'text/plain' }));
+          return dt;
+        }"""
+    )
+    await ed.dispatch_event("drop", {"dataTransfer": drop})
+    await expect(page.get_by_test_id("attachment")).to_have_count(2)
+    await expect(page.get_by_test_id("attachments-list")).to_contain_text("minutes.txt")
+    await expect(page.get_by_test_id("import-dialog")).to_be_hidden()
+    files = await api._json("GET", "/api/v1/attachments", params={"note_id": note["id"]})
+    assert sorted(f["media_type"] for f in files) == ["image/png", "text/plain"]

@@ -1,6 +1,7 @@
-// The note's attachments in a side panel: list, upload (button, camera, drop), progress,
-// retry, download and delete. It follows `attachment.*` events, so other devices' uploads
-// appear live.
+// The note's attachments in a side panel: list, upload (button, camera, drop, paste),
+// progress, retry, download and delete. It follows `attachment.*` events, so other devices'
+// uploads appear live. Until the editor has picture blocks, files pasted or dropped anywhere
+// on the note page land here.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, attachmentUrl, uploadAttachment, type UploadHandle } from '../api/client';
 import type { Attachment } from '../api/types';
@@ -8,6 +9,7 @@ import { realtime } from '../lib/realtime';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
 import { app, roleOf } from '../state';
+import { isImportable } from '../ui';
 import { Icon } from './icons';
 
 interface Upload {
@@ -31,6 +33,13 @@ export function formatSize(bytes: number): string {
 }
 
 let nextKey = 1;
+
+/** Screenshots arrive from the clipboard as "image.png": give them a findable name. */
+function named(file: File): File {
+  if (!/^image\.\w+$/.test(file.name)) return file;
+  const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '.');
+  return new File([file], `Pasted ${stamp}${file.name.slice(file.name.lastIndexOf('.'))}`, { type: file.type });
+}
 
 export function AttachmentsPanel({ noteId }: { noteId: string }) {
   const [open, setOpen] = useState(false);
@@ -59,6 +68,31 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
       offResync();
     };
   }, [noteId]);
+
+  // Capture phase: before the editor (which would drop a pasted picture) and before the
+  // window's Markdown import drop zone (which takes .md and .zip files, not these).
+  useEffect(() => {
+    if (!writable) return;
+    const onPaste = (e: ClipboardEvent) => {
+      const files = [...(e.clipboardData?.files ?? [])];
+      if (!files.length) return;
+      e.preventDefault();
+      e.stopPropagation();
+      add(files.map(named));
+    };
+    const onDrop = (e: DragEvent) => {
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (!files.length || files.some(isImportable)) return;
+      e.preventDefault(); // the window's import drop zone sees this and stands down
+      add(files);
+    };
+    document.addEventListener('paste', onPaste, true);
+    window.addEventListener('drop', onDrop, true);
+    return () => {
+      document.removeEventListener('paste', onPaste, true);
+      window.removeEventListener('drop', onDrop, true);
+    };
+  }, [noteId, writable]);
 
   const patch = (key: number, change: Partial<Upload>) =>
     setUploads((list) => list.map((u) => (u.key === key ? { ...u, ...change } : u)));
@@ -130,10 +164,11 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
           }}
           onDragLeave={() => setDragging(false)}
           onDrop={(e) => {
-            if (!writable) return;
+            setDragging(false);
+            if (!writable || e.defaultPrevented) return; // taken by the page-wide handler
+            // Markdown files dropped here are attached, not imported.
             e.preventDefault();
             e.stopPropagation();
-            setDragging(false);
             add(e.dataTransfer?.files ?? null);
           }}
         >

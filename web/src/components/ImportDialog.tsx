@@ -184,9 +184,10 @@ export function GlobalDropZone() {
     };
     const drop = (e: DragEvent) => {
       if (!hasFiles(e)) return;
-      e.preventDefault();
       depth = 0;
       setActive(false);
+      if (e.defaultPrevented) return; // taken already (files dropped on a note are attached)
+      e.preventDefault();
       if (ui.get().importOpen) return;
       const files = [...(e.dataTransfer?.files ?? [])];
       if (files.some(isImportable)) openImport(files);
