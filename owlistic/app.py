@@ -37,8 +37,10 @@ from owlistic.realtime.hub import Hub
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
+from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import account_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
@@ -127,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
     catalog.install()
+    task_sync.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -145,9 +148,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             db=db,
             jwt_secret=settings.resolve_jwt_secret(),
             events=events,
-            attachments=attachments,
         )
         app.state.hub = hub
+        app.state.attachments = attachments
         try:
             yield
         finally:
@@ -169,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for router in (
+        account_router,
         auth_router,
         user_router,
         notebook_router,

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from owlistic.attachment.lifecycle import Attachments
 from owlistic.events.pipeline import EventPipeline
 from owlistic.kit.db import Database
 from owlistic.settings import Settings
@@ -19,7 +18,6 @@ class Runtime:
     db: Database
     jwt_secret: str
     events: EventPipeline
-    attachments: Attachments
 
 
 async def get_runtime(request: Request) -> Runtime:  # async: no thread-pool hop per request

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from owlistic.access.roles import Rank
 from owlistic.attachment import media
 from owlistic.attachment.keys import blob_key, preview_key
+from owlistic.attachment.lifecycle import AttachmentsDep
 from owlistic.attachment.schemas import AttachmentOut
 from owlistic.attachment.service import attachment as attachment_service
 from owlistic.attachment.service import ensure_stored
@@ -84,11 +85,13 @@ def _note_id(value: str | None) -> uuid.UUID:
     responses=errors(400, 401, 403, 404, 413, 422),
     openapi_extra=_UPLOAD_BODY,
 )
-async def upload_attachment(request: Request, runtime: RuntimeDep) -> AttachmentOut:
+async def upload_attachment(
+    request: Request, runtime: RuntimeDep, attachments: AttachmentsDep
+) -> AttachmentOut:
     """Stores a file (multipart field ``file``) in a note (field ``note_id``). The media type
     comes from the bytes; images get their size, a preview and their GPS data removed."""
     settings = runtime.settings
-    store = runtime.attachments.store
+    store = attachments.store
     # Read-only sessions while the body streams in: SQLite's write lock is taken only at
     # the end, for the few statements that record the upload.
     async with runtime.db.session(readonly=True) as session:
@@ -231,7 +234,7 @@ async def download_attachment(
     request: Request,
     user: Reader,
     session: ReadSession,
-    runtime: RuntimeDep,
+    attachments: AttachmentsDep,
 ) -> Response:
     """The file. Pictures and PDFs are shown inline, everything else (SVG too) downloads.
     Supports ``Range`` (206, 416), ``If-None-Match`` (304) and ``?token=``."""
@@ -239,7 +242,7 @@ async def download_attachment(
     inline = blob.media_type in media.INLINE_TYPES
     return _content_response(
         request,
-        runtime.attachments.store,
+        attachments.store,
         blob_key(blob.sha256),
         etag=f'"{blob.sha256}"',
         size=blob.size,
@@ -258,7 +261,7 @@ async def preview_attachment(
     request: Request,
     user: Reader,
     session: ReadSession,
-    runtime: RuntimeDep,
+    attachments: AttachmentsDep,
 ) -> Response:
     """A picture's preview (WebP, at most ``attachment_preview_pixels`` on its longest side)."""
     name, blob = await _readable(session, user, attachment_id)
@@ -266,7 +269,7 @@ async def preview_attachment(
         raise NotFound("this attachment has no preview")
     return _content_response(
         request,
-        runtime.attachments.store,
+        attachments.store,
         preview_key(blob.sha256),
         etag=f'"{blob.sha256}-preview"',
         size=blob.preview_size,

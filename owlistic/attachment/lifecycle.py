@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
 
 from owlistic.attachment.storage import BlobStore, open_store
 from owlistic.attachment.sweeper import sweep
@@ -35,3 +38,11 @@ class Attachments:
     async def close(self) -> None:
         await self.sweeper.stop()
         await self.store.close()
+
+
+async def get_attachments(request: Request) -> Attachments:
+    attachments: Attachments = request.app.state.attachments
+    return attachments
+
+
+AttachmentsDep = Annotated[Attachments, Depends(get_attachments)]

@@ -74,10 +74,6 @@ async def upsert_blob(session: AsyncSession, blob: Blob) -> None:
     )
 
 
-async def delete_for_notes(session: AsyncSession, note_ids: list[uuid.UUID]) -> None:
-    await session.execute(delete(Attachment).where(Attachment.note_id.in_(note_ids)))
-
-
 async def unused_blobs(session: AsyncSession, before: datetime, limit: int) -> list[str]:
     rows = await session.scalars(
         select(Blob.sha256)

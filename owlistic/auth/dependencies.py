@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.auth import repository
 from owlistic.auth.tokens import TokenClaims, decode
 from owlistic.kit.errors import Unauthorized
 from owlistic.kit.uow import RequestSession
-from owlistic.models import RevokedToken, User
+from owlistic.models import User
 from owlistic.runtime import Runtime, RuntimeDep
 
 
@@ -27,19 +27,12 @@ def bearer_token(request: Request) -> str:
 
 async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
     claims: TokenClaims = decode(runtime.jwt_secret, token, expected="access")
-    # One round trip: the user and whether this token was revoked.
-    row = (
-        await session.execute(
-            select(User, RevokedToken.jti)
-            .outerjoin(RevokedToken, RevokedToken.jti == literal(claims.jti or ""))
-            .where(User.id == claims.user_id, User.deleted_at.is_(None))
-        )
-    ).first()
-    if row is None or row[0].token_version != claims.version:
+    found = await repository.token_holder(session, claims.user_id, claims.jti or "")
+    if found is None or found[0].token_version != claims.version:
         raise Unauthorized("token is no longer valid")
-    if row[1] is not None:
+    user, revoked = found
+    if revoked:
         raise Unauthorized("token has been revoked")
-    user: User = row[0]
     return user
 
 

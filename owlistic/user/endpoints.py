@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from owlistic.access.service import is_admin
+from owlistic.auth import repository as identities
 from owlistic.auth.dependencies import CurrentUser
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
@@ -14,10 +15,19 @@ from owlistic.kit.schemas import QueryText
 from owlistic.kit.uow import ReadSession, WriteSession
 from owlistic.runtime import RuntimeDep
 from owlistic.user import repository
-from owlistic.user.schemas import PasswordChange, PasswordChanged, UserOut, UserPublic, UserUpdate
+from owlistic.user.schemas import (
+    PasswordChange,
+    PasswordChanged,
+    Register,
+    UserOut,
+    UserPublic,
+    UserUpdate,
+)
 from owlistic.user.service import user as user_service
 
 router = APIRouter(prefix="/users", tags=["users"])
+# Registration and the caller's own profile, at the API root (the original client's paths).
+account_router = APIRouter(tags=["auth"])
 
 FULL_FIELDS = (
     "id",
@@ -61,7 +71,7 @@ async def get_user(
 ) -> dict[str, Any]:
     if user_id == user.id:
         return UserOut.model_validate(user).model_dump(mode="json")
-    other = await repository.live_by_id(session, user_id)
+    other = await identities.live_by_id(session, user_id)
     if other is None:
         raise NotFound("User not found")
     if await is_admin(session, user.id):
@@ -103,3 +113,34 @@ async def change_password(
     return PasswordChanged(
         message="Password updated successfully", token=auth.issue_pair(runtime, user).token
     )
+
+
+@account_router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses=errors(403, 409, 422),
+)
+async def register(body: Register, session: WriteSession, runtime: RuntimeDep) -> UserOut:
+    if not runtime.settings.registration_open:
+        raise Forbidden("registration is closed on this server")
+    user = await user_service.register(
+        session,
+        email=str(body.email),
+        password=body.password,
+        username=body.username,
+        display_name=body.display_name,
+        profile_pic=body.profile_pic,
+        preferences=body.preferences,
+    )
+    return UserOut.model_validate(user)
+
+
+@account_router.get("/profile", response_model=UserOut, responses=errors(401))
+async def get_profile(user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@account_router.put("/profile", response_model=UserOut, responses=errors(401, 403, 409, 422))
+async def update_profile(body: UserUpdate, user: CurrentUser, session: WriteSession) -> UserOut:
+    return UserOut.model_validate(await user_service.update(session, user, user, body))

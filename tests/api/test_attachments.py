@@ -16,12 +16,20 @@ import pytest
 from PIL import Image
 
 from owlistic.attachment.keys import blob_key, preview_key
+from owlistic.attachment.storage import BlobStore
 from owlistic.attachment.sweeper import sweep
 from owlistic.runtime import Runtime
 from tests.api.helpers import API, Json, error_of, notebook_with_note, ok, share
 from tests.conftest import ATTACHMENT_MAX_BYTES, Account, LiveServer, register
 
 GPS_IFD = 0x8825
+
+
+@pytest.fixture
+def store(server: LiveServer) -> BlobStore:
+    """The running server's blob store."""
+    blobs: BlobStore = server.app.state.attachments.store
+    return blobs
 
 
 def png(width: int = 40, height: int = 30, seed: bytes | None = None) -> bytes:
@@ -197,7 +205,7 @@ async def test_trash_restore_and_purge(client: httpx.AsyncClient, owner: Account
 
 
 async def test_same_content_is_stored_once(
-    client: httpx.AsyncClient, owner: Account, runtime: Runtime
+    client: httpx.AsyncClient, owner: Account, runtime: Runtime, store: BlobStore
 ) -> None:
     _, n = await notebook_with_note(client, owner)
     content = png()
@@ -205,7 +213,6 @@ async def test_same_content_is_stored_once(
     second = await uploaded(client, owner, n["id"], content, name="b.png", media_type="image/png")
     assert first["id"] != second["id"]
     assert first["sha256"] == second["sha256"]
-    store = runtime.attachments.store
     keys = [o.key async for o in store.list(f"blobs/{first['sha256'][:2]}")]
     assert keys.count(blob_key(first["sha256"])) == 1
 
@@ -333,11 +340,10 @@ def _cut_off_upload(url: str, token: str, note_id: str) -> None:
 
 
 async def test_cut_off_upload_leaves_nothing(
-    client: httpx.AsyncClient, server: LiveServer, runtime: Runtime
+    client: httpx.AsyncClient, server: LiveServer, runtime: Runtime, store: BlobStore
 ) -> None:
     who = await register(client)
     _, n = await notebook_with_note(client, who)
-    store = runtime.attachments.store
     await asyncio.to_thread(_cut_off_upload, server.url, who.token, n["id"])
     for _ in range(100):  # the server notices the hang-up and removes the staged part
         if not any(store.staging_dir.iterdir()):
@@ -358,7 +364,7 @@ async def test_cut_off_upload_leaves_nothing(
 
 
 async def test_sweeper_deletes_only_unreferenced_blobs(
-    client: httpx.AsyncClient, owner: Account, runtime: Runtime
+    client: httpx.AsyncClient, owner: Account, runtime: Runtime, store: BlobStore
 ) -> None:
     _, n = await notebook_with_note(client, owner)
     kept = await uploaded(client, owner, n["id"], png(), media_type="image/png")
@@ -367,7 +373,6 @@ async def test_sweeper_deletes_only_unreferenced_blobs(
     trashed = await uploaded(client, owner, trashed_note["id"], png(), media_type="image/png")
     ok(await client.delete(f"{API}/notes/{trashed_note['id']}", headers=owner.headers), 204)
     ok(await client.delete(f"{API}/attachments/{gone['id']}", headers=owner.headers), 204)
-    store = runtime.attachments.store
     # Content stored by an upload that never committed (no blob row at all).
     orphan = hashlib.sha256(b"orphan" + os.urandom(8)).hexdigest()
     staged = store.staging_dir / "orphan.test"
@@ -411,9 +416,10 @@ async def test_large_upload_round_trips(client: httpx.AsyncClient, size: int) ->
     assert hashlib.sha256(r.content).digest() == hashlib.sha256(content).digest()
 
 
-async def test_store_round_trips_content_larger_than_one_part(runtime: Runtime) -> None:
+async def test_store_round_trips_content_larger_than_one_part(
+    runtime: Runtime, store: BlobStore
+) -> None:
     """Bigger than ``s3_part_bytes``: a multipart upload on S3, read back whole and in part."""
-    store = runtime.attachments.store
     content = os.urandom(runtime.settings.s3_part_bytes + 1024 * 1024 + 17)
     digest = hashlib.sha256(content).hexdigest()
     staged = store.staging_dir / f"{digest}.test"
