@@ -25,12 +25,12 @@ class Context:
 
     @contextlib.asynccontextmanager
     async def server(
-        self, label: str, *, profile: bool = True, settings: dict[str, str] | None = None
+        self, label: str, *, profile: bool = True, env: dict[str, str] | None = None
     ) -> AsyncIterator[Server]:
-        """A server on fresh storage (new SQLite dir, or recreated PostgreSQL database),
-        with ``settings`` (``OWLISTIC_*`` variables) on top of the mode's own."""
+        """A server on fresh storage (new SQLite dir, or recreated PostgreSQL database);
+        ``env`` adds settings (``OWLISTIC_*`` variables)."""
         config = await self.backend.fresh(label)
-        config.env |= settings or {}
+        config.env |= env or {}
         try:
             async with running(config, self.out_dir, label) as server:
                 recording = None

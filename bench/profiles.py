@@ -39,6 +39,11 @@ class Profile:
     growth_requests: int
     attachment_mib: tuple[int, ...]  # file sizes uploaded and downloaded
     attachment_repeats: int
+    collab_keystrokes: int  # keystroke -> other editor samples
+    collab_editors: int  # editors on one note, converging
+    collab_documents: int  # open documents for the memory figure
+    collab_big_note: int  # blocks of the big note
+    collab_edits: int  # edits before measuring the stored size
 
 
 FULL = Profile(
@@ -59,6 +64,11 @@ FULL = Profile(
     growth_requests=2_000,
     attachment_mib=(1, 100),
     attachment_repeats=5,
+    collab_keystrokes=1000,
+    collab_editors=100,
+    collab_documents=200,
+    collab_big_note=5_000,
+    collab_edits=10_000,
 )
 
 QUICK = Profile(
@@ -79,6 +89,11 @@ QUICK = Profile(
     growth_requests=300,
     attachment_mib=(1, 100),
     attachment_repeats=2,
+    collab_keystrokes=300,
+    collab_editors=100,
+    collab_documents=50,
+    collab_big_note=5_000,
+    collab_edits=10_000,
 )
 
 TINY = Profile(
@@ -99,6 +114,11 @@ TINY = Profile(
     growth_requests=20,
     attachment_mib=(1,),
     attachment_repeats=1,
+    collab_keystrokes=10,
+    collab_editors=3,
+    collab_documents=3,
+    collab_big_note=50,
+    collab_edits=50,
 )
 
 PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}

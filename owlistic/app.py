@@ -20,6 +20,9 @@ from owlistic.attachment.lifecycle import Attachments
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
+from owlistic.collab import rest as collab_rest
+from owlistic.collab.endpoints import router as collab_router
+from owlistic.collab.service import Collab
 from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
@@ -98,7 +101,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every route that takes a body can also answer 400 (malformed JSON) and 413."""
+    """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
+    components also describe the WebSocket events (``ServerEvent``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -119,6 +123,13 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            # The WebSocket events' schemas, beside the REST ones (the web app's types).
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            events = catalog.event_schemas()
+            clash = components.keys() & events.keys()
+            if clash:
+                raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
+            components.update(events)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -151,11 +162,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.hub = hub
         app.state.attachments = attachments
+        collab = Collab(app.state.runtime, events.broker)
+        await collab.start()
+        hub.listen(collab.on_event)
+        collab_rest.install(db, collab)
+        app.state.collab = collab
         try:
             yield
         finally:
             await pruner.stop()
             await attachments.close()
+            await collab.stop()
             await events.stop_relay()
             await hub.stop()
             await events.close()
@@ -186,6 +203,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
+    app.include_router(collab_router)
     app.include_router(health_router)
 
     app.add_middleware(

@@ -33,6 +33,7 @@ class Scenario:
 def registry() -> dict[str, Scenario]:
     from bench.scenarios import (
         attachments,
+        collab,
         fanout,
         footprint,
         growth,
@@ -49,6 +50,7 @@ def registry() -> dict[str, Scenario]:
         fanout.SCENARIO,
         relay.SCENARIO,
         growth.SCENARIO,
+        collab.SCENARIO,
         attachments.SCENARIO,
         image_paint.SCENARIO,
     )

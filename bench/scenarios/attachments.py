@@ -79,7 +79,7 @@ async def run(ctx: Context) -> dict[str, Any]:
             "OWLISTIC_ATTACHMENT_MAX_BYTES": str((max(sizes) + 1) * MIB),
             "OWLISTIC_ATTACHMENT_QUOTA_BYTES": str(1024 * 1024 * MIB),
         }
-        async with ctx.server("attachments", profile=False, settings=limits) as server:
+        async with ctx.server("attachments", profile=False, env=limits) as server:
             pid = server.pid
             async with httpx.AsyncClient(
                 base_url=server.base_url, timeout=TRANSFER_TIMEOUT

@@ -2,6 +2,7 @@ from owlistic.models.attachment import Attachment, Blob
 from owlistic.models.base import Base
 from owlistic.models.block import Block
 from owlistic.models.note import Note
+from owlistic.models.note_document import DocumentUpdate, NoteDocument
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
 from owlistic.models.revoked_token import RevokedToken
@@ -14,7 +15,9 @@ __all__ = [
     "Base",
     "Blob",
     "Block",
+    "DocumentUpdate",
     "Note",
+    "NoteDocument",
     "Notebook",
     "OutboxEvent",
     "RevokedToken",
