@@ -14,7 +14,7 @@ SERVICES := scripts/services
 
 help:
 	@echo "make run    start the server on the embedded defaults (http://127.0.0.1:8000)"
-	@echo "make test   run the whole suite (API, real-time, browser) on SQLite+memory, then PostgreSQL+Kafka"
+	@echo "make test   run the whole suite (API, real-time, browser) on SQLite+memory+files, then PostgreSQL+Kafka+S3"
 	@echo "make lint   ruff + mypy (strict)"
 	@echo "make bench  benchmarks (BENCH=quick or BENCH=full)"
 	@echo "make fuzz   schemathesis at a large budget (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
@@ -48,9 +48,11 @@ run: $(STAMP) $(WEB_DIST)
 services: $(STAMP)
 	$(SERVICES)/postgres.sh up
 	$(SERVICES)/kafka.sh up
+	$(SERVICES)/s3.sh up
 	$(SERVICES)/chromium.sh
 
 services-down:
+	-$(SERVICES)/s3.sh down
 	-$(SERVICES)/kafka.sh down
 	-$(SERVICES)/postgres.sh down
 
@@ -61,6 +63,7 @@ test-embedded: $(STAMP) $(WEB_DIST)
 test-production: $(STAMP) $(WEB_DIST) services
 	OWLISTIC_TEST_DATABASE_URL=$$($(SERVICES)/postgres.sh url) \
 	OWLISTIC_TEST_BROKER_URL=kafka://$$($(SERVICES)/kafka.sh bootstrap) \
+	OWLISTIC_TEST_STORAGE_URL="$$($(SERVICES)/s3.sh url)" \
 	$(PY) -m pytest -q -p no:cacheprovider
 
 # The web app's unit tests (Vitest): pure parts of the client, no server.
@@ -72,7 +75,7 @@ test: $(STAMP) $(WEB_DIST) services
 	$(MAKE) --no-print-directory test-web
 	@echo "== embedded defaults: SQLite + in-process broker =="
 	$(MAKE) --no-print-directory test-embedded
-	@echo "== production: PostgreSQL + Kafka =="
+	@echo "== production: PostgreSQL + Kafka + S3 =="
 	$(MAKE) --no-print-directory test-production
 
 # Schemathesis (all checks, stateful) at a large budget; `make test` runs it at a small one.

@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -107,6 +108,7 @@ class Production(Backend):
         )
         bootstrap = os.environ.get("OWLISTIC_BENCH_KAFKA") or _service("kafka.sh", "bootstrap")
         self.bootstrap = bootstrap.removeprefix("kafka://")
+        self.storage_url = os.environ.get("OWLISTIC_BENCH_STORAGE_URL") or _service("s3.sh", "url")
         self.run_id = run_id
         self.workers = workers
         self._count = 0
@@ -135,6 +137,7 @@ class Production(Backend):
             "OWLISTIC_KAFKA_TOPIC_PREFIX": prefix,
             "OWLISTIC_DATA_DIR": str(data_dir),
             "OWLISTIC_WORKERS": str(self.workers),
+            "OWLISTIC_STORAGE_URL": _with_prefix(self.storage_url, prefix.rstrip(".")),
         }
         return ServerConfig(
             mode="production",
@@ -167,7 +170,13 @@ class Production(Backend):
                 pg = str(await conn.scalar(text("SHOW server_version")))
         finally:
             await engine.dispose()
-        return {"postgresql": pg.split()[0], "kafka": kafka_version()}
+        return {"postgresql": pg.split()[0], "kafka": kafka_version(), "s3": "S3Proxy 2.6.0"}
+
+
+def _with_prefix(storage_url: str, prefix: str) -> str:
+    """The same bucket, under a folder of this server's own."""
+    parts = urlsplit(storage_url)
+    return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}/{prefix}"))
 
 
 def kafka_version() -> str:

@@ -37,6 +37,8 @@ class Profile:
     footprint_restarts: int
     growth_blocks: tuple[int, ...]
     growth_requests: int
+    attachment_mib: tuple[int, ...]  # file sizes uploaded and downloaded
+    attachment_repeats: int
     collab_keystrokes: int  # keystroke -> other editor samples
     collab_editors: int  # editors on one note, converging
     collab_documents: int  # open documents for the memory figure
@@ -60,6 +62,8 @@ FULL = Profile(
     footprint_restarts=5,
     growth_blocks=(10_000, 100_000, 1_000_000),
     growth_requests=2_000,
+    attachment_mib=(1, 100),
+    attachment_repeats=5,
     collab_keystrokes=1000,
     collab_editors=100,
     collab_documents=200,
@@ -83,6 +87,8 @@ QUICK = Profile(
     footprint_restarts=3,
     growth_blocks=(10_000, 50_000),
     growth_requests=300,
+    attachment_mib=(1, 100),
+    attachment_repeats=2,
     collab_keystrokes=300,
     collab_editors=100,
     collab_documents=50,
@@ -106,6 +112,8 @@ TINY = Profile(
     footprint_restarts=1,
     growth_blocks=(500,),
     growth_requests=20,
+    attachment_mib=(1,),
+    attachment_repeats=1,
     collab_keystrokes=10,
     collab_editors=3,
     collab_documents=3,

@@ -20,6 +20,9 @@ from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from owlistic import __version__
+from owlistic.attachment.endpoints import UPLOAD_PATH
+from owlistic.attachment.endpoints import router as attachment_router
+from owlistic.attachment.lifecycle import Attachments
 from owlistic.auth import revocation
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
@@ -70,6 +73,7 @@ from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import inline_script_hashes, mount_web_app
 
 log = logging.getLogger("owlistic")
+MULTIPART_OVERHEAD = 64 * 1024
 
 HOUSEKEEPING_SECONDS = 600.0
 
@@ -225,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events.start_relay()
         pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
         pruner.start()
+        attachments = await Attachments.open(settings, db)
         runtime = Runtime(
             settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
         )
@@ -233,6 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics_port = None
         if settings.metrics_port is not None:
             metrics_port = await serve_port(app, settings.metrics_port)
+        app.state.attachments = attachments
         collab = Collab(app.state.runtime, events.broker)
         await collab.start()
         hub.listen(collab.on_event)
@@ -246,6 +252,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await metrics_port
             await pruner.stop()
+            await attachments.close()
             await collab.stop()
             await events.stop_relay()
             await hub.stop()
@@ -278,6 +285,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tag_router,
         favourite_router,
         admin_router,
+        attachment_router,
     ):
         api.include_router(router)
     app.include_router(api)
@@ -286,7 +294,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics_router)
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        # An upload's file is checked against its own limit while it streams; this bounds
+        # the whole multipart body (the file plus a little framing).
+        larger={UPLOAD_PATH: settings.attachment_max_bytes + MULTIPART_OVERHEAD},
+    )
     app.add_middleware(AnswerOptions, methods=documented)
     app.add_middleware(
         CORSMiddleware,

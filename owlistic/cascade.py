@@ -16,7 +16,7 @@ from sqlalchemy import Update, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Notebook, Role, Task
+from owlistic.models import Attachment, Block, Note, Notebook, Role, Task
 
 
 @dataclass
@@ -91,6 +91,9 @@ async def purge_notes(session: AsyncSession, note_ids: list[uuid.UUID]) -> None:
         delete(Role).where(or_(Role.resource_id.in_(note_ids), Role.resource_id.in_(task_ids)))
     )
     await session.execute(delete(Task).where(Task.note_id.in_(note_ids)))
+    # Attachments have no trash state of their own (they are hidden with their note); their
+    # content stays until the blob sweeper finds it unreferenced.
+    await session.execute(delete(Attachment).where(Attachment.note_id.in_(note_ids)))
     await session.execute(delete(Block).where(Block.note_id.in_(note_ids)))
     await session.execute(delete(Note).where(Note.id.in_(note_ids)))
 

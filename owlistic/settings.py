@@ -111,6 +111,18 @@ class Settings(BaseSettings):
 
     # Seconds a client is told to wait (Retry-After) while the database or broker is away.
     unavailable_retry_after_seconds: int = 5
+    # Attachments: where blobs live (file:// or s3://KEY:SECRET@BUCKET/PREFIX?endpoint=...&region=...);
+    # unset means a folder in data_dir.
+    storage_url: str | None = None
+    attachment_max_bytes: int = Field(25 * 1024 * 1024, ge=1)
+    attachment_quota_bytes: int = Field(1024 * 1024 * 1024, ge=0)  # per user, all their uploads
+    attachment_max_image_pixels: int = Field(40_000_000, ge=1)  # larger images are refused
+    attachment_preview_pixels: int = Field(1024, ge=16)  # the preview's longest side
+    # S3 multipart uploads: files above this go in parts of this size (S3's minimum is 5 MiB).
+    s3_part_bytes: int = Field(8 * 1024 * 1024, ge=5 * 1024 * 1024)
+    # The sweeper deletes blobs no attachment references, once unused for the grace period.
+    blob_sweep_seconds: float = 600.0
+    blob_grace_seconds: float = 3600.0
     # Co-editing (``/api/v1/notes/{id}/collab``).
     collab_max_message_bytes: int = Field(524_288, ge=1024)
     # Group commit: updates arriving while a commit runs go into the next one; this adds a
@@ -138,6 +150,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'owlistic.db').resolve()}"
+
+    @property
+    def effective_storage_url(self) -> str:
+        if self.storage_url:
+            return self.storage_url
+        return (self.data_dir / "attachments").resolve().as_uri()
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -37,6 +38,8 @@ TEST_RATE_LIMITS = {
     for name in Settings.model_fields
     if name.startswith("rate_limit_") and name != "rate_limit_window_seconds"
 }
+ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
+ATTACHMENT_QUOTA_BYTES = 5 * 1024 * 1024
 
 
 def free_port() -> int:
@@ -96,7 +99,21 @@ def broker_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
+def storage_url() -> str | None:
+    """``OWLISTIC_TEST_STORAGE_URL`` (an ``s3://`` store) under a prefix of this run's own,
+    or None for the embedded default (a folder in the data dir)."""
+    configured = os.environ.get("OWLISTIC_TEST_STORAGE_URL")
+    if not configured:
+        return None
+    parts = urlsplit(configured)
+    prefix = f"{parts.path.strip('/')}/run-{uuid.uuid4().hex[:10]}".lstrip("/")
+    return urlunsplit(parts._replace(path=f"/{prefix}"))
+
+
+@pytest.fixture(scope="session")
+def settings(
+    data_dir: Path, database_url: str, broker_url: str, storage_url: str | None
+) -> Settings:
     base = Settings(
         env="test",
         data_dir=data_dir,
@@ -106,6 +123,11 @@ def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
         max_body_bytes=256 * 1024,
         kafka_topic_prefix=f"owltest{uuid.uuid4().hex[:8]}.",
         web_dist=data_dir / "no-web-build",
+        storage_url=storage_url,
+        attachment_max_bytes=ATTACHMENT_MAX_BYTES,
+        attachment_quota_bytes=ATTACHMENT_QUOTA_BYTES,
+        attachment_max_image_pixels=4_000_000,
+        attachment_preview_pixels=64,
     )
     return base.model_copy(update=TEST_RATE_LIMITS)
 

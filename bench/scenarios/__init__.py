@@ -32,10 +32,12 @@ class Scenario:
 
 def registry() -> dict[str, Scenario]:
     from bench.scenarios import (
+        attachments,
         collab,
         fanout,
         footprint,
         growth,
+        image_paint,
         relay,
         rest_mix,
         search,
@@ -51,6 +53,8 @@ def registry() -> dict[str, Scenario]:
         growth.SCENARIO,
         search.SCENARIO,
         collab.SCENARIO,
+        attachments.SCENARIO,
+        image_paint.SCENARIO,
     )
     return {s.name: s for s in ordered}
 

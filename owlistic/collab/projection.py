@@ -112,9 +112,7 @@ async def project(
     removed: set[uuid.UUID] = set()
     if positions is not None:
         rows = await session.execute(
-            select(Block.id, Block.order).where(
-                Block.note_id == note.id, Block.live()
-            )
+            select(Block.id, Block.order).where(Block.note_id == note.id, Block.live())
         )
         live: dict[uuid.UUID, float] = dict(rows.all())
         computed = compute_orders([live.get(i) for i in positions])

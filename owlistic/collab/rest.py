@@ -88,9 +88,7 @@ async def _apply(
     orders = dict(
         (
             await session.execute(
-                select(Block.id, Block.order).where(
-                    Block.note_id == note_id, Block.live()
-                )
+                select(Block.id, Block.order).where(Block.note_id == note_id, Block.live())
             )
         ).all()
     )

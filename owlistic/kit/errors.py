@@ -64,3 +64,13 @@ class TooManyRequests(_RetryLater):
 
 class ServiceUnavailable(_RetryLater):
     status_code = 503
+
+
+class InvalidContent(OwlisticError):
+    """Well-formed request whose content cannot be accepted (a lying or broken file)."""
+
+    status_code = 422
+
+
+class RangeNotSatisfiable(OwlisticError):
+    status_code = 416

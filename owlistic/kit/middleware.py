@@ -28,12 +28,13 @@ class _TooLarge(Exception):
 class BodySizeLimit:
     """Refuses bodies over ``max_bytes`` with 413, by header and while streaming."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = larger or {}  # paths that take bigger bodies (uploads)
 
-    async def _reject(self, send: Send) -> None:
-        body = json.dumps({"error": f"request body exceeds {self.max_bytes} bytes"}).encode()
+    async def _reject(self, send: Send, limit: int) -> None:
+        body = json.dumps({"error": f"request body exceeds {limit} bytes"}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -50,14 +51,15 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope["path"], self.max_bytes)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > limit
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._reject(send)
+                    await self._reject(send, limit)
                     return
         seen = 0
         started = False
@@ -68,7 +70,7 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     overflowed = True
                     raise _TooLarge
             return message
@@ -80,7 +82,7 @@ class BodySizeLimit:
                 # 400 "error parsing the body"): send the 413 instead of that response.
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await self._reject(send)
+                    await self._reject(send, limit)
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -90,4 +92,4 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(send)
+                await self._reject(send, limit)

@@ -1,3 +1,4 @@
+from owlistic.models.attachment import Attachment, Blob
 from owlistic.models.base import Base
 from owlistic.models.block import Block
 from owlistic.models.favourite import Favourite
@@ -14,7 +15,9 @@ from owlistic.models.task import Task
 from owlistic.models.user import User
 
 __all__ = [
+    "Attachment",
     "Base",
+    "Blob",
     "Block",
     "DocumentUpdate",
     "Favourite",

@@ -10,6 +10,7 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access import audience
+from owlistic.attachment.events import AttachmentCreated, AttachmentDeleted, AttachmentEvent
 from owlistic.block.events import (
     BlockChanged,
     BlockCreated,
@@ -68,6 +69,8 @@ WIRE_NAMES: dict[type, str] = {
     UserUpdated: "user.updated",
     UserDeleted: "user.deleted",
     TrashEmptied: "trash.emptied",
+    AttachmentCreated: "attachment.created",
+    AttachmentDeleted: "attachment.deleted",
 }
 
 
@@ -168,6 +171,24 @@ def render_user(e: UserEvent) -> Wire:
     return _wire(e, "user", e.user_id, data)
 
 
+def render_attachment(e: AttachmentEvent) -> Wire:
+    data = p.AttachmentData(
+        attachment_id=str(e.attachment_id),
+        note_id=str(e.note_id),
+        user_id=str(e.user_id),
+        name=e.name,
+        media_type=e.media_type,
+        size=e.size,
+        width=e.width,
+        height=e.height,
+    )
+    return _wire(e, "attachment", e.attachment_id, data)
+
+
+async def _attachment_audience(session: AsyncSession, e: AttachmentEvent) -> set[str]:
+    return await audience.of_note_id(session, e.note_id)
+
+
 def render_trash(e: TrashEmptied) -> Wire:
     return _wire(e, "trash", e.user_id, p.TrashEmptiedData(user_id=str(e.user_id)))
 
@@ -196,6 +217,8 @@ PAYLOADS: dict[str, tuple[type[BaseModel], ...]] = {
     "user.updated": (p.UserUpdatedData,),
     "user.deleted": (p.UserDeletedData,),
     "trash.emptied": (p.TrashEmptiedData,),
+    "attachment.created": (p.AttachmentData,),
+    "attachment.deleted": (p.AttachmentData,),
 }
 
 
@@ -316,3 +339,10 @@ def install() -> None:
     register(
         NoteUnfavourited, key=lambda e: str(e.note_id), audience=_own_audience, render=render_note
     )
+    for attachment_type in (AttachmentCreated, AttachmentDeleted):
+        register(
+            attachment_type,
+            key=lambda e: str(e.note_id),
+            audience=_attachment_audience,
+            render=render_attachment,
+        )

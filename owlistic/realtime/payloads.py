@@ -108,6 +108,17 @@ class TrashEmptiedData(BaseModel):
     user_id: str
 
 
+class AttachmentData(BaseModel):
+    attachment_id: str
+    note_id: str
+    user_id: str
+    name: str
+    media_type: str
+    size: int
+    width: int | None
+    height: int | None
+
+
 def _literal(value: str) -> Any:
     return Literal[value]
 

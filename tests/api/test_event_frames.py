@@ -101,6 +101,15 @@ async def _scenario(client: httpx.AsyncClient) -> dict[str, str]:
     done(await client.delete(f"{API}/notebooks/{other['id']}", headers=h))
     done(await client.delete(f"{API}/trash/notebook/{other['id']}", headers=h))
     done(await client.delete(f"{API}/trash", headers=h))
+    with_file = await note(client, alice, nb["id"])
+    upload = await client.post(
+        f"{API}/attachments",
+        data={"note_id": with_file["id"]},
+        files={"file": ("a.txt", b"attached", "text/plain")},
+        headers=h,
+    )
+    done(upload)
+    done(await client.delete(f"{API}/attachments/{upload.json()['id']}", headers=h))
     profile = {"display_name": "Alice"}
     done(await client.put(f"{API}/users/{alice.id}", json=profile, headers=h))
     done(await client.delete(f"{API}/users/{alice.id}", headers=h))
@@ -151,6 +160,7 @@ EVERY_EVENT = {
         "note": ("created", "updated", "deleted", "restored", "permanent_deleted"),
         "block": ("created", "updated", "deleted"),
         "task": ("created", "updated", "deleted"),
+        "attachment": ("created", "deleted"),
     }.items()
     for verb in verbs
 } | {"trash.emptied"}

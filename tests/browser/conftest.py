@@ -13,6 +13,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -63,6 +64,13 @@ async def browser_database_url(data_dir: Path) -> AsyncIterator[str]:
         yield url
 
 
+def _own_store(settings: Settings) -> str:
+    if settings.storage_url:
+        parts = urlsplit(settings.storage_url)
+        return urlunsplit(parts._replace(path=f"{parts.path.rstrip('/')}-browser"))
+    return (settings.data_dir / "browser-attachments").resolve().as_uri()
+
+
 @pytest.fixture(scope="session")
 def browser_settings(settings: Settings, browser_database_url: str, web_dist: Path) -> Settings:
     return settings.model_copy(
@@ -70,6 +78,8 @@ def browser_settings(settings: Settings, browser_database_url: str, web_dist: Pa
             "database_url": browser_database_url,
             "web_dist": web_dist,
             "kafka_topic_prefix": f"owlweb{uuid.uuid4().hex[:8]}.",
+            # Its own store: a sweep in the API suite must not see this database's blobs.
+            "storage_url": _own_store(settings),
         }
     )
 

@@ -1,5 +1,6 @@
 import type { FunctionComponent } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { AttachmentsPanel } from './components/AttachmentsPanel';
 import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { DialogHost } from './components/Dialog';
 import { GlobalDropZone, ImportDialog } from './components/ImportDialog';
@@ -92,7 +93,12 @@ function Page({ route }: { route: Route }) {
     case 'notebook':
       return <NotebookPage key={route.id} id={route.id} />;
     case 'note':
-      return <LazyNotePage key={route.id} id={route.id} />;
+      return (
+        <>
+          <LazyNotePage key={route.id} id={route.id} />
+          <AttachmentsPanel key={`files-${route.id}`} noteId={route.id} />
+        </>
+      );
     case 'tasks':
       return <TasksPage />;
     case 'trash':

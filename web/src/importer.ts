@@ -1,6 +1,9 @@
-// Markdown files -> notes: one note per file, one block per markdown node.
-import { api } from './api/client';
+// Markdown files -> notes: one note per file, one block per markdown node. Files that the
+// Markdown links to by a relative path (images beside it in a folder or zip) are uploaded
+// to the note and the links point at them.
+import { api, uploadAttachment } from './api/client';
 import type { Note } from './api/types';
+import { readBundle, resolveLink, type BundleFile } from './bundle';
 import { frontMatterTags, markdownToBlocks, titleFromFileName, type BlockInput } from './markdown';
 import { refreshNote, upsertNoteLocal } from './state';
 
@@ -20,13 +23,36 @@ async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promis
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
-export async function importMarkdownFile(file: File, notebookId: string): Promise<Note> {
-  const text = await file.text();
+const isMarkdownPath = (path: string) => /\.(md|markdown|mdown)$/i.test(path);
+
+/** Uploads the bundle's files that the blocks link to, and points those links at them. */
+async function attachLinkedFiles(noteId: string, from: string, blocks: BlockInput[], files: Map<string, Blob>): Promise<void> {
+  const uploaded = new Map<string, string>(); // bundle path -> attachment href
+  for (const b of blocks) {
+    for (const span of b.metadata.spans ?? []) {
+      if (span.type !== 'link' || !span.href) continue;
+      const path = resolveLink(from, span.href);
+      const blob = path ? files.get(path) : undefined;
+      if (!path || !blob) continue;
+      if (!uploaded.has(path)) {
+        const name = path.slice(path.lastIndexOf('/') + 1);
+        const file = blob instanceof File ? blob : new File([blob], name);
+        const attachment = await uploadAttachment(noteId, file, () => undefined).done;
+        uploaded.set(path, `/api/v1/attachments/${attachment.id}`);
+      }
+      span.href = uploaded.get(path);
+    }
+  }
+}
+
+async function importMarkdown(path: string, text: string, notebookId: string, files: Map<string, Blob>): Promise<Note> {
   const blocks = markdownToBlocks(text);
-  const created = await api.createNote({ notebook_id: notebookId, title: titleFromFileName(file.name) });
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const created = await api.createNote({ notebook_id: notebookId, title: titleFromFileName(name) });
   const tags = frontMatterTags(text);
   const note = tags.length ? await api.updateNote(created.id, { tags }) : created;
   upsertNoteLocal(note);
+  await attachLinkedFiles(note.id, path, blocks, files);
   const initial = (note.blocks ?? []).slice().sort((a, b) => Number(a.order) - Number(b.order))[0];
   const meta = (b: BlockInput) => ({ ...b.metadata, _sync_source: 'block' });
   let rest = blocks;
@@ -59,21 +85,25 @@ export async function importMarkdownFile(file: File, notebookId: string): Promis
   return note;
 }
 
+/** Markdown files, folders and zips of them (with their images) into notes. */
 export async function importMarkdownFiles(
-  files: File[],
+  picked: File[],
   notebookId: string,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ImportResult> {
   const result: ImportResult = { notes: [], failed: [] };
+  const bundle: BundleFile[] = await readBundle(picked);
+  const files = new Map(bundle.map((f) => [f.path, f.blob]));
+  const documents = bundle.filter((f) => isMarkdownPath(f.path));
   let done = 0;
-  onProgress?.(0, files.length);
-  for (const f of files) {
+  onProgress?.(0, documents.length);
+  for (const doc of documents) {
     try {
-      result.notes.push(await importMarkdownFile(f, notebookId));
+      result.notes.push(await importMarkdown(doc.path, await doc.blob.text(), notebookId, files));
     } catch (e) {
-      result.failed.push({ name: f.name, error: e instanceof Error ? e.message : String(e) });
+      result.failed.push({ name: doc.path, error: e instanceof Error ? e.message : String(e) });
     }
-    onProgress?.(++done, files.length);
+    onProgress?.(++done, documents.length);
   }
   return result;
 }

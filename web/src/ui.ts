@@ -45,3 +45,5 @@ export function setExpanded(id: string, open: boolean): void {
 }
 
 export const isMarkdownFile = (f: File) => /\.(md|markdown|mdown)$/i.test(f.name) || f.type === 'text/markdown';
+/** What the import reads as documents: Markdown files and zips of them. */
+export const isImportable = (f: File) => isMarkdownFile(f) || /\.zip$/i.test(f.name) || f.type === 'application/zip';

@@ -12,7 +12,16 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 
 # Entity kinds that have a topic; the outbox ``entity`` column takes these values.
-ENTITIES: tuple[str, ...] = ("user", "notebook", "note", "block", "task", "trash", "session")
+ENTITIES: tuple[str, ...] = (
+    "user",
+    "notebook",
+    "note",
+    "block",
+    "task",
+    "trash",
+    "session",
+    "attachment",
+)
 
 # Delivery metadata travels beside the envelope, never inside it: clients must not see it.
 HEADER_EVENT_ID = "owlistic-event-id"

@@ -5,6 +5,7 @@
 // typed from it, so a schema change shows up as a compile error in this file only.
 import type { paths } from './schema';
 import type {
+  Attachment,
   Block,
   Message,
   Note,
@@ -44,6 +45,9 @@ const E = {
   renameTag: '/api/v1/tags/rename',
   favourites: '/api/v1/favourites',
   favourite: '/api/v1/favourites/{note_id}',
+  attachments: '/api/v1/attachments',
+  attachment: '/api/v1/attachments/{attachment_id}',
+  attachmentPreview: '/api/v1/attachments/{attachment_id}/preview',
 } as const satisfies Record<string, keyof paths>;
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -216,6 +220,54 @@ async function request<T>(method: Method, url: string, opts: RequestOptions = {}
 const asArray = <T>(v: T[] | null | undefined | { data?: T[] }): T[] =>
   Array.isArray(v) ? v : v && Array.isArray((v as { data?: T[] }).data) ? (v as { data: T[] }).data : [];
 
+// ---------------------------------------------------------------- uploads
+
+export interface UploadHandle {
+  done: Promise<Attachment>;
+  abort(): void;
+}
+
+/** Sends a file with XMLHttpRequest, which (unlike fetch) reports upload progress. */
+export function uploadAttachment(noteId: string, file: File, onProgress: (fraction: number) => void): UploadHandle {
+  const xhr = new XMLHttpRequest();
+  const send = (retried: boolean): Promise<Attachment> =>
+    new Promise((resolve, reject) => {
+      xhr.open('POST', E.attachments);
+      const token = session.accessToken;
+      if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) onProgress(e.loaded / e.total);
+      };
+      xhr.onerror = () => reject(new NetworkError());
+      xhr.onabort = () => reject(new DOMException('upload cancelled', 'AbortError'));
+      xhr.onload = () => {
+        if (xhr.status === 401 && !retried) {
+          void refreshSession().then((ok) => (ok ? send(true).then(resolve, reject) : reject(new ApiError(401, 'signed out'))));
+          return;
+        }
+        let body: { error?: string } & Partial<Attachment> = {};
+        try {
+          body = JSON.parse(xhr.responseText) as typeof body;
+        } catch {
+          /* not JSON */
+        }
+        if (xhr.status === 201) resolve(body as Attachment);
+        else reject(new ApiError(xhr.status, body.error ?? `${xhr.status} ${xhr.statusText}`));
+      };
+      const form = new FormData();
+      form.append('note_id', noteId); // first, so the server refuses a forbidden note before the file
+      form.append('file', file, file.name);
+      xhr.send(form);
+    });
+  return { done: send(false), abort: () => xhr.abort() };
+}
+
+/** A URL an `<img>` or a download link can load: it carries the token (the server takes `?token=`). */
+export function attachmentUrl(id: string, which: 'file' | 'preview' = 'file'): string {
+  const path = fill(which === 'preview' ? E.attachmentPreview : E.attachment, [id]);
+  return `${path}?token=${encodeURIComponent(session.accessToken ?? '')}`;
+}
+
 // ---------------------------------------------------------------- endpoints
 
 export const api = {
@@ -264,6 +316,10 @@ export const api = {
   createBlock: (body: Body<typeof E.blocks, 'post'>) => request<Block>('post', E.blocks, { body }),
   updateBlock: (id: string, body: Body<typeof E.block, 'put'>) => request<Block>('put', fill(E.block, [id]), { body }),
   deleteBlock: (id: string) => request<void>('delete', fill(E.block, [id])),
+
+  attachments: async (noteId: string) =>
+    asArray(await request<Attachment[]>('get', E.attachments, { query: { note_id: noteId } })),
+  deleteAttachment: (id: string) => request<void>('delete', fill(E.attachment, [id])),
 
   tasks: async (query: { is_completed?: boolean; note_id?: string } = {}) =>
     asArray(await request<Task[]>('get', E.tasks, { query })),

@@ -52,6 +52,9 @@ export interface Message {
   [key: string]: unknown;
 }
 
+/** A file in a note (`/api/v1/attachments`); its type and size come from its bytes. */
+export type Attachment = components['schemas']['AttachmentOut'];
+
 /** A server event as published in the OpenAPI components: a union discriminated by `event`. */
 export type ServerEvent = components['schemas']['ServerEvent'];
 export type ServerEventName = ServerEvent['event'];

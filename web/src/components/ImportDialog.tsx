@@ -4,7 +4,7 @@ import { href, navigate } from '../lib/router';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
 import { app, canEdit, createNotebook } from '../state';
-import { isMarkdownFile, openImport, ui } from '../ui';
+import { isImportable, openImport, ui } from '../ui';
 import { Dialog } from './Dialog';
 import { Icon } from './icons';
 
@@ -18,6 +18,7 @@ export function ImportDialog() {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [dragOver, setDragOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (!open) return;
@@ -31,11 +32,15 @@ export function ImportDialog() {
     ui.set({ importOpen: false, importFiles: [] });
   };
 
+  // Other files (images) come along: a Markdown file that links to them by a relative path
+  // gets them attached.
   const addFiles = (list: FileList | File[] | null) => {
-    const picked = [...(list ?? [])].filter(isMarkdownFile);
-    if (list && picked.length < [...list].length) toast('Only .md / .markdown files can be imported', 'error');
-    setFiles((cur) => [...cur, ...picked.filter((f) => !cur.some((c) => c.name === f.name && c.size === f.size))]);
+    const picked = [...(list ?? [])];
+    if (list && !picked.some(isImportable)) toast('Choose .md / .markdown files, a folder or a .zip of them', 'error');
+    const key = (f: File) => `${f.webkitRelativePath || f.name}:${f.size}`;
+    setFiles((cur) => [...cur, ...picked.filter((f) => !cur.some((c) => key(c) === key(f)))]);
   };
+  const documents = files.filter(isImportable);
 
   const run = async () => {
     if (!files.length) return;
@@ -64,14 +69,14 @@ export function ImportDialog() {
       title="Import markdown"
       onClose={close}
       testid="import-dialog"
-      description="Each file becomes a note named after the file; headings, lists, to-dos, code and quotes become blocks."
+      description="Each file becomes a note named after the file; headings, lists, to-dos, code and quotes become blocks. Images beside the Markdown (a folder or a .zip) are attached to the note."
       footer={
         <>
           <button type="button" class="btn" onClick={close} disabled={busy}>
             Cancel
           </button>
-          <button type="button" class="btn btn-primary" data-testid="import-submit" disabled={!files.length || busy} onClick={run}>
-            {busy ? `Importing ${progress!.done}/${progress!.total}…` : `Import ${files.length || ''} ${files.length === 1 ? 'file' : 'files'}`}
+          <button type="button" class="btn btn-primary" data-testid="import-submit" disabled={!documents.length || busy} onClick={run}>
+            {busy ? `Importing ${progress!.done}/${progress!.total}…` : `Import ${documents.length || ''} ${documents.length === 1 ? 'file' : 'files'}`}
           </button>
         </>
       }
@@ -104,14 +109,28 @@ export function ImportDialog() {
         }}
       >
         <Icon name="upload" size={28} />
-        <p>Drop .md files here, or</p>
+        <p>Drop .md files or a .zip here, or</p>
         <button type="button" class="btn" onClick={() => input.current?.click()} disabled={busy} data-testid="import-choose">
           Choose files…
         </button>
+        <button type="button" class="btn" onClick={() => folderInput.current?.click()} disabled={busy} data-testid="import-choose-folder">
+          Choose a folder…
+        </button>
+        <input
+          ref={folderInput}
+          type="file"
+          hidden
+          data-testid="import-folder-input"
+          {...{ webkitdirectory: '' }}
+          onChange={(e) => {
+            addFiles((e.target as HTMLInputElement).files);
+            (e.target as HTMLInputElement).value = '';
+          }}
+        />
         <input
           ref={input}
           type="file"
-          accept=".md,.markdown,.mdown,text/markdown"
+          accept=".md,.markdown,.mdown,text/markdown,.zip,application/zip,image/*"
           multiple
           hidden
           data-testid="import-file-input"
@@ -124,8 +143,8 @@ export function ImportDialog() {
       {files.length > 0 && (
         <ul class="file-list" data-testid="import-file-list">
           {files.map((f) => (
-            <li key={f.name + f.size}>
-              <Icon name="note" size={15} /> <span>{f.name}</span>
+            <li key={(f.webkitRelativePath || f.name) + f.size}>
+              <Icon name={isImportable(f) ? 'note' : 'upload'} size={15} /> <span>{f.webkitRelativePath || f.name}</span>
               <button
                 type="button"
                 class="icon-btn small"
@@ -165,13 +184,14 @@ export function GlobalDropZone() {
     };
     const drop = (e: DragEvent) => {
       if (!hasFiles(e)) return;
-      e.preventDefault();
       depth = 0;
       setActive(false);
+      if (e.defaultPrevented) return; // taken already (files dropped on a note are attached)
+      e.preventDefault();
       if (ui.get().importOpen) return;
-      const files = [...(e.dataTransfer?.files ?? [])].filter(isMarkdownFile);
-      if (files.length) openImport(files);
-      else toast('Drop .md files to import them as notes', 'error');
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (files.some(isImportable)) openImport(files);
+      else toast('Drop .md files or a .zip to import them as notes', 'error');
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragleave', leave);
