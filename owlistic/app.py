@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from owlistic import __version__
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.block.endpoints import router as block_router
+from owlistic.calendar.endpoints import router as calendar_router
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
@@ -25,8 +26,10 @@ from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
+from owlistic.push.endpoints import router as push_router
 from owlistic.realtime.gateway import router as ws_router
 from owlistic.realtime.lifecycle import start_realtime, stop_realtime
+from owlistic.reminder.lifecycle import start_reminders, stop_reminders
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
@@ -124,9 +127,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
         app.state.runtime = runtime
         await start_realtime(runtime)
+        await start_reminders(runtime)
         try:
             yield
         finally:
+            await stop_reminders(runtime)
             await stop_realtime(runtime)
             await db.dispose()
 
@@ -149,6 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         task_router,
         trash_router,
         role_router,
+        push_router,
+        calendar_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -11,14 +11,19 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import make_url, text
@@ -88,8 +93,33 @@ def broker_url() -> str:
     return os.environ.get("OWLISTIC_TEST_BROKER_URL", "memory://")
 
 
+@dataclass
+class MailSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 keeping what it received."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
+        parsed = message_from_bytes(envelope.content, policy=default_policy)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, database_url: str, broker_url: str, mail_sink: MailSink) -> Settings:
     return Settings(
         env="test",
         data_dir=data_dir,
@@ -99,6 +129,11 @@ def settings(data_dir: Path, database_url: str, broker_url: str) -> Settings:
         max_body_bytes=256 * 1024,
         kafka_topic_prefix=f"owltest{uuid.uuid4().hex[:8]}.",
         web_dist=data_dir / "no-web-build",
+        # Reminder tests run their own push service and SMTP server on 127.0.0.1.
+        push_allow_http=True,
+        smtp_host="127.0.0.1",
+        smtp_port=mail_sink.port,
+        smtp_starttls=False,
     )
 
 

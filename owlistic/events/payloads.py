@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.events.outbox import emit
-from owlistic.models import Block, Note, Notebook, Task
+from owlistic.models import Block, Note, Notebook, Reminder, Task
+from owlistic.task import schedule
 
 
 def block_event(
@@ -50,7 +51,7 @@ def task_event(session: AsyncSession, event: str, task: Task, audience: Iterable
     if event == "task.deleted":
         data["data"] = {"task_id": tid, "id": tid}  # where the original client looks
     else:
-        data |= {"title": task.title, "is_completed": task.is_completed, "due_date": task.due_date}
+        data |= schedule_fields(task) | {"title": task.title, "is_completed": task.is_completed}
     emit(
         session,
         event=event,
@@ -60,6 +61,44 @@ def task_event(session: AsyncSession, event: str, task: Task, audience: Iterable
         resource_type="task",
         resource_id=tid,
         audience=audience,
+    )
+
+
+def schedule_fields(task: Task) -> dict[str, Any]:
+    remind = schedule.reminder_time(task.due_at, task.remind_at, task.remind_before_minutes)
+    return {
+        "due_date": schedule.due_text(task.due_at, task.due_all_day, task.time_zone),
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "due_all_day": task.due_all_day,
+        "time_zone": task.time_zone,
+        "remind_at": remind.isoformat() if remind else None,
+        "remind_before_minutes": task.remind_before_minutes,
+        "recurrence": task.recurrence,
+    }
+
+
+def reminder_event(session: AsyncSession, reminder: Reminder, task: Task) -> None:
+    """``task.reminder``, to the task's owner only: the in-app notification."""
+    tid = str(task.id)
+    emit(
+        session,
+        event="task.reminder",
+        entity="task",
+        data={
+            "task_id": tid,
+            "reminder_id": str(reminder.id),
+            "user_id": str(task.user_id),
+            "note_id": str(task.note_id) if task.note_id else None,
+            "title": task.title,
+            "fire_at": reminder.fire_at.isoformat(),
+            "late": reminder.late,
+            "kind": reminder.kind,
+            **schedule_fields(task),
+        },
+        key=str(task.note_id or task.user_id),
+        resource_type="task",
+        resource_id=tid,
+        audience=[str(reminder.user_id)],
     )
 
 

@@ -34,6 +34,12 @@ class Conflict(OwlisticError):
     status_code = 409
 
 
+class Unprocessable(OwlisticError):
+    """Well-formed input that breaks a rule only the service can check (needs stored state)."""
+
+    status_code = 422
+
+
 class PayloadTooLarge(OwlisticError):
     status_code = 413
 

@@ -1,21 +1,29 @@
 from owlistic.models.base import Base
 from owlistic.models.block import Block
+from owlistic.models.calendar_feed import CalendarFeed
 from owlistic.models.note import Note
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
+from owlistic.models.push_subscription import PushSubscription
+from owlistic.models.reminder import Reminder
 from owlistic.models.revoked_token import RevokedToken
 from owlistic.models.role import Role
 from owlistic.models.task import Task
+from owlistic.models.task_completion import TaskCompletion
 from owlistic.models.user import User
 
 __all__ = [
     "Base",
     "Block",
+    "CalendarFeed",
     "Note",
     "Notebook",
     "OutboxEvent",
+    "PushSubscription",
+    "Reminder",
     "RevokedToken",
     "Role",
     "Task",
+    "TaskCompletion",
     "User",
 ]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from owlistic.kit.types import JSONType
@@ -20,6 +20,9 @@ class User(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
     preferences: Mapped[dict[str, Any] | None] = mapped_column(JSONType, default=None)
     # Bumped on password change: tokens carrying an older value stop working.
     token_version: Mapped[int] = mapped_column(Integer, default=0)
+    # IANA zone for "today" and new tasks; the web app fills in the browser's when unset.
+    time_zone: Mapped[str | None] = mapped_column(Text, default=None)
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         # Only live accounts reserve an email or username (a deleted user's can be reused).

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,17 +10,19 @@ from owlistic.access.roles import Rank
 from owlistic.access.service import check_note, note_audience, note_for, readable_note_filter
 from owlistic.block import repository as blocks
 from owlistic.events.payloads import block_event, task_event
-from owlistic.kit.errors import Conflict, NotFound
+from owlistic.kit.errors import Conflict, NotFound, Unprocessable
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Notebook, Task
-from owlistic.task import sync
-from owlistic.task.schemas import TaskCreate, TaskUpdate
+from owlistic.models import Block, Note, Notebook, Task, TaskCompletion, User
+from owlistic.reminder import repository as reminders
+from owlistic.task import planning, sync
+from owlistic.task.schemas import Snooze, TaskCreate, TaskUpdate
+from owlistic.task.views import DueView, due_filter
 
 # Metadata keys the server owns; a client cannot overwrite them.
 RESERVED_METADATA = frozenset({"block_id", "note_id"})
 
 
-def _readable(user_id: uuid.UUID) -> ColumnElement[bool]:
+def readable_tasks(user_id: uuid.UUID) -> ColumnElement[bool]:
     readable_notes = select(Note.id).where(Note.deleted_at.is_(None), readable_note_filter(user_id))
     return or_(
         Task.note_id.in_(readable_notes), (Task.note_id.is_(None)) & (Task.user_id == user_id)
@@ -35,14 +38,22 @@ class TaskService:
         completed: bool | None,
         note_id: uuid.UUID | None,
         block_id: uuid.UUID | None,
+        due: DueView | None = None,
+        time_zone: str = "UTC",
     ) -> list[Task]:
-        query = select(Task).where(Task.deleted_at.is_(None), _readable(user_id))
+        query = select(Task).where(Task.deleted_at.is_(None), readable_tasks(user_id))
         if completed is not None:
             query = query.where(Task.is_completed.is_(completed))
         if note_id is not None:
             query = query.where(Task.note_id == note_id)
         if block_id is not None:
             query = query.where(Task.block_id == block_id)
+        if due is not None:
+            query = query.where(due_filter(due, time_zone, utcnow()))
+            # Soonest first; an all-day task at the start of its day.
+            return list(
+                await session.scalars(query.order_by(Task.due_at, Task.created_at, Task.id))
+            )
         return list(await session.scalars(query.order_by(Task.created_at, Task.id)))
 
     async def _access(
@@ -90,16 +101,18 @@ class TaskService:
         task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         return task
 
-    async def create(self, session: AsyncSession, user_id: uuid.UUID, body: TaskCreate) -> Task:
+    async def create(self, session: AsyncSession, user: User, body: TaskCreate) -> Task:
+        user_id = user.id
         task = Task(
             id=uuid.uuid4(),
             user_id=user_id,
             title=body.title,
             description=body.description,
             is_completed=body.is_completed,
-            due_date=body.due_date,
+            time_zone=body.time_zone or user.time_zone or "UTC",
             meta={},
         )
+        planning.apply_schedule(task, body, body.model_fields_set)
         if body.block_id is not None:
             block = await blocks.live_block(session, body.block_id)
             if block is None:
@@ -137,6 +150,7 @@ class TaskService:
             session.add(task)
             await session.flush()
             audience = {str(user_id)}
+        await reminders.reschedule(session, task)
         task_event(session, "task.created", task, audience)
         return task
 
@@ -146,6 +160,7 @@ class TaskService:
         task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
         audience = await self._audience(session, task, note)
         fields = body.model_fields_set
+        was_completed = task.is_completed
         if body.metadata is not None:
             kept = {k: v for k, v in task.meta.items() if k in RESERVED_METADATA}
             extra = {k: v for k, v in body.metadata.items() if k not in RESERVED_METADATA}
@@ -159,12 +174,69 @@ class TaskService:
             task.description = body.description
         if "is_completed" in fields and body.is_completed is not None:
             task.is_completed = body.is_completed
-        if "due_date" in fields:
-            task.due_date = body.due_date or ""
+        planning.apply_schedule(task, body, fields)
         task.updated_at = utcnow()
         await session.flush()
+        if task.is_completed and not was_completed:
+            await planning.complete_occurrence(session, task, user_id)
+        if task.is_completed != was_completed or fields & planning.SCHEDULE_FIELDS:
+            await reminders.reschedule(session, task)
         await sync.task_to_block(session, task, block, audience)
         task_event(session, "task.updated", task, audience)
+        return task
+
+    async def skip(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
+        """Move a recurring task to its next occurrence without completing this one."""
+        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        if not task.recurrence:
+            raise Unprocessable("only a recurring task can skip an occurrence")
+        if not await planning.complete_occurrence(session, task, user_id, skipped=True):
+            # The skipped occurrence was the last one: the series is over.
+            task.is_completed = True
+            task.updated_at = utcnow()
+            await session.flush()
+            await reminders.reschedule(session, task)
+        audience = await self._audience(session, task, note)
+        await sync.task_to_block(session, task, block, audience)
+        task_event(session, "task.updated", task, audience)
+        return task
+
+    async def completions(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
+    ) -> list[TaskCompletion]:
+        task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        return list(
+            await session.scalars(
+                select(TaskCompletion)
+                .where(TaskCompletion.task_id == task.id)
+                .order_by(TaskCompletion.occurrence_at)
+            )
+        )
+
+    async def end_series(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
+    ) -> Task:
+        """Stop repeating: the task keeps its current occurrence as a one-off."""
+        task, note, _ = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        task.recurrence, task.series_start = None, None
+        task.updated_at = utcnow()
+        await session.flush()
+        task_event(session, "task.updated", task, await self._audience(session, task, note))
+        return task
+
+    async def snooze(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: Snooze
+    ) -> Task:
+        task, note, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        if (body.minutes is None) == (body.until is None):
+            raise Unprocessable("give exactly one of minutes or until")
+        now = utcnow()
+        at = body.until if body.until is not None else now + timedelta(minutes=body.minutes or 0)
+        if at <= now:
+            raise Unprocessable("until is in the past")
+        await reminders.reschedule(session, task, at=at)
+        # Other devices learn the reminder was handled (and the scheduler is woken).
+        task_event(session, "task.updated", task, await self._audience(session, task, note))
         return task
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:

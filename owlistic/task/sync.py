@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from owlistic.events.payloads import block_event, task_event
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Task
+from owlistic.task.planning import complete_occurrence
 
 TASK_TYPE = "task"
 
@@ -70,9 +71,13 @@ async def block_to_task(
         _link(block, task)
     title, done = block_text(block), block_completed(block)
     if (task.title, task.is_completed) != (title, done):
+        was_completed = task.is_completed
         task.title, task.is_completed = title, done
         task.updated_at = utcnow()
         await session.flush()
+        # Ticking a repeating item off moves it to its next occurrence, unticked again.
+        if done and not was_completed and await complete_occurrence(session, task, block.user_id):
+            block.meta = {**block.meta, "is_completed": False}
         task_event(session, "task.updated", task, audience)
 
 
