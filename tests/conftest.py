@@ -100,7 +100,9 @@ class MailSink:
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
 
-    async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
+    async def handle_DATA(  # noqa: N802 (the name aiosmtpd calls)
+        self, _server: object, _session: object, envelope: Any
+    ) -> str:
         parsed = message_from_bytes(envelope.content, policy=default_policy)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)

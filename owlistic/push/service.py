@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
-from py_vapid import Vapid01
+from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush_async
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,7 +74,7 @@ async def unsubscribe(session: AsyncSession, user_id: uuid.UUID, endpoint: str) 
 class PushSender:
     """Holds the VAPID key and one HTTP client session for the process."""
 
-    def __init__(self, settings: Settings, db: Database, vapid: Vapid01) -> None:
+    def __init__(self, settings: Settings, db: Database, vapid: Vapid02) -> None:
         self.settings, self.db, self.vapid = settings, db, vapid
         self._http: aiohttp.ClientSession | None = None
 
@@ -93,8 +93,13 @@ class PushSender:
         """Push ``payload`` to every device of the user; returns (delivered, removed)."""
         async with self.db.session(readonly=True) as session:
             subs = list(
-                await session.scalars(
-                    select(PushSubscription).where(PushSubscription.user_id == user_id)
+                await session.execute(
+                    select(
+                        PushSubscription.id,
+                        PushSubscription.endpoint,
+                        PushSubscription.p256dh,
+                        PushSubscription.auth,
+                    ).where(PushSubscription.user_id == user_id)
                 )
             )
         if not subs:
@@ -107,7 +112,7 @@ class PushSender:
                 await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
         return sum(1 for status in results if status is not None and status < 300), len(gone)
 
-    async def _send(self, sub: PushSubscription, data: str) -> int | None:
+    async def _send(self, sub: Any, data: str) -> int | None:
         """The push service's status, or None when it could not be reached."""
         try:
             await webpush_async(

@@ -7,7 +7,7 @@ import logging
 import os
 
 from cryptography.hazmat.primitives import serialization
-from py_vapid import Vapid01
+from py_vapid import Vapid02
 from py_vapid.utils import b64urlencode
 
 from owlistic.settings import ConfigurationError, Settings
@@ -17,14 +17,14 @@ log = logging.getLogger("owlistic.push")
 KEY_FILE = "vapid_private.pem"
 
 
-def load_vapid(settings: Settings) -> Vapid01:
+def load_vapid(settings: Settings) -> Vapid02:
     """From ``OWLISTIC_VAPID_PRIVATE_KEY``, else from (or generated into) the data dir."""
     if settings.vapid_private_key is not None:
         value = settings.vapid_private_key.get_secret_value().strip()
         try:
             if value.startswith("-----BEGIN"):
-                return Vapid01.from_pem(value.encode())
-            return Vapid01.from_string(value)
+                return Vapid02.from_pem(value.encode())
+            return Vapid02.from_string(value)
         except Exception as exc:  # py_vapid raises whatever the key parser raised
             raise ConfigurationError(
                 f"OWLISTIC_VAPID_PRIVATE_KEY is not a VAPID key: {exc}"
@@ -32,7 +32,7 @@ def load_vapid(settings: Settings) -> Vapid01:
     path = settings.data_dir / KEY_FILE
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if not path.exists():
-        vapid = Vapid01()
+        vapid = Vapid02()
         vapid.generate_keys()
         pem = vapid.private_key.private_bytes(
             serialization.Encoding.PEM,
@@ -51,10 +51,10 @@ def load_vapid(settings: Settings) -> Vapid01:
                     "generated a VAPID key in %s; keep it (or set it) for every instance", path
                 )
             return vapid
-    return Vapid01.from_pem(path.read_bytes())
+    return Vapid02.from_pem(path.read_bytes())
 
 
-def public_key(vapid: Vapid01) -> str:
+def public_key(vapid: Vapid02) -> str:
     """The ``applicationServerKey`` browsers subscribe with (base64url, uncompressed point)."""
     raw = vapid.public_key.public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
