@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -203,7 +204,7 @@ class TaskService:
 
     async def completions(
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
-    ) -> list[TaskCompletion]:
+    ) -> Sequence[TaskCompletion]:
         task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         return list(
             await session.scalars(
