@@ -27,6 +27,7 @@ from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
 from owlistic.push.endpoints import router as push_router
+from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
 from owlistic.realtime.lifecycle import start_realtime, stop_realtime
 from owlistic.reminder.lifecycle import start_reminders, stop_reminders
@@ -119,6 +120,7 @@ def _document_body_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
+    catalog.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

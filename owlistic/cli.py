@@ -30,8 +30,10 @@ async def _migrate(settings: Settings) -> None:
 async def _create_user(settings: Settings, email: str, password: str, admin: bool) -> str:
     from owlistic.kit.db import Database
     from owlistic.migrations.runner import upgrade
+    from owlistic.realtime import catalog
     from owlistic.user.service import user as users
 
+    catalog.install()
     db = Database(settings)
     try:
         await upgrade(db.engine)

@@ -142,30 +142,3 @@ def readable_note_filter(user_id: uuid.UUID) -> ColumnElement[bool]:
         Note.notebook_id.in_(readable_notebook_ids(user_id)),
         Note.id.in_(shared_notes),
     )
-
-
-async def notebook_audience(session: AsyncSession, notebook: Notebook) -> set[str]:
-    """Everyone who may read the notebook (and so everything in it)."""
-    holders = await session.scalars(
-        select(Role.user_id).where(
-            Role.deleted_at.is_(None),
-            Role.resource_type == "notebook",
-            Role.resource_id == notebook.id,
-        )
-    )
-    return {str(notebook.user_id), *(str(u) for u in holders)}
-
-
-async def note_audience(session: AsyncSession, note: Note) -> set[str]:
-    holders = await session.execute(
-        select(Role.user_id)
-        .where(
-            Role.deleted_at.is_(None),
-            or_(
-                and_(Role.resource_type == "notebook", Role.resource_id == note.notebook_id),
-                and_(Role.resource_type == "note", Role.resource_id == note.id),
-            ),
-        )
-        .union_all(select(Notebook.user_id).where(Notebook.id == note.notebook_id))
-    )
-    return {str(note.user_id), *(str(u) for (u,) in holders)}

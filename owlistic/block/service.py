@@ -6,10 +6,11 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import check_note, note_audience, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_for, readable_note_filter
 from owlistic.block import repository
+from owlistic.block.events import BlockCreated, BlockDeleted, BlockUpdated
 from owlistic.block.schemas import BlockCreate, BlockUpdate
-from owlistic.events.payloads import block_event
+from owlistic.events.outbox import emit
 from owlistic.kit.errors import NotFound
 from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
@@ -97,15 +98,14 @@ class BlockService:
         )
         session.add(block)
         await session.flush()
-        audience = await note_audience(session, note)
-        await sync.block_to_task(session, block, None, audience)  # a new block has no task yet
-        block_event(session, "block.created", block, audience)
+        await sync.block_to_task(session, block, None)  # a new block has no task yet
+        await emit(session, BlockCreated.of(block))
         return block
 
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID, body: BlockUpdate
     ) -> Block:
-        block, note, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "update")
+        block, _, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "update")
         if body.content is not None:
             block.content = body.content
         if body.metadata is not None:
@@ -116,18 +116,16 @@ class BlockService:
             block.order = body.order
         block.updated_at = utcnow()
         await session.flush()
-        audience = await note_audience(session, note)
-        await sync.block_to_task(session, block, task, audience)
-        block_event(session, "block.updated", block, audience)
+        await sync.block_to_task(session, block, task)
+        await emit(session, BlockUpdated.of(block))
         return block
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID) -> None:
-        block, note, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "delete")
+        block, _, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "delete")
         block.deleted_at, block.deleted_batch = utcnow(), uuid.uuid4()
         await session.flush()
-        audience = await note_audience(session, note)
-        await sync.block_deleted(session, block, task, audience)
-        block_event(session, "block.deleted", block, audience)
+        await sync.block_deleted(session, block, task)
+        await emit(session, BlockDeleted.of(block))
 
 
 block = BlockService()

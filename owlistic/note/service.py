@@ -6,14 +6,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_audience, note_for, notebook_for, readable_note_filter
+from owlistic.access.service import note_for, notebook_for, readable_note_filter
 from owlistic.block.repository import block_json_by_note, blocks_by_note, core_rows
-from owlistic.events.payloads import note_event, task_event
+from owlistic.events.outbox import emit
 from owlistic.kit.sqljson import json_array, uuid_text
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Role, Task
 from owlistic.note import views
+from owlistic.note.events import NoteCreated, NoteMoved, NoteTrashed, NoteUpdated
 from owlistic.note.schemas import NoteCreate, NoteUpdate
+from owlistic.task.events import TaskDeleted
 
 
 class NoteService:
@@ -75,42 +77,44 @@ class NoteService:
             ]
         )
         await session.flush()
-        note_event(
-            session,
-            "note.created",
-            note,
-            await note_audience(session, note),
-            blocks=[str(block.id)],
-        )
+        await emit(session, NoteCreated.with_blocks(note, (block.id,)))
         return note, [block]
 
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID, body: NoteUpdate
     ) -> tuple[Note, list[Block], Rank]:
         note, rank = await note_for(session, user_id, note_id, Rank.EDITOR, verb="update")
-        audience = await note_audience(session, note)
-        extra: dict[str, str] = {}
+        moved_from = None
         if body.notebook_id is not None and body.notebook_id != note.notebook_id:
             # Moving needs write access on the destination too (the original did not check).
             destination, _ = await notebook_for(
                 session, user_id, body.notebook_id, Rank.EDITOR, verb="move notes into"
             )
-            extra["old_notebook_id"] = str(note.notebook_id)
+            moved_from = note.notebook_id
             note.notebook_id = destination.id
         if body.title is not None:
             note.title = body.title
         note.updated_at = utcnow()
         await session.flush()
-        if extra:  # moved: readers of the destination notebook hear of it too
-            audience |= await note_audience(session, note)
-        note_event(session, "note.updated", note, audience, **extra)
+        if moved_from is None:
+            await emit(session, NoteUpdated.of(note))
+        else:
+            await emit(
+                session,
+                NoteMoved(
+                    note_id=note.id,
+                    notebook_id=note.notebook_id,
+                    user_id=note.user_id,
+                    title=note.title,
+                    old_notebook_id=moved_from,
+                ),
+            )
         blocks = await blocks_by_note(session, [note.id])
         return note, blocks.get(note.id, []), rank
 
     async def trash(self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID) -> None:
         """Moves the note with its live blocks and tasks to the trash as one batch."""
         note, _ = await note_for(session, user_id, note_id, Rank.OWNER, verb="delete")
-        audience = await note_audience(session, note)
         now, batch = utcnow(), uuid.uuid4()
         await session.execute(
             update(Block)
@@ -127,8 +131,8 @@ class NoteService:
             row.deleted_at, row.deleted_batch = now, batch
         await session.flush()
         for task in tasks:
-            task_event(session, "task.deleted", task, audience)
-        note_event(session, "note.deleted", note, audience)
+            await emit(session, TaskDeleted.of(task))
+        await emit(session, NoteTrashed.of(note))
 
 
 note = NoteService()

@@ -6,11 +6,14 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import notebook_audience, notebook_for, readable_notebook_ids
-from owlistic.events.payloads import note_event, notebook_event, task_event
+from owlistic.access.service import notebook_for, readable_notebook_ids
+from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Notebook, Role, Task
+from owlistic.note.events import NoteTrashed
+from owlistic.notebook.events import NotebookCreated, NotebookTrashed, NotebookUpdated
 from owlistic.notebook.schemas import NotebookCreate, NotebookUpdate
+from owlistic.task.events import TaskDeleted
 
 
 class NotebookService:
@@ -46,7 +49,7 @@ class NotebookService:
             Role(user_id=user_id, resource_id=notebook.id, resource_type="notebook", role="owner")
         )
         await session.flush()
-        notebook_event(session, "notebook.created", notebook, [str(user_id)])
+        await emit(session, NotebookCreated.of(notebook))
         return notebook
 
     async def update(
@@ -65,9 +68,7 @@ class NotebookService:
             notebook.description = body.description
         notebook.updated_at = utcnow()
         await session.flush()
-        notebook_event(
-            session, "notebook.updated", notebook, await notebook_audience(session, notebook)
-        )
+        await emit(session, NotebookUpdated.of(notebook))
         return notebook, rank
 
     async def trash(
@@ -75,7 +76,6 @@ class NotebookService:
     ) -> None:
         """Moves the notebook and everything live in it to the trash as one batch."""
         notebook, _ = await notebook_for(session, user_id, notebook_id, Rank.OWNER, verb="delete")
-        audience = await notebook_audience(session, notebook)
         now, batch = utcnow(), uuid.uuid4()
         notes = list(
             await session.scalars(
@@ -105,10 +105,10 @@ class NotebookService:
         notebook.deleted_at, notebook.deleted_batch = now, batch
         await session.flush()
         for note in notes:
-            note_event(session, "note.deleted", note, audience)
+            await emit(session, NoteTrashed.of(note))
         for task in tasks:
-            task_event(session, "task.deleted", task, audience)
-        notebook_event(session, "notebook.deleted", notebook, audience)
+            await emit(session, TaskDeleted.of(task))
+        await emit(session, NotebookTrashed.of(notebook))
 
 
 notebook = NotebookService()

@@ -21,13 +21,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from owlistic.events.payloads import reminder_event
+from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
 from owlistic.models import Reminder, Task, User
 from owlistic.push.service import PushSender
 from owlistic.reminder.email import send_reminder
 from owlistic.runtime import Runtime
 from owlistic.task import schedule
+from owlistic.task.events import TaskReminderFired
 
 log = logging.getLogger("owlistic.reminders")
 
@@ -117,7 +118,7 @@ class ReminderScheduler:
                 reminder.status, reminder.sent_at = "sent", now
                 reminder.late = now - reminder.fire_at > late_after
                 reminder.channels = {"event": True}
-                reminder_event(session, reminder, task)
+                await emit(session, TaskReminderFired.fired(task, reminder))
                 fired.append(
                     Fired(
                         reminder.id,

@@ -9,11 +9,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_audience, note_for, notebook_audience, notebook_for
-from owlistic.events.payloads import note_event, notebook_event
+from owlistic.access.service import note_for, notebook_for
+from owlistic.events.outbox import emit
 from owlistic.kit.errors import BadRequest, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
+from owlistic.note.events import NoteAccessChanged
+from owlistic.notebook.events import NotebookAccessChanged
 from owlistic.user import repository as users
 
 ResourceType = Literal["note", "notebook"]
@@ -42,11 +44,27 @@ class RoleService:
     ) -> None:
         """Tell everyone who can see the resource, and the affected user, that access changed."""
         if isinstance(resource, Note):
-            audience = await note_audience(session, resource) | {str(also)}
-            note_event(session, "note.updated", resource, audience, shared_with=str(also))
+            await emit(
+                session,
+                NoteAccessChanged(
+                    note_id=resource.id,
+                    notebook_id=resource.notebook_id,
+                    user_id=resource.user_id,
+                    title=resource.title,
+                    shared_with=also,
+                ),
+            )
         else:
-            audience = await notebook_audience(session, resource) | {str(also)}
-            notebook_event(session, "notebook.updated", resource, audience, shared_with=str(also))
+            await emit(
+                session,
+                NotebookAccessChanged(
+                    notebook_id=resource.id,
+                    user_id=resource.user_id,
+                    name=resource.name,
+                    description=resource.description,
+                    shared_with=also,
+                ),
+            )
 
     async def list_visible(
         self,

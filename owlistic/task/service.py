@@ -8,14 +8,16 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import check_note, note_audience, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_for, readable_note_filter
 from owlistic.block import repository as blocks
-from owlistic.events.payloads import block_event, task_event
+from owlistic.block.events import BlockCreated, BlockUpdated
+from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, NotFound, Unprocessable
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Notebook, Task, TaskCompletion, User
 from owlistic.reminder import repository as reminders
 from owlistic.task import planning, sync
+from owlistic.task.events import TaskCompleted, TaskCreated, TaskDeleted, TaskUpdated, task_updated
 from owlistic.task.schemas import Snooze, TaskCreate, TaskUpdate
 from owlistic.task.views import DueView, due_filter
 
@@ -94,10 +96,6 @@ class TaskService:
             raise NotFound("Task not found") from None
         return task, note, block
 
-    @staticmethod
-    async def _audience(session: AsyncSession, task: Task, note: Note | None) -> set[str]:
-        return {str(task.user_id)} if note is None else await note_audience(session, note)
-
     async def get(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
         task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         return task
@@ -131,8 +129,7 @@ class TaskService:
             sync.convert_to_task_block(block, task)
             block.updated_at = utcnow()
             await session.flush()
-            audience = await note_audience(session, note)
-            block_event(session, "block.updated", block, audience)
+            await emit(session, BlockUpdated.of(block))
         elif body.note_id is not None:
             note, _ = await note_for(
                 session, user_id, body.note_id, Rank.EDITOR, verb="add tasks to"
@@ -145,23 +142,20 @@ class TaskService:
             await session.flush()
             task.block_id = block.id
             await session.flush()
-            audience = await note_audience(session, note)
-            block_event(session, "block.created", block, audience)
+            await emit(session, BlockCreated.of(block))
         else:
             session.add(task)
             await session.flush()
-            audience = {str(user_id)}
         await reminders.reschedule(session, task)
-        task_event(session, "task.created", task, audience)
+        await emit(session, TaskCreated.of(task))
         return task
 
     async def update(
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: TaskUpdate
     ) -> Task:
-        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
-        audience = await self._audience(session, task, note)
-        fields = body.model_fields_set
+        task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
         was_completed = task.is_completed
+        fields = body.model_fields_set
         if body.metadata is not None:
             kept = {k: v for k, v in task.meta.items() if k in RESERVED_METADATA}
             extra = {k: v for k, v in body.metadata.items() if k not in RESERVED_METADATA}
@@ -178,17 +172,21 @@ class TaskService:
         planning.apply_schedule(task, body, fields)
         task.updated_at = utcnow()
         await session.flush()
-        if task.is_completed and not was_completed:
-            await planning.complete_occurrence(session, task, user_id)
-        if task.is_completed != was_completed or fields & planning.SCHEDULE_FIELDS:
+        rolled = task.is_completed and not was_completed
+        rolled = rolled and await planning.complete_occurrence(session, task, user_id)
+        if not rolled and (task.is_completed != was_completed or fields & planning.SCHEDULE_FIELDS):
             await reminders.reschedule(session, task)
-        await sync.task_to_block(session, task, block, audience)
-        task_event(session, "task.updated", task, audience)
+        await sync.task_to_block(session, task, block)
+        # A repeating task ticked off is reopened at its next occurrence: still a completion.
+        await emit(
+            session,
+            TaskCompleted.of(task) if rolled else task_updated(task, was_completed=was_completed),
+        )
         return task
 
     async def skip(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
         """Move a recurring task to its next occurrence without completing this one."""
-        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
         if not task.recurrence:
             raise Unprocessable("only a recurring task can skip an occurrence")
         if not await planning.complete_occurrence(session, task, user_id, skipped=True):
@@ -197,9 +195,8 @@ class TaskService:
             task.updated_at = utcnow()
             await session.flush()
             await reminders.reschedule(session, task)
-        audience = await self._audience(session, task, note)
-        await sync.task_to_block(session, task, block, audience)
-        task_event(session, "task.updated", task, audience)
+        await sync.task_to_block(session, task, block)
+        await emit(session, TaskUpdated.of(task))
         return task
 
     async def completions(
@@ -218,17 +215,17 @@ class TaskService:
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
     ) -> Task:
         """Stop repeating: the task keeps its current occurrence as a one-off."""
-        task, note, _ = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        task, _, _ = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
         task.recurrence, task.series_start = None, None
         task.updated_at = utcnow()
         await session.flush()
-        task_event(session, "task.updated", task, await self._audience(session, task, note))
+        await emit(session, TaskUpdated.of(task))
         return task
 
     async def snooze(
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: Snooze
     ) -> Task:
-        task, note, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         if (body.minutes is None) == (body.until is None):
             raise Unprocessable("give exactly one of minutes or until")
         now = utcnow()
@@ -237,16 +234,15 @@ class TaskService:
             raise Unprocessable("until is in the past")
         await reminders.reschedule(session, task, at=at)
         # Other devices learn the reminder was handled (and the scheduler is woken).
-        task_event(session, "task.updated", task, await self._audience(session, task, note))
+        await emit(session, TaskUpdated.of(task))
         return task
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
-        task, note, block = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
-        audience = await self._audience(session, task, note)
+        task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
         task.deleted_at, task.deleted_batch = utcnow(), uuid.uuid4()
         await session.flush()
-        await sync.task_deleted(session, task, block, audience)
-        task_event(session, "task.deleted", task, audience)
+        await sync.task_deleted(session, task, block)
+        await emit(session, TaskDeleted.of(task))
 
 
 task = TaskService()

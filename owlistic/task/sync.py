@@ -8,15 +8,16 @@ cannot create a duplicate.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.events.payloads import block_event, task_event
+from owlistic.block.events import BlockDeleted, BlockUpdated
+from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Task
+from owlistic.task.events import TaskCompleted, TaskCreated, TaskDeleted, task_updated
 from owlistic.task.planning import complete_occurrence
 
 TASK_TYPE = "task"
@@ -42,14 +43,12 @@ def _link(block: Block, task: Task) -> None:
     task.meta = {**task.meta, "block_id": str(block.id), "note_id": str(block.note_id)}
 
 
-async def block_to_task(
-    session: AsyncSession, block: Block, task: Task | None, audience: Iterable[str]
-) -> None:
+async def block_to_task(session: AsyncSession, block: Block, task: Task | None) -> None:
     """After a block was created or changed: create, update or delete its ``task`` (the
     live task linked to it, as ``linked_task`` finds it; callers load it with the block)."""
     if block.type != TASK_TYPE:
         if task is not None:
-            await _delete_task(session, task, audience, utcnow(), None)
+            await _delete_task(session, task, utcnow(), None)
             block.meta = {k: v for k, v in block.meta.items() if k != "task_id"}
         return
     if task is None:
@@ -65,7 +64,7 @@ async def block_to_task(
         _link(block, task)
         session.add(task)
         await session.flush()
-        task_event(session, "task.created", task, audience)
+        await emit(session, TaskCreated.of(task))
         return
     if "task_id" not in block.meta:
         _link(block, task)
@@ -78,29 +77,26 @@ async def block_to_task(
         # Ticking a repeating item off moves it to its next occurrence, unticked again.
         if done and not was_completed and await complete_occurrence(session, task, block.user_id):
             block.meta = {**block.meta, "is_completed": False}
-        task_event(session, "task.updated", task, audience)
+            await emit(session, TaskCompleted.of(task))
+        else:
+            await emit(session, task_updated(task, was_completed=was_completed))
 
 
 async def _delete_task(
     session: AsyncSession,
     task: Task,
-    audience: Iterable[str],
     now: datetime,
     batch: uuid.UUID | None,
 ) -> None:
     task.deleted_at, task.deleted_batch = now, batch
     await session.flush()
-    task_event(session, "task.deleted", task, audience)
+    await emit(session, TaskDeleted.of(task))
 
 
-async def block_deleted(
-    session: AsyncSession, block: Block, task: Task | None, audience: Iterable[str]
-) -> None:
+async def block_deleted(session: AsyncSession, block: Block, task: Task | None) -> None:
     """After a block was trashed: trash its linked ``task`` with it."""
     if task is not None:
-        await _delete_task(
-            session, task, audience, block.deleted_at or utcnow(), block.deleted_batch
-        )
+        await _delete_task(session, task, block.deleted_at or utcnow(), block.deleted_batch)
 
 
 def new_task_block(task: Task, note_id: uuid.UUID, order: float) -> Block:
@@ -124,9 +120,7 @@ def convert_to_task_block(block: Block, task: Task) -> None:
     _link(block, task)
 
 
-async def task_to_block(
-    session: AsyncSession, task: Task, block: Block | None, audience: Iterable[str]
-) -> None:
+async def task_to_block(session: AsyncSession, task: Task, block: Block | None) -> None:
     """After a task's title or completion changed: mirror it into its live ``block``."""
     if block is None or (block_text(block), block_completed(block)) == (
         task.title,
@@ -137,14 +131,12 @@ async def task_to_block(
     block.meta = {**block.meta, "is_completed": task.is_completed}
     block.updated_at = utcnow()
     await session.flush()
-    block_event(session, "block.updated", block, audience)
+    await emit(session, BlockUpdated.of(block))
 
 
-async def task_deleted(
-    session: AsyncSession, task: Task, block: Block | None, audience: Iterable[str]
-) -> None:
+async def task_deleted(session: AsyncSession, task: Task, block: Block | None) -> None:
     """Deleting the task deletes its live ``block``: the item disappears from both views."""
     if block is not None:
         block.deleted_at, block.deleted_batch = task.deleted_at, task.deleted_batch
         await session.flush()
-        block_event(session, "block.deleted", block, audience)
+        await emit(session, BlockDeleted.of(block))

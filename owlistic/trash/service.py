@@ -9,11 +9,13 @@ from sqlalchemy import Update, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_audience, note_for, notebook_audience, notebook_for
+from owlistic.access.service import note_for, notebook_for
 from owlistic.events.outbox import emit
-from owlistic.events.payloads import note_event, notebook_event
 from owlistic.kit.errors import Conflict
 from owlistic.models import Block, Note, Notebook, Role, Task
+from owlistic.note.events import NotePurged, NoteRestored
+from owlistic.notebook.events import NotebookPurged, NotebookRestored
+from owlistic.trash.events import TrashEmptied
 
 ItemType = Literal["note", "notebook"]
 
@@ -65,15 +67,13 @@ class TrashService:
             if parent is not None and parent.deleted_at is not None:
                 raise Conflict("this note's notebook is in the trash; restore the notebook first")
             await self._restore_batch(session, note)
-            note_event(session, "note.restored", note, await note_audience(session, note))
+            await emit(session, NoteRestored.of(note))
         else:
             notebook, _ = await notebook_for(
                 session, user_id, item_id, Rank.OWNER, verb="restore", trashed=True
             )
             await self._restore_batch(session, notebook)
-            notebook_event(
-                session, "notebook.restored", notebook, await notebook_audience(session, notebook)
-            )
+            await emit(session, NotebookRestored.of(notebook))
 
     async def _restore_batch(self, session: AsyncSession, item: Note | Notebook) -> None:
         batch = item.deleted_batch
@@ -110,15 +110,13 @@ class TrashService:
             note, _ = await note_for(
                 session, user_id, item_id, Rank.OWNER, verb="delete permanently", trashed=True
             )
-            audience = await note_audience(session, note)
-            note_event(session, "note.permanent_deleted", note, audience)
+            await emit(session, NotePurged.of(note))
             await self._purge_notes(session, [note.id])
         else:
             notebook, _ = await notebook_for(
                 session, user_id, item_id, Rank.OWNER, verb="delete permanently", trashed=True
             )
-            audience = await notebook_audience(session, notebook)
-            notebook_event(session, "notebook.permanent_deleted", notebook, audience)
+            await emit(session, NotebookPurged.of(notebook))
             await self._purge_notebook(session, notebook)
 
     async def empty(self, session: AsyncSession, user_id: uuid.UUID) -> None:
@@ -126,17 +124,7 @@ class TrashService:
         await self._purge_notes(session, [n.id for n in notes])
         for notebook in notebooks:
             await self._purge_notebook(session, notebook)
-        uid = str(user_id)
-        emit(
-            session,
-            event="trash.emptied",
-            entity="trash",
-            data={"user_id": uid},
-            key=uid,
-            resource_type="trash",
-            resource_id=uid,
-            audience=[uid],
-        )
+        await emit(session, TrashEmptied(user_id=user_id))
 
 
 trash = TrashService()

@@ -14,21 +14,8 @@ from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
 from owlistic.user import repository
+from owlistic.user.events import UserCreated, UserDeleted, UserUpdated
 from owlistic.user.schemas import UserUpdate
-
-
-def _emit_user_event(session: AsyncSession, user: User, event: str, **data: Any) -> None:
-    uid = str(user.id)
-    emit(
-        session,
-        event=event,
-        entity="user",
-        data={"user_id": uid, **data},
-        key=uid,
-        resource_type="user",
-        resource_id=uid,
-        audience=[uid],
-    )
 
 
 class UserService:
@@ -77,8 +64,8 @@ class UserService:
             raise Conflict("user with that email or username already exists") from exc
         session.add(Role(user_id=user.id, resource_id=user.id, resource_type="user", role="owner"))
         await session.flush()
-        _emit_user_event(
-            session, user, "user.created", email=user.email, created_at=user.created_at.isoformat()
+        await emit(
+            session, UserCreated(user_id=user.id, email=user.email, created_at=user.created_at)
         )
         return user
 
@@ -147,8 +134,8 @@ class UserService:
             await session.flush()
         except IntegrityError as exc:
             raise Conflict("email or username already in use") from exc
-        _emit_user_event(
-            session, user, "user.updated", email=user.email, updated_at=user.updated_at.isoformat()
+        await emit(
+            session, UserUpdated(user_id=user.id, email=user.email, updated_at=user.updated_at)
         )
         return user
 
@@ -166,8 +153,8 @@ class UserService:
         await self._set_password(user, new)
         user.updated_at = utcnow()
         await session.flush()
-        _emit_user_event(
-            session, user, "user.updated", email=user.email, updated_at=user.updated_at.isoformat()
+        await emit(
+            session, UserUpdated(user_id=user.id, email=user.email, updated_at=user.updated_at)
         )
         return user
 
@@ -186,7 +173,7 @@ class UserService:
             .values(deleted_at=now)
         )
         await session.flush()
-        _emit_user_event(session, user, "user.deleted", deleted_at=now.isoformat())
+        await emit(session, UserDeleted(user_id=user.id, deleted_at=now))
 
     async def store_password_hash(
         self, session: AsyncSession, user_id: uuid.UUID, password_hash: str

@@ -19,7 +19,7 @@ from tests.conftest import run_database
 
 SOFT_DELETED = ("users", "notebooks", "notes", "blocks", "roles", "tasks")
 
-# What a write runs to find who may see its event (access/service.py: note_audience).
+# What a write runs to find who may see its event (access/audience.py: of_note).
 AUDIENCE = (
     "SELECT roles.user_id FROM roles WHERE roles.deleted_at IS NULL AND "
     "(roles.resource_type = 'notebook' AND roles.resource_id = :notebook "

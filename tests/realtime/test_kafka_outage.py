@@ -20,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.events.broker import BrokerUnavailable, Message, create_broker, entity_topics
-from owlistic.events.outbox import emit
+from owlistic.events.outbox import append_row
 from owlistic.events.relay import OutboxRelay
 from owlistic.kit.db import Database
 from owlistic.migrations.runner import upgrade
@@ -168,7 +168,7 @@ async def relay_until_it_fails(relay: OutboxRelay) -> None:
 
 
 def emit_event(session: AsyncSession, key: str, title: str) -> None:
-    emit(
+    append_row(
         session,
         event="note.updated",
         entity="note",

@@ -9,7 +9,7 @@ import asyncio
 
 import httpx
 
-from owlistic.events.outbox import emit
+from owlistic.events.outbox import append_row
 from owlistic.kit.db import Database
 from owlistic.settings import Settings
 from tests.conftest import LiveServer, register
@@ -27,7 +27,7 @@ async def test_commit_without_local_wakeup_is_relayed_before_the_poll(
         async with ws_connect(server, erin) as ws:
             loop = asyncio.get_running_loop()
             async with other_process.session() as session:
-                emit(
+                append_row(
                     session,
                     event="note.updated",
                     entity="note",

@@ -17,7 +17,7 @@ from owlistic.events import handoff
 from owlistic.events.broker import Message, entity_topics
 from owlistic.events.broker.base import HEADER_AUDIENCE, HEADER_EVENT_ID, HEADER_SEQ
 from owlistic.events.broker.memory import MemoryBroker
-from owlistic.events.outbox import emit
+from owlistic.events.outbox import append_row
 from owlistic.events.relay import OutboxRelay
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
@@ -30,7 +30,7 @@ from tests.realtime.wsclient import next_event, receive, ws_connect
 
 
 def emit_note_event(session: AsyncSession, user_id: str, title: str) -> None:
-    emit(
+    append_row(
         session,
         event="note.updated",
         entity="note",

@@ -1,0 +1,258 @@
+"""Every domain event's partition key, audience and wire form (the original client's names
+and keys, contract 6.4). ``tests/api/test_event_frames.py`` pins one frame of each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.access import audience
+from owlistic.block.events import (
+    BlockChanged,
+    BlockCreated,
+    BlockDeleted,
+    BlockEvent,
+    BlockUpdated,
+)
+from owlistic.events.domain import Wire, register
+from owlistic.note.events import (
+    NoteAccessChanged,
+    NoteCreated,
+    NoteEvent,
+    NoteMoved,
+    NotePurged,
+    NoteRestored,
+    NoteTrashed,
+    NoteUpdated,
+)
+from owlistic.notebook.events import (
+    NotebookAccessChanged,
+    NotebookCreated,
+    NotebookEvent,
+    NotebookPurged,
+    NotebookRestored,
+    NotebookTrashed,
+    NotebookUpdated,
+)
+from owlistic.task.events import (
+    TaskChanged,
+    TaskCreated,
+    TaskDeleted,
+    TaskEvent,
+    TaskReminderFired,
+    TaskUpdated,
+)
+from owlistic.trash.events import TrashEmptied
+from owlistic.user.events import UserCreated, UserDeleted, UserEvent, UserUpdated
+
+WIRE_NAMES: dict[type, str] = {
+    BlockCreated: "block.created",
+    BlockUpdated: "block.updated",
+    BlockDeleted: "block.deleted",
+    TaskCreated: "task.created",
+    TaskUpdated: "task.updated",
+    TaskDeleted: "task.deleted",
+    TaskReminderFired: "task.reminder",
+    NoteCreated: "note.created",
+    NoteUpdated: "note.updated",
+    NoteTrashed: "note.deleted",
+    NoteRestored: "note.restored",
+    NotePurged: "note.permanent_deleted",
+    NotebookCreated: "notebook.created",
+    NotebookUpdated: "notebook.updated",
+    NotebookTrashed: "notebook.deleted",
+    NotebookRestored: "notebook.restored",
+    NotebookPurged: "notebook.permanent_deleted",
+    UserCreated: "user.created",
+    UserUpdated: "user.updated",
+    UserDeleted: "user.deleted",
+    TrashEmptied: "trash.emptied",
+}
+
+
+def wire_name(event: object) -> str:
+    """A subclass (``NoteMoved``) goes out under its base's name (``note.updated``)."""
+    for cls in type(event).__mro__:
+        if cls in WIRE_NAMES:
+            return WIRE_NAMES[cls]
+    raise LookupError(type(event).__name__)
+
+
+def _wire(event: object, entity: str, resource_id: object, data: dict[str, Any]) -> Wire:
+    return Wire(
+        event=wire_name(event),
+        entity=entity,
+        resource_type=entity,
+        resource_id=str(resource_id),
+        data=data,
+    )
+
+
+def render_block(e: BlockEvent) -> Wire:
+    data: dict[str, Any] = {
+        "block_id": str(e.block_id),
+        "note_id": str(e.note_id),
+        "user_id": str(e.user_id),
+    }
+    if isinstance(e, BlockChanged):
+        data |= {
+            "block_type": e.block_type,
+            "order": e.order,
+            "content": e.content,
+            "metadata": e.metadata,
+            "updated_at": e.updated_at.isoformat(),
+        }
+    return _wire(e, "block", e.block_id, data)
+
+
+def render_task(e: TaskEvent) -> Wire:
+    tid = str(e.task_id)
+    data: dict[str, Any] = {
+        "task_id": tid,
+        "user_id": str(e.user_id),
+        "note_id": str(e.note_id) if e.note_id else None,
+        "block_id": str(e.block_id) if e.block_id else None,
+    }
+    if isinstance(e, TaskChanged):
+        data |= {
+            "title": e.title,
+            "is_completed": e.is_completed,
+            "due_date": e.due_date,
+            "due_at": e.due_at.isoformat() if e.due_at else None,
+            "due_all_day": e.due_all_day,
+            "time_zone": e.time_zone,
+            "remind_at": e.remind_at.isoformat() if e.remind_at else None,
+            "remind_before_minutes": e.remind_before_minutes,
+            "recurrence": e.recurrence,
+        }
+        if isinstance(e, TaskReminderFired):
+            data |= {
+                "reminder_id": str(e.reminder_id),
+                "fire_at": e.fire_at.isoformat(),
+                "late": e.late,
+                "kind": e.kind,
+            }
+    else:
+        data["data"] = {"task_id": tid, "id": tid}  # where the original client looks
+    return _wire(e, "task", tid, data)
+
+
+def render_note(e: NoteEvent) -> Wire:
+    data: dict[str, Any] = {
+        "note_id": str(e.note_id),
+        "notebook_id": str(e.notebook_id),
+        "title": e.title,
+    }
+    if isinstance(e, NoteCreated):
+        data["blocks"] = [str(b) for b in e.block_ids]
+    elif isinstance(e, NoteMoved):
+        data["old_notebook_id"] = str(e.old_notebook_id)
+    elif isinstance(e, NoteAccessChanged):
+        data["shared_with"] = str(e.shared_with)
+    return _wire(e, "note", e.note_id, data)
+
+
+def render_notebook(e: NotebookEvent) -> Wire:
+    data: dict[str, Any] = {
+        "notebook_id": str(e.notebook_id),
+        "name": e.name,
+        "description": e.description,
+    }
+    if isinstance(e, NotebookAccessChanged):
+        data["shared_with"] = str(e.shared_with)
+    return _wire(e, "notebook", e.notebook_id, data)
+
+
+def render_user(e: UserEvent) -> Wire:
+    data: dict[str, Any] = {"user_id": str(e.user_id)}
+    if isinstance(e, UserCreated):
+        data |= {"email": e.email, "created_at": e.created_at.isoformat()}
+    elif isinstance(e, UserUpdated):
+        data |= {"email": e.email, "updated_at": e.updated_at.isoformat()}
+    elif isinstance(e, UserDeleted):
+        data["deleted_at"] = e.deleted_at.isoformat()
+    return _wire(e, "user", e.user_id, data)
+
+
+def render_trash(e: TrashEmptied) -> Wire:
+    return _wire(e, "trash", e.user_id, {"user_id": str(e.user_id)})
+
+
+async def _block_audience(session: AsyncSession, e: BlockEvent) -> set[str]:
+    return await audience.of_note_id(session, e.note_id)
+
+
+async def _task_audience(session: AsyncSession, e: TaskEvent) -> set[str]:
+    if e.note_id is None:
+        return audience.of_user(e.user_id)
+    return await audience.of_note_id(session, e.note_id)
+
+
+async def _reminder_audience(_session: AsyncSession, e: TaskReminderFired) -> set[str]:
+    return {str(e.remind_user_id)}
+
+
+async def _note_audience(session: AsyncSession, e: NoteEvent) -> set[str]:
+    readers = await audience.of_note(session, e.note_id, owner=e.user_id, notebook_id=e.notebook_id)
+    if isinstance(e, NoteMoved):  # readers of the notebook it left hear of it too
+        readers |= await audience.of_notebook_id(session, e.old_notebook_id)
+    elif isinstance(e, NoteAccessChanged):
+        readers.add(str(e.shared_with))
+    return readers
+
+
+async def _notebook_audience(session: AsyncSession, e: NotebookEvent) -> set[str]:
+    readers = await audience.of_notebook(session, e.notebook_id, owner=e.user_id)
+    if isinstance(e, NotebookAccessChanged):
+        readers.add(str(e.shared_with))
+    return readers
+
+
+async def _own_audience(_session: AsyncSession, e: UserEvent | TrashEmptied) -> set[str]:
+    return audience.of_user(e.user_id)
+
+
+def install() -> None:
+    """Registers every event type (idempotent); done by ``create_app`` and the CLI."""
+    for block_type in (BlockCreated, BlockUpdated, BlockDeleted):
+        register(
+            block_type, key=lambda e: str(e.note_id), audience=_block_audience, render=render_block
+        )
+    for task_type in (TaskCreated, TaskUpdated, TaskDeleted):
+        register(
+            task_type,
+            key=lambda e: str(e.note_id or e.user_id),
+            audience=_task_audience,
+            render=render_task,
+        )
+    register(
+        TaskReminderFired,
+        key=lambda e: str(e.note_id or e.user_id),
+        audience=_reminder_audience,
+        render=render_task,
+    )
+    for note_type in (NoteCreated, NoteUpdated, NoteTrashed, NoteRestored, NotePurged):
+        register(
+            note_type, key=lambda e: str(e.note_id), audience=_note_audience, render=render_note
+        )
+    for nb_type in (
+        NotebookCreated,
+        NotebookUpdated,
+        NotebookTrashed,
+        NotebookRestored,
+        NotebookPurged,
+    ):
+        register(
+            nb_type,
+            key=lambda e: str(e.notebook_id),
+            audience=_notebook_audience,
+            render=render_notebook,
+        )
+    for user_type in (UserCreated, UserUpdated, UserDeleted):
+        register(
+            user_type, key=lambda e: str(e.user_id), audience=_own_audience, render=render_user
+        )
+    register(
+        TrashEmptied, key=lambda e: str(e.user_id), audience=_own_audience, render=render_trash
+    )
