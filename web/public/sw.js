@@ -102,3 +102,42 @@ self.addEventListener('fetch', (event) => {
     );
   }
 });
+
+/* Web Push: a reminder arrives encrypted from the server; show it unless a tab is visible
+ * (that tab shows its own in-app notification with Done and Snooze). */
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    /* not ours */
+  }
+  if (data.type !== 'task.reminder') return;
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      if (tabs.some((c) => c.visibilityState === 'visible')) return;
+      await self.registration.showNotification(`${data.late ? 'Missed reminder' : 'Reminder'}: ${data.title || 'a task'}`, {
+        body: data.due_date ? `Due ${data.due_date}` : '',
+        tag: `reminder:${data.task_id}`,
+        icon: '/icons/icon-192.png',
+        data: { url: '/#/tasks' },
+      });
+    })(),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const tab = tabs[0];
+      if (tab) {
+        await tab.focus();
+        return tab.navigate ? tab.navigate(event.notification.data?.url || '/') : undefined;
+      }
+      return self.clients.openWindow(event.notification.data?.url || '/');
+    })(),
+  );
+});

@@ -11,6 +11,9 @@ export interface User {
   display_name: string;
   profile_pic?: string | null;
   preferences?: Record<string, unknown> | null;
+  /** IANA zone; null until the web app fills in the browser's. */
+  time_zone?: string | null;
+  email_reminders?: boolean;
   created_at: string;
   updated_at: string;
   deleted_at?: string | null;
@@ -91,6 +94,15 @@ export interface Task {
   description?: string;
   is_completed: boolean;
   due_date?: string | null;
+  /** RFC 3339 in the task's zone; an all-day task's is the start of its day. */
+  due_at?: string | null;
+  due_all_day?: boolean;
+  time_zone?: string;
+  /** When the reminder goes off (absolute, or computed from remind_before_minutes). */
+  remind_at?: string | null;
+  remind_before_minutes?: number | null;
+  /** RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO. */
+  recurrence?: string | null;
   metadata?: { block_id?: string; note_id?: string; [key: string]: unknown } | null;
   created_at?: string;
   updated_at?: string;
@@ -141,4 +153,9 @@ export interface WsPayload {
   title?: string;
   is_completed?: boolean;
   [key: string]: unknown;
+}
+
+export interface CalendarFeed {
+  url: string;
+  token: string;
 }
