@@ -71,6 +71,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check owlistic tests bench
 	$(VENV)/bin/ruff format --check owlistic tests bench
 	$(VENV)/bin/mypy owlistic tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format owlistic tests bench

@@ -15,13 +15,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from owlistic import __version__
 from owlistic.auth.endpoints import router as auth_router
+from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
 from owlistic.calendar.endpoints import router as calendar_router
+from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
+from owlistic.kit.periodic import Periodic
 from owlistic.kit.responses import errors
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
@@ -29,17 +32,21 @@ from owlistic.notebook.endpoints import router as notebook_router
 from owlistic.push.endpoints import router as push_router
 from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
-from owlistic.realtime.lifecycle import start_realtime, stop_realtime
-from owlistic.reminder.lifecycle import start_reminders, stop_reminders
+from owlistic.realtime.hub import Hub
+from owlistic.reminder.lifecycle import Reminders
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.settings import Settings, get_settings
+from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
+from owlistic.user.endpoints import account_router
 from owlistic.user.endpoints import router as user_router
 from owlistic.web.static import mount_web_app
 
 log = logging.getLogger("owlistic")
+
+HOUSEKEEPING_SECONDS = 600.0
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -121,20 +128,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
     catalog.install()
+    task_sync.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings)
         await upgrade(db.engine)
-        runtime = Runtime(settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret())
-        app.state.runtime = runtime
-        await start_realtime(runtime)
-        await start_reminders(runtime)
+        events = EventPipeline(db, settings)
+        await events.open()
+        hub = Hub(events.broker, events.topics)
+        await hub.start()  # before the relay, so the backlog it sends reaches this instance
+        events.start_relay()
+        pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
+        pruner.start()
+        reminders = Reminders(db, settings)
+        reminders.start()
+        app.state.push = reminders.push
+        app.state.runtime = Runtime(
+            settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
+        )
+        app.state.hub = hub
         try:
             yield
         finally:
-            await stop_reminders(runtime)
-            await stop_realtime(runtime)
+            await reminders.stop()
+            await pruner.stop()
+            await events.stop_relay()
+            await hub.stop()
+            await events.close()
             await db.dispose()
 
     app = FastAPI(
@@ -148,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
     for router in (
+        account_router,
         auth_router,
         user_router,
         notebook_router,

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from owlistic.events.pipeline import EventPipeline
 from owlistic.kit.db import Database
 from owlistic.settings import Settings
 
 
-@dataclass
+@dataclass(frozen=True)
 class Runtime:
     settings: Settings
     db: Database
     jwt_secret: str
-    # Components of the real-time pipeline register themselves here (broker, relay, hub).
-    components: dict[str, Any] = field(default_factory=dict)
-    _on_commit: list[Callable[[], None]] = field(default_factory=list)
+    events: EventPipeline
 
-    def on_outbox_committed(self, callback: Callable[[], None]) -> None:
-        self._on_commit.append(callback)
 
-    def outbox_committed(self) -> None:
-        """Called after a transaction that wrote outbox rows has committed."""
-        for callback in self._on_commit:
-            callback()
+async def get_runtime(request: Request) -> Runtime:  # async: no thread-pool hop per request
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

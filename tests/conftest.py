@@ -143,7 +143,7 @@ def settings(data_dir: Path, database_url: str, broker_url: str, mail_sink: Mail
 class LiveServer:
     url: str
     settings: Settings
-    app: FastAPI  # ``app.state.runtime`` is the running server's Runtime (db, components)
+    app: FastAPI  # ``app.state.runtime`` is the running server's Runtime (db, events)
 
     @property
     def ws_url(self) -> str:

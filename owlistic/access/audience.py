@@ -42,7 +42,7 @@ async def of_note(
         holders = await session.execute(
             select(Role.user_id)
             .where(
-                Role.deleted_at.is_(None),
+                Role.live(),
                 or_(
                     and_(Role.resource_type == "notebook", Role.resource_id == notebook_id),
                     and_(Role.resource_type == "note", Role.resource_id == note_id),
@@ -71,7 +71,7 @@ async def of_notebook(
     if key not in memo:
         holders = await session.scalars(
             select(Role.user_id).where(
-                Role.deleted_at.is_(None),
+                Role.live(),
                 Role.resource_type == "notebook",
                 Role.resource_id == notebook_id,
             )

@@ -20,6 +20,3 @@ class Rank(IntEnum):
 
 
 _BY_NAME = {"viewer": Rank.VIEWER, "editor": Rank.EDITOR, "owner": Rank.OWNER, "admin": Rank.ADMIN}
-
-RESOURCE_TYPES = frozenset({"user", "note", "notebook", "block", "task"})
-SHAREABLE_TYPES = frozenset({"note", "notebook"})

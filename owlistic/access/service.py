@@ -14,7 +14,7 @@ from owlistic.models import Note, Notebook, Role
 
 def _live_roles_of(user_id: uuid.UUID) -> Select[str, str, uuid.UUID]:
     return select(Role.role, Role.resource_type, Role.resource_id).where(
-        Role.user_id == user_id, Role.deleted_at.is_(None)
+        Role.user_id == user_id, Role.live()
     )
 
 
@@ -23,7 +23,7 @@ async def is_admin(session: AsyncSession, user_id: uuid.UUID) -> bool:
         select(Role.id)
         .where(
             Role.user_id == user_id,
-            Role.deleted_at.is_(None),
+            Role.live(),
             Role.resource_type == "user",
             Role.role == "admin",
         )
@@ -38,7 +38,7 @@ async def notebook_rank(session: AsyncSession, user_id: uuid.UUID, notebook: Not
     role = await session.scalar(
         select(Role.role).where(
             Role.user_id == user_id,
-            Role.deleted_at.is_(None),
+            Role.live(),
             Role.resource_type == "notebook",
             Role.resource_id == notebook.id,
         )
@@ -127,7 +127,7 @@ async def check_note(
 
 def readable_notebook_ids(user_id: uuid.UUID) -> Select[uuid.UUID]:
     shared = select(Role.resource_id).where(
-        Role.user_id == user_id, Role.deleted_at.is_(None), Role.resource_type == "notebook"
+        Role.user_id == user_id, Role.live(), Role.resource_type == "notebook"
     )
     return select(Notebook.id).where(or_(Notebook.user_id == user_id, Notebook.id.in_(shared)))
 
@@ -135,7 +135,7 @@ def readable_notebook_ids(user_id: uuid.UUID) -> Select[uuid.UUID]:
 def readable_note_filter(user_id: uuid.UUID) -> ColumnElement[bool]:
     """A WHERE clause over ``Note`` selecting notes the user may read."""
     shared_notes = select(Role.resource_id).where(
-        Role.user_id == user_id, Role.deleted_at.is_(None), Role.resource_type == "note"
+        Role.user_id == user_id, Role.live(), Role.resource_type == "note"
     )
     return or_(
         Note.user_id == user_id,

@@ -1,49 +1,18 @@
-"""Request dependencies: the unit of work and the authenticated caller."""
+"""The authenticated caller of a request (it shares the request's unit of work)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.auth import repository
 from owlistic.auth.tokens import TokenClaims, decode
-from owlistic.events.outbox import PENDING_FLAG
 from owlistic.kit.errors import Unauthorized
-from owlistic.models import RevokedToken, User
-from owlistic.runtime import Runtime
-
-
-async def get_runtime(request: Request) -> Runtime:  # async: no thread-pool hop per request
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """The request owns the transaction: commit after the endpoint, roll back on error."""
-    readonly = request.method in ("GET", "HEAD")
-    async with runtime.db.session(readonly=readonly) as session:
-        yield session
-        emitted = bool(session.info.get(PENDING_FLAG))
-    if emitted:
-        runtime.outbox_committed()
-
-
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-
-
-async def get_read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """A read-only unit of work for a POST that must not hold SQLite's write lock (login)."""
-    async with runtime.db.session(readonly=True) as session:
-        yield session
-
-
-ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+from owlistic.kit.uow import RequestSession
+from owlistic.models import User
+from owlistic.runtime import Runtime, RuntimeDep
 
 
 def bearer_token(request: Request) -> str:
@@ -58,23 +27,16 @@ def bearer_token(request: Request) -> str:
 
 async def authenticate(session: AsyncSession, runtime: Runtime, token: str) -> User:
     claims: TokenClaims = decode(runtime.jwt_secret, token, expected="access")
-    # One round trip: the user and whether this token was revoked.
-    row = (
-        await session.execute(
-            select(User, RevokedToken.jti)
-            .outerjoin(RevokedToken, RevokedToken.jti == literal(claims.jti or ""))
-            .where(User.id == claims.user_id, User.deleted_at.is_(None))
-        )
-    ).first()
-    if row is None or row[0].token_version != claims.version:
+    found = await repository.token_holder(session, claims.user_id, claims.jti or "")
+    if found is None or found[0].token_version != claims.version:
         raise Unauthorized("token is no longer valid")
-    if row[1] is not None:
+    user, revoked = found
+    if revoked:
         raise Unauthorized("token has been revoked")
-    user: User = row[0]
     return user
 
 
-async def get_current_user(request: Request, session: SessionDep, runtime: RuntimeDep) -> User:
+async def get_current_user(request: Request, session: RequestSession, runtime: RuntimeDep) -> User:
     return await authenticate(session, runtime, bearer_token(request))
 
 

@@ -1,20 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import EmailStr, Field
+from pydantic import Field
 
 from owlistic.kit.schemas import InputSchema, Schema
-from owlistic.user.schemas import Password
-
-
-class Register(InputSchema):
-    email: EmailStr
-    password: str = Password
-    username: str | None = Field(None, max_length=150)
-    display_name: str | None = Field(None, max_length=200)
-    profile_pic: str | None = Field(None, max_length=2048)
-    preferences: dict[str, Any] | None = None
 
 
 class Login(InputSchema):

@@ -5,9 +5,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Executable, Select, and_, func, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access.service import readable_note_filter
 from owlistic.kit.sqljson import json_float, json_object, json_value, utc_text, uuid_text
 from owlistic.models import Block, Note, Notebook, Task
 
@@ -16,7 +17,7 @@ ORDER_STEP = 1000.0
 
 
 def live_in(note_ids: Sequence[uuid.UUID]) -> Select[Block]:
-    return select(Block).where(Block.note_id.in_(note_ids), Block.deleted_at.is_(None))
+    return select(Block).where(Block.note_id.in_(note_ids), Block.live())
 
 
 async def blocks_by_note(
@@ -54,7 +55,7 @@ async def block_json_by_note(
     if note_ids:
         query = (
             select(uuid_text(Block.note_id), BLOCK_JSON)
-            .where(Block.note_id.in_(note_ids), Block.deleted_at.is_(None))
+            .where(Block.note_id.in_(note_ids), Block.live())
             .order_by(*ORDERING)
         )
         for note_key, text in await core_rows(session, query):
@@ -69,7 +70,7 @@ async def core_rows(session: AsyncSession, query: Executable) -> list[Any]:
 
 async def next_order(session: AsyncSession, note_id: uuid.UUID) -> float:
     highest = await session.scalar(
-        select(func.max(Block.order)).where(Block.note_id == note_id, Block.deleted_at.is_(None))
+        select(func.max(Block.order)).where(Block.note_id == note_id, Block.live())
     )
     return (highest or 0.0) + ORDER_STEP
 
@@ -84,8 +85,8 @@ async def live_block_in_context(
             select(Block, Note, Notebook.user_id, Task)
             .join(Note, Note.id == Block.note_id)
             .join(Notebook, Notebook.id == Note.notebook_id)
-            .outerjoin(Task, and_(Task.block_id == Block.id, Task.deleted_at.is_(None)))
-            .where(Block.id == block_id, Block.deleted_at.is_(None))
+            .outerjoin(Task, and_(Task.block_id == Block.id, Task.live()))
+            .where(Block.id == block_id, Block.live())
             .limit(1)
         )
     ).first()
@@ -93,6 +94,35 @@ async def live_block_in_context(
 
 
 async def live_block(session: AsyncSession, block_id: uuid.UUID) -> Block | None:
-    return await session.scalar(
-        select(Block).where(Block.id == block_id, Block.deleted_at.is_(None))
+    return await session.scalar(select(Block).where(Block.id == block_id, Block.live()))
+
+
+async def page_json(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    note_id: uuid.UUID | None,
+    type: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[str], int]:
+    """A page of live blocks (of one note, or of every note the user may read) as JSON texts
+    in the response shape, and the total count."""
+    conditions: list[ColumnElement[bool]] = [Block.live()]
+    if note_id is not None:
+        conditions.append(Block.note_id == note_id)
+    else:
+        readable = select(Note.id).where(Note.live(), readable_note_filter(user_id))
+        conditions.append(Block.note_id.in_(readable))
+    if type:
+        conditions.append(Block.type == type)
+    total = await session.scalar(select(func.count(Block.id)).where(*conditions))
+    page_query = (
+        select(BLOCK_JSON)
+        .where(*conditions)
+        .order_by(*ORDERING)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     )
+    rows = await core_rows(session, page_query)
+    return [text for (text,) in rows], int(total or 0)

@@ -2,20 +2,19 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import check_note, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_for
 from owlistic.block import repository
 from owlistic.block.events import BlockCreated, BlockDeleted, BlockUpdated
+from owlistic.block.links import links
 from owlistic.block.schemas import BlockCreate, BlockUpdate
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import NotFound
 from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Task
-from owlistic.task import sync
 
 
 def _with_sync_markers(metadata: dict[str, object], block_id: uuid.UUID) -> dict[str, object]:
@@ -35,27 +34,12 @@ class BlockService:
         page_size: int,
     ) -> tuple[str, int]:
         """A page of blocks as a JSON array in the response shape, and the total count."""
-        conditions: list[ColumnElement[bool]] = [Block.deleted_at.is_(None)]
         if note_id is not None:
             await note_for(session, user_id, note_id, Rank.VIEWER)
-            conditions.append(Block.note_id == note_id)
-        else:
-            readable = select(Note.id).where(
-                Note.deleted_at.is_(None), readable_note_filter(user_id)
-            )
-            conditions.append(Block.note_id.in_(readable))
-        if type:
-            conditions.append(Block.type == type)
-        total = await session.scalar(select(func.count(Block.id)).where(*conditions))
-        page_query = (
-            select(repository.BLOCK_JSON)
-            .where(*conditions)
-            .order_by(*repository.ORDERING)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
+        texts, total = await repository.page_json(
+            session, user_id, note_id=note_id, type=type, page=page, page_size=page_size
         )
-        rows = await repository.core_rows(session, page_query)
-        return json_array([text for (text,) in rows]), int(total or 0)
+        return json_array(texts), total
 
     async def _editable(
         self,
@@ -98,7 +82,7 @@ class BlockService:
         )
         session.add(block)
         await session.flush()
-        await sync.block_to_task(session, block, None)  # a new block has no task yet
+        await links().block_written(session, block, None)  # a new block has no task yet
         await emit(session, BlockCreated.of(block))
         return block
 
@@ -116,15 +100,15 @@ class BlockService:
             block.order = body.order
         block.updated_at = utcnow()
         await session.flush()
-        await sync.block_to_task(session, block, task)
+        await links().block_written(session, block, task)
         await emit(session, BlockUpdated.of(block))
         return block
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID) -> None:
         block, _, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "delete")
-        block.deleted_at, block.deleted_batch = utcnow(), uuid.uuid4()
+        block.stamp(utcnow(), uuid.uuid4())
         await session.flush()
-        await sync.block_deleted(session, block, task)
+        await links().block_deleted(session, block, task)
         await emit(session, BlockDeleted.of(block))
 
 

@@ -5,10 +5,12 @@ import re
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
-from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.calendar import service
 from owlistic.kit.errors import NotFound
 from owlistic.kit.responses import errors
+from owlistic.kit.uow import ReadSession, WriteSession
+from owlistic.runtime import RuntimeDep
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
@@ -23,7 +25,7 @@ class FeedOut(BaseModel):
 
 @router.post("/feed", response_model=FeedOut, responses=errors(401))
 async def create_feed(
-    request: Request, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+    request: Request, user: CurrentUser, session: WriteSession, runtime: RuntimeDep
 ) -> FeedOut:
     """Creates the caller's secret feed URL, or replaces it (the old URL stops working)."""
     token = await service.rotate(session, user.id)
@@ -32,7 +34,7 @@ async def create_feed(
 
 
 @router.delete("/feed", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404))
-async def revoke_feed(user: CurrentUser, session: SessionDep) -> Response:
+async def revoke_feed(user: CurrentUser, session: WriteSession) -> Response:
     await service.revoke(session, user.id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -43,7 +45,7 @@ async def revoke_feed(user: CurrentUser, session: SessionDep) -> Response:
     responses={200: {"content": {"text/calendar": {}}}, **errors(404, 422)},
 )
 async def get_feed(
-    token: str, request: Request, session: SessionDep, runtime: RuntimeDep
+    token: str, request: Request, session: ReadSession, runtime: RuntimeDep
 ) -> Response:
     """The tasks as iCalendar, for calendar apps; the token in the URL is the credential.
     Send ``If-None-Match`` with the last ``ETag`` to get a bodiless 304 when nothing changed."""

@@ -15,7 +15,7 @@ from owlistic.kit.errors import NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import CalendarFeed, Task
 from owlistic.settings import Settings
-from owlistic.task.service import readable_tasks
+from owlistic.task.repository import readable_filter
 
 TOKEN_BYTES = 32
 
@@ -55,7 +55,7 @@ async def etag(session: AsyncSession, user_id: uuid.UUID, settings: Settings) ->
     count, latest = (
         await session.execute(
             select(func.count(), func.max(Task.updated_at)).where(
-                Task.deleted_at.is_(None), readable_tasks(user_id)
+                Task.live(), readable_filter(user_id)
             )
         )
     ).one()
@@ -66,7 +66,7 @@ async def etag(session: AsyncSession, user_id: uuid.UUID, settings: Settings) ->
 async def feed(session: AsyncSession, user_id: uuid.UUID, settings: Settings) -> bytes:
     tasks = await session.scalars(
         select(Task)
-        .where(Task.deleted_at.is_(None), Task.is_completed.is_(False), readable_tasks(user_id))
+        .where(Task.live(), Task.is_completed.is_(False), readable_filter(user_id))
         .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
         .limit(settings.calendar_feed_max_tasks)
     )

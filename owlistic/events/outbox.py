@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.events import domain
+from owlistic.kit.db import OUTBOX_WRITTEN
 from owlistic.models import OutboxEvent
-
-PENDING_FLAG = "owlistic.outbox_pending"
 
 
 async def emit(session: AsyncSession, event: domain.DomainEvent) -> None:
@@ -58,5 +57,5 @@ def append_row(
         audience=sorted(set(audience)),
     )
     session.add(row)
-    session.info[PENDING_FLAG] = True
+    session.info[OUTBOX_WRITTEN] = True
     return row

@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.auth.service import auth
 from owlistic.events import repository
 from owlistic.events.broker import Broker, BrokerUnavailable, Delivery, Message
 from owlistic.events.envelope import OutboxRow, to_message
@@ -183,9 +182,8 @@ class OutboxRelay:
     async def prune(self) -> None:
         async with self._db.session() as session:
             events = await repository.prune_dispatched(session, before=utcnow() - self._retention)
-            tokens = await auth.prune_revoked(session)
-        if events or tokens:
-            log.info("pruned %d dispatched events and %d expired revocations", events, tokens)
+        if events:
+            log.info("pruned %d dispatched events", events)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()

@@ -82,7 +82,7 @@ async def mark_dispatched(session: AsyncSession, seqs: Sequence[int]) -> None:
 
 _MARK = (
     update(OutboxEvent)
-    .values(dispatched=True, status="completed", dispatched_at=bindparam("at"))
+    .values(dispatched=True, dispatched_at=bindparam("at"))
     .execution_options(synchronize_session=False)
 )
 _MARK_ANY = _MARK.where(OutboxEvent.seq == any_(bindparam("seqs", type_=ARRAY(BigInteger))))

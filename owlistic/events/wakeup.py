@@ -1,7 +1,7 @@
 """Waking relays: ``NOTIFY`` in the writing transaction, ``LISTEN`` on a dedicated connection.
 
-In one process ``Runtime.outbox_committed`` wakes the relay directly; on PostgreSQL every
-instance also listens, so a write on one instance wakes the relays of all of them.
+In one process the commit wakes the relay directly (``Database.on_outbox_commit``); on
+PostgreSQL every instance also listens, so a write on one instance wakes the relays of all.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
 
-from owlistic.events.outbox import PENDING_FLAG
+from owlistic.kit.db import OUTBOX_WRITTEN
 
 log = logging.getLogger("owlistic.relay")
 
@@ -26,7 +26,7 @@ _NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
 
 
 def _notify_if_pending(session: Session) -> None:
-    if session.info.get(PENDING_FLAG) and session.get_bind().dialect.name == "postgresql":
+    if session.info.get(OUTBOX_WRITTEN) and session.get_bind().dialect.name == "postgresql":
         # Part of the transaction: PostgreSQL delivers it only if the commit succeeds.
         session.execute(_NOTIFY)
 

@@ -10,12 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from owlistic.auth.dependencies import CurrentUser, RuntimeDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.events import repository
 from owlistic.kit.responses import errors
 from owlistic.kit.time import utcnow
-from owlistic.realtime.lifecycle import realtime_of
-from owlistic.runtime import Runtime
+from owlistic.runtime import Runtime, RuntimeDep
 
 router = APIRouter(tags=["health"])
 
@@ -60,7 +59,7 @@ async def _database_ok(runtime: Runtime) -> bool:
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     """Ready for traffic: the database answers and the broker is reachable."""
     database = await _database_ok(runtime)
-    broker = await realtime_of(runtime).broker.healthy()
+    broker = await runtime.events.broker.healthy()
     ready = database and broker
     body = Readiness(status="ok" if ready else "unavailable", database=database, broker=broker)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
@@ -78,5 +77,5 @@ async def outbox_backlog(runtime: RuntimeDep, _: CurrentUser) -> OutboxBacklog:
         pending=stats.pending,
         oldest_pending_age_seconds=age,
         last_dispatched_seq=stats.last_dispatched_seq,
-        relay_error=realtime_of(runtime).relay.last_error,
+        relay_error=runtime.events.relay.last_error,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
@@ -14,9 +14,36 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from owlistic.settings import Settings
+
+# Set by whatever writes outbox rows (events/outbox.py): the commit then wakes the relay.
+OUTBOX_WRITTEN = "owlistic.outbox_pending"
+_READONLY = "owlistic.readonly"
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A write in a read-only unit of work: a bug in the route's choice of session."""
+
+
+def _refuse_flush(session: Session, _flush: object, _instances: object) -> None:
+    if session.info.get(_READONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("this unit of work is read-only; the route needs a WriteSession")
+
+
+def _refuse_dml(state: ORMExecuteState) -> None:
+    if state.session.info.get(_READONLY) and (
+        state.is_insert or state.is_update or state.is_delete
+    ):
+        raise ReadOnlyViolation("this unit of work is read-only; the route needs a WriteSession")
+
+
+def _install_readonly_guard() -> None:
+    if not event.contains(Session, "before_flush", _refuse_flush):
+        event.listen(Session, "before_flush", _refuse_flush)
+        event.listen(Session, "do_orm_execute", _refuse_dml)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -67,7 +94,15 @@ class Database:
         # them spin in SQLite's busy handler (which is unfair and sleeps in steps).
         self._write_turn: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.read_sessionmaker = async_sessionmaker(read_engine, expire_on_commit=False)
+        self.read_sessionmaker = async_sessionmaker(
+            read_engine, expire_on_commit=False, info={_READONLY: True}
+        )
+        _install_readonly_guard()
+        self._after_outbox_commit: list[Callable[[], None]] = []
+
+    def on_outbox_commit(self, callback: Callable[[], None]) -> None:
+        """``callback`` runs after every commit of this process that wrote outbox rows."""
+        self._after_outbox_commit.append(callback)
 
     @asynccontextmanager
     async def session(self, *, readonly: bool = False) -> AsyncIterator[AsyncSession]:
@@ -84,6 +119,10 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+            wrote_outbox = bool(session.info.get(OUTBOX_WRITTEN))
+        if wrote_outbox:
+            for callback in self._after_outbox_commit:
+                callback()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import MetaData, Uuid
+from sqlalchemy import ColumnElement, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from owlistic.kit.time import utcnow
@@ -38,3 +38,16 @@ class SoftDeleteMixin:
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Everything trashed by one action shares a batch id, so restore brings back exactly that.
     deleted_batch: Mapped[uuid.UUID | None] = mapped_column(Uuid, default=None)
+
+    # The one place that says what live and trashed mean; queries write ``Note.live()``.
+    @classmethod
+    def live(cls) -> ColumnElement[bool]:
+        return cls.deleted_at.is_(None)
+
+    @classmethod
+    def trashed(cls) -> ColumnElement[bool]:
+        return cls.deleted_at.is_not(None)
+
+    def stamp(self, at: datetime, batch: uuid.UUID | None) -> None:
+        """Moves this row to the trash as part of ``batch``."""
+        self.deleted_at, self.deleted_batch = at, batch

@@ -23,7 +23,6 @@ class OutboxEvent(Base):
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
     id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
     event: Mapped[str] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     entity: Mapped[str] = mapped_column(String(32))
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     data: Mapped[dict[str, Any]] = mapped_column(JSONType)
@@ -33,7 +32,6 @@ class OutboxEvent(Base):
     resource_id: Mapped[str] = mapped_column(String(64))
     # Who may read it, decided in the writing transaction (user ids as strings).
     audience: Mapped[list[str]] = mapped_column(JSONType)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
     dispatched: Mapped[bool] = mapped_column(Boolean, default=False)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

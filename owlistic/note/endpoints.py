@@ -4,9 +4,10 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from owlistic.auth.dependencies import CurrentUser, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.kit.responses import RawJSON, errors
 from owlistic.kit.schemas import QueryText
+from owlistic.kit.uow import ReadSession, WriteSession
 from owlistic.note.schemas import NoteCreate, NoteOut, NoteUpdate
 from owlistic.note.service import note as note_service
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/notes", tags=["notes"])
 @router.get("", response_model=list[NoteOut], responses=errors(401, 422))
 async def list_notes(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSession,
     notebook_id: uuid.UUID | None = None,
     title: QueryText = None,
 ) -> Response:
@@ -31,19 +32,19 @@ async def list_notes(
     response_model=NoteOut,
     responses=errors(401, 403, 404, 422),
 )
-async def create_note(body: NoteCreate, user: CurrentUser, session: SessionDep) -> NoteOut:
+async def create_note(body: NoteCreate, user: CurrentUser, session: WriteSession) -> NoteOut:
     note, blocks = await note_service.create(session, user.id, body)
     return NoteOut.of(note, blocks, "owner")
 
 
 @router.get("/{note_id}", response_model=NoteOut, responses=errors(401, 404, 422))
-async def get_note(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+async def get_note(note_id: uuid.UUID, user: CurrentUser, session: ReadSession) -> Response:
     return RawJSON(await note_service.get(session, user.id, note_id))
 
 
 @router.put("/{note_id}", response_model=NoteOut, responses=errors(401, 403, 404, 422))
 async def update_note(
-    note_id: uuid.UUID, body: NoteUpdate, user: CurrentUser, session: SessionDep
+    note_id: uuid.UUID, body: NoteUpdate, user: CurrentUser, session: WriteSession
 ) -> NoteOut:
     """Renames and/or moves the note (``notebook_id``) to another writable notebook."""
     note, blocks, rank = await note_service.update(session, user.id, note_id, body)
@@ -53,6 +54,6 @@ async def update_note(
 @router.delete(
     "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
 )
-async def delete_note(note_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+async def delete_note(note_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> Response:
     await note_service.trash(session, user.id, note_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

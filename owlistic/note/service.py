@@ -2,17 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic import cascade
+from owlistic.access.ownership import owner_role
 from owlistic.access.roles import Rank
-from owlistic.access.service import note_for, notebook_for, readable_note_filter
-from owlistic.block.repository import block_json_by_note, blocks_by_note, core_rows
+from owlistic.access.service import note_for, notebook_for
+from owlistic.block.repository import block_json_by_note, blocks_by_note
 from owlistic.events.outbox import emit
-from owlistic.kit.sqljson import json_array, uuid_text
+from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Role, Task
-from owlistic.note import views
+from owlistic.models import Block, Note
+from owlistic.note import repository, views
 from owlistic.note.events import NoteCreated, NoteMoved, NoteTrashed, NoteUpdated
 from owlistic.note.schemas import NoteCreate, NoteUpdate
 from owlistic.task.events import TaskDeleted
@@ -29,16 +30,9 @@ class NoteService:
     ) -> str:
         """Readable live notes with their blocks as a JSON array, in two queries whatever
         the count: this is the heaviest read, a notebook's notes with every block of each."""
-        query = (
-            select(Note.id, uuid_text(Note.id), views.NOTE_JSON)
-            .where(Note.deleted_at.is_(None), readable_note_filter(user_id))
-            .order_by(Note.updated_at.desc(), Note.id)
+        notes = await repository.readable_json(
+            session, user_id, notebook_id=notebook_id, title=title
         )
-        if notebook_id is not None:
-            query = query.where(Note.notebook_id == notebook_id)
-        if title:
-            query = query.where(Note.title.contains(title, autoescape=True))
-        notes = await core_rows(session, query)
         blocks = await block_json_by_note(session, [note_id for note_id, _, _ in notes])
         return json_array(
             [views.with_blocks(text, blocks.get(key, []), None) for _, key, text in notes]
@@ -72,7 +66,7 @@ class NoteService:
         await session.flush()
         session.add_all(
             [
-                Role(user_id=user_id, resource_id=note.id, resource_type="note", role="owner"),
+                owner_role(note),
                 block,
             ]
         )
@@ -115,22 +109,8 @@ class NoteService:
     async def trash(self, session: AsyncSession, user_id: uuid.UUID, note_id: uuid.UUID) -> None:
         """Moves the note with its live blocks and tasks to the trash as one batch."""
         note, _ = await note_for(session, user_id, note_id, Rank.OWNER, verb="delete")
-        now, batch = utcnow(), uuid.uuid4()
-        await session.execute(
-            update(Block)
-            .where(Block.note_id == note.id, Block.deleted_at.is_(None))
-            .values(deleted_at=now, deleted_batch=batch)
-        )
-        tasks = list(
-            await session.scalars(
-                select(Task).where(Task.note_id == note.id, Task.deleted_at.is_(None))
-            )
-        )
-        rows: list[Note | Task] = [note, *tasks]
-        for row in rows:
-            row.deleted_at, row.deleted_batch = now, batch
-        await session.flush()
-        for task in tasks:
+        trashed = await cascade.trash_note(session, note)
+        for task in trashed.tasks:
             await emit(session, TaskDeleted.of(task))
         await emit(session, NoteTrashed.of(note))
 

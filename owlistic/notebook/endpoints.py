@@ -6,9 +6,10 @@ from fastapi import APIRouter, Response, status
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import notebook_for
-from owlistic.auth.dependencies import CurrentUser, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import QueryText
+from owlistic.kit.uow import ReadSession, WriteSession
 from owlistic.notebook.schemas import NotebookCreate, NotebookOut, NotebookUpdate
 from owlistic.notebook.service import notebook as notebook_service
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/notebooks", tags=["notebooks"])
 
 @router.get("", response_model=list[NotebookOut], responses=errors(401, 422))
 async def list_notebooks(
-    user: CurrentUser, session: SessionDep, name: QueryText = None
+    user: CurrentUser, session: ReadSession, name: QueryText = None
 ) -> list[NotebookOut]:
     """The caller's notebooks and those shared with them (``role`` says which)."""
     rows = await notebook_service.list_readable(session, user.id, name=name)
@@ -28,14 +29,14 @@ async def list_notebooks(
     "", status_code=status.HTTP_201_CREATED, response_model=NotebookOut, responses=errors(401, 422)
 )
 async def create_notebook(
-    body: NotebookCreate, user: CurrentUser, session: SessionDep
+    body: NotebookCreate, user: CurrentUser, session: WriteSession
 ) -> NotebookOut:
     return NotebookOut.of(await notebook_service.create(session, user.id, body), "owner")
 
 
 @router.get("/{notebook_id}", response_model=NotebookOut, responses=errors(401, 404, 422))
 async def get_notebook(
-    notebook_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    notebook_id: uuid.UUID, user: CurrentUser, session: ReadSession
 ) -> NotebookOut:
     notebook, rank = await notebook_for(session, user.id, notebook_id, Rank.VIEWER)
     return NotebookOut.of(notebook, rank.role_name)
@@ -43,7 +44,7 @@ async def get_notebook(
 
 @router.put("/{notebook_id}", response_model=NotebookOut, responses=errors(401, 403, 404, 422))
 async def update_notebook(
-    notebook_id: uuid.UUID, body: NotebookUpdate, user: CurrentUser, session: SessionDep
+    notebook_id: uuid.UUID, body: NotebookUpdate, user: CurrentUser, session: WriteSession
 ) -> NotebookOut:
     notebook, rank = await notebook_service.update(session, user.id, notebook_id, body)
     return NotebookOut.of(notebook, rank.role_name)
@@ -53,7 +54,7 @@ async def update_notebook(
     "/{notebook_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
 )
 async def delete_notebook(
-    notebook_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    notebook_id: uuid.UUID, user: CurrentUser, session: WriteSession
 ) -> Response:
     """Moves the notebook, its notes, their blocks and tasks to the trash."""
     await notebook_service.trash(session, user.id, notebook_id)

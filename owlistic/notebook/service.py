@@ -2,15 +2,17 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic import cascade
+from owlistic.access.ownership import owner_role
 from owlistic.access.roles import Rank
-from owlistic.access.service import notebook_for, readable_notebook_ids
+from owlistic.access.service import notebook_for
 from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Notebook, Role, Task
+from owlistic.models import Notebook
 from owlistic.note.events import NoteTrashed
+from owlistic.notebook import repository
 from owlistic.notebook.events import NotebookCreated, NotebookTrashed, NotebookUpdated
 from owlistic.notebook.schemas import NotebookCreate, NotebookUpdate
 from owlistic.task.events import TaskDeleted
@@ -20,21 +22,7 @@ class NotebookService:
     async def list_readable(
         self, session: AsyncSession, user_id: uuid.UUID, *, name: str | None = None
     ) -> list[tuple[Notebook, str]]:
-        query = (
-            select(Notebook, Role.role)
-            .outerjoin(
-                Role,
-                (Role.resource_id == Notebook.id)
-                & (Role.user_id == user_id)
-                & (Role.resource_type == "notebook")
-                & Role.deleted_at.is_(None),
-            )
-            .where(Notebook.id.in_(readable_notebook_ids(user_id)), Notebook.deleted_at.is_(None))
-            .order_by(Notebook.created_at, Notebook.id)
-        )
-        if name:
-            query = query.where(Notebook.name.contains(name, autoescape=True))
-        rows = await session.execute(query)
+        rows = await repository.readable_with_role(session, user_id, name=name)
         return [(nb, "owner" if nb.user_id == user_id else (role or "viewer")) for nb, role in rows]
 
     async def create(
@@ -45,9 +33,7 @@ class NotebookService:
         )
         session.add(notebook)
         await session.flush()
-        session.add(
-            Role(user_id=user_id, resource_id=notebook.id, resource_type="notebook", role="owner")
-        )
+        session.add(owner_role(notebook))
         await session.flush()
         await emit(session, NotebookCreated.of(notebook))
         return notebook
@@ -76,37 +62,10 @@ class NotebookService:
     ) -> None:
         """Moves the notebook and everything live in it to the trash as one batch."""
         notebook, _ = await notebook_for(session, user_id, notebook_id, Rank.OWNER, verb="delete")
-        now, batch = utcnow(), uuid.uuid4()
-        notes = list(
-            await session.scalars(
-                select(Note).where(Note.notebook_id == notebook.id, Note.deleted_at.is_(None))
-            )
-        )
-        note_ids = [n.id for n in notes]
-        tasks = (
-            list(
-                await session.scalars(
-                    select(Task).where(Task.note_id.in_(note_ids), Task.deleted_at.is_(None))
-                )
-            )
-            if note_ids
-            else []
-        )
-        stamp = {"deleted_at": now, "deleted_batch": batch}
-        if note_ids:
-            await session.execute(
-                update(Block)
-                .where(Block.note_id.in_(note_ids), Block.deleted_at.is_(None))
-                .values(**stamp)
-            )
-        rows: list[Note | Task] = [*notes, *tasks]
-        for row in rows:
-            row.deleted_at, row.deleted_batch = now, batch
-        notebook.deleted_at, notebook.deleted_batch = now, batch
-        await session.flush()
-        for note in notes:
+        trashed = await cascade.trash_notebook(session, notebook)
+        for note in trashed.notes:
             await emit(session, NoteTrashed.of(note))
-        for task in tasks:
+        for task in trashed.tasks:
             await emit(session, TaskDeleted.of(task))
         await emit(session, NotebookTrashed.of(notebook))
 

@@ -6,10 +6,11 @@ import asyncio
 import json
 import logging
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import aiohttp
+from fastapi import Depends, Request
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush_async
 from sqlalchemy import delete, func, select
@@ -133,3 +134,12 @@ class PushSender:
             log.info("push to %s failed: %r", urlsplit(sub.endpoint).hostname, exc)
             return None
         return 201
+
+
+async def get_push(request: Request) -> PushSender:
+    """This process's sender (started with the reminder scheduler by the lifespan)."""
+    sender: PushSender = request.app.state.push
+    return sender
+
+
+PushDep = Annotated[PushSender, Depends(get_push)]

@@ -9,7 +9,7 @@ from starlette.websockets import WebSocketDisconnect
 from owlistic.auth.dependencies import authenticate
 from owlistic.kit.errors import Unauthorized
 from owlistic.realtime.connection import Connection
-from owlistic.realtime.lifecycle import realtime_of
+from owlistic.realtime.hub import hub_of
 from owlistic.realtime.resume import replay
 from owlistic.runtime import Runtime
 
@@ -52,7 +52,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
 
     settings = runtime.settings
-    realtime = realtime_of(runtime)
+    hub = hub_of(websocket.app)
     since = websocket.query_params.get("since") or None
     connection = Connection(
         user_id,
@@ -62,7 +62,7 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     )
     await websocket.accept()
     # Attach first: live events queue up while the replay runs, so none falls in between.
-    realtime.hub.attach(connection)
+    hub.attach(connection)
     try:
         if since is not None:
             await replay(
@@ -72,4 +72,4 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
     except WebSocketDisconnect:
         pass  # left during the replay
     finally:
-        realtime.hub.detach(connection)
+        hub.detach(connection)

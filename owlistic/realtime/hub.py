@@ -7,6 +7,8 @@ import contextlib
 import logging
 from collections import OrderedDict
 
+from starlette.applications import Starlette
+
 from owlistic.events.broker import Broker, BrokerUnavailable, Message
 from owlistic.realtime.connection import Connection, Outgoing
 
@@ -15,6 +17,14 @@ log = logging.getLogger("owlistic.ws")
 # Delivery is at least once (a relay retry can publish twice): remember recent event ids.
 RECENT_EVENT_IDS = 10_000
 RESUBSCRIBE_SECONDS = 1.0
+
+
+def hub_of(app: Starlette) -> Hub:
+    """This process's hub, started by the app's lifespan."""
+    hub = app.state.hub
+    if not isinstance(hub, Hub):
+        raise RuntimeError("the WebSocket hub is not running (app lifespan not started)")
+    return hub
 
 
 class Hub:

@@ -1,39 +1,25 @@
-"""Start and stop the reminder scheduler and the push sender with the app."""
+"""The reminder scheduler and the push sender, one of each per process, run by the lifespan."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from owlistic.kit.db import Database
 from owlistic.push.service import PushSender
 from owlistic.push.vapid import load_vapid
 from owlistic.reminder.scheduler import ReminderScheduler
-from owlistic.runtime import Runtime
-
-COMPONENT = "reminders"
+from owlistic.settings import Settings
 
 
-@dataclass
 class Reminders:
-    push: PushSender
-    scheduler: ReminderScheduler
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.push = PushSender(settings, db, load_vapid(settings))
+        self.scheduler = ReminderScheduler(db, settings, self.push)
+        self._db = db
 
+    def start(self) -> None:
+        # A write may have queued an earlier reminder than the one the scheduler sleeps for.
+        self._db.on_outbox_commit(self.scheduler.wake)
+        self.scheduler.start()
 
-def reminders_of(runtime: Runtime) -> Reminders:
-    reminders: Reminders = runtime.components[COMPONENT]
-    return reminders
-
-
-async def start_reminders(runtime: Runtime) -> None:
-    push = PushSender(runtime.settings, runtime.db, load_vapid(runtime.settings))
-    scheduler = ReminderScheduler(runtime, push)
-    # A write may have queued an earlier reminder than the one the scheduler sleeps for.
-    runtime.on_outbox_committed(scheduler.wake)
-    scheduler.start()
-    runtime.components[COMPONENT] = Reminders(push=push, scheduler=scheduler)
-
-
-async def stop_reminders(runtime: Runtime) -> None:
-    reminders: Reminders | None = runtime.components.pop(COMPONENT, None)
-    if reminders is not None:
-        await reminders.scheduler.stop()
-        await reminders.push.stop()
+    async def stop(self) -> None:
+        await self.scheduler.stop()
+        await self.push.stop()

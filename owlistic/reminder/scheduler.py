@@ -22,11 +22,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from owlistic.events.outbox import emit
+from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
 from owlistic.models import Reminder, Task, User
 from owlistic.push.service import PushSender
 from owlistic.reminder.email import send_reminder
-from owlistic.runtime import Runtime
+from owlistic.settings import Settings
 from owlistic.task import schedule
 from owlistic.task.events import TaskReminderFired
 
@@ -45,9 +46,8 @@ class Fired:
 
 
 class ReminderScheduler:
-    def __init__(self, runtime: Runtime, push: PushSender) -> None:
-        self.runtime, self.push = runtime, push
-        self.settings = runtime.settings
+    def __init__(self, db: Database, settings: Settings, push: PushSender) -> None:
+        self.db, self.settings, self.push = db, settings, push
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
@@ -84,7 +84,7 @@ class ReminderScheduler:
                     await asyncio.wait_for(self._wake.wait(), delay)
 
     async def _until_next(self, cap: float) -> float:
-        async with self.runtime.db.session(readonly=True) as session:
+        async with self.db.session(readonly=True) as session:
             nearest = await session.scalar(
                 select(func.min(Reminder.fire_at)).where(Reminder.status == "pending")
             )
@@ -99,7 +99,7 @@ class ReminderScheduler:
         now = utcnow()
         late_after = timedelta(seconds=self.settings.reminder_late_seconds)
         fired: list[Fired] = []
-        async with self.runtime.db.session() as session:
+        async with self.db.session() as session:
             query = (
                 select(Reminder, Task, User.email, User.email_reminders)
                 .join(Task, Task.id == Reminder.task_id)
@@ -108,7 +108,7 @@ class ReminderScheduler:
                 .order_by(Reminder.fire_at)
                 .limit(self.settings.scheduler_batch_size)
             )
-            if not self.runtime.db.is_sqlite:
+            if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True, of=Reminder)
             rows = (await session.execute(query)).all()
             for reminder, task, email, wants_email in rows:
@@ -135,8 +135,7 @@ class ReminderScheduler:
                         },
                     )
                 )
-        if fired:
-            self.runtime.outbox_committed()
+        if fired:  # the commit has woken the relay: the events are on their way
             for item in fired:
                 delivery = asyncio.create_task(self._deliver(item))
                 self._deliveries.add(delivery)
@@ -160,7 +159,7 @@ class ReminderScheduler:
                 except OSError as exc:  # smtplib errors included
                     log.warning("reminder e-mail failed: %s", exc)
                     channels["email"] = False
-            async with self.runtime.db.session() as session:
+            async with self.db.session() as session:
                 await session.execute(
                     update(Reminder)
                     .where(Reminder.id == item.reminder_id)

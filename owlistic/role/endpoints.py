@@ -4,9 +4,10 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from owlistic.auth.dependencies import CurrentUser, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import Message, QueryText
+from owlistic.kit.uow import ReadSession, WriteSession
 from owlistic.role.schemas import RoleAssign, RoleAssigned, RoleOut, ShareOut, ShareRequest
 from owlistic.role.service import role as role_service
 
@@ -16,7 +17,7 @@ router = APIRouter(tags=["sharing"])
 @router.get("/roles", response_model=list[RoleOut], responses=errors(401, 422))
 async def list_roles(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSession,
     user_id: str | None = None,
     resource_id: str | None = None,
     resource_type: QueryText = None,
@@ -43,7 +44,7 @@ def _is_uuid(value: str) -> bool:
 
 
 @router.post("/roles", response_model=RoleAssigned, responses=errors(400, 401, 403, 404, 422))
-async def assign_role(body: RoleAssign, user: CurrentUser, session: SessionDep) -> RoleAssigned:
+async def assign_role(body: RoleAssign, user: CurrentUser, session: WriteSession) -> RoleAssigned:
     """Only the owner of a note or notebook can grant viewer or editor on it."""
     target = await role_service.target_user(
         session, user_id=body.user_id, email=str(body.email) if body.email else None
@@ -67,7 +68,7 @@ async def assign_role(body: RoleAssign, user: CurrentUser, session: SessionDep) 
 
 
 @router.delete("/roles/{role_id}", response_model=Message, responses=errors(401, 403, 404, 422))
-async def remove_role(role_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Message:
+async def remove_role(role_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> Message:
     await role_service.revoke(session, user.id, await role_service.live_role(session, role_id))
     return Message(message="Role removed successfully")
 
@@ -78,7 +79,7 @@ async def remove_role(role_id: uuid.UUID, user: CurrentUser, session: SessionDep
     responses=errors(401, 403, 404, 422),
 )
 async def list_shares(
-    notebook_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    notebook_id: uuid.UUID, user: CurrentUser, session: ReadSession
 ) -> list[ShareOut]:
     rows = await role_service.shares(session, user.id, notebook_id)
     return [
@@ -99,7 +100,7 @@ async def list_shares(
     responses=errors(400, 401, 403, 404, 422),
 )
 async def share_notebook(
-    notebook_id: uuid.UUID, body: ShareRequest, user: CurrentUser, session: SessionDep
+    notebook_id: uuid.UUID, body: ShareRequest, user: CurrentUser, session: WriteSession
 ) -> ShareOut:
     """Share with the user who has this email, as viewer or editor (replaces their role)."""
     target = await role_service.target_user(session, user_id=None, email=str(body.email))
@@ -126,7 +127,7 @@ async def share_notebook(
     responses=errors(401, 403, 404, 422),
 )
 async def unshare_notebook(
-    notebook_id: uuid.UUID, user_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    notebook_id: uuid.UUID, user_id: uuid.UUID, user: CurrentUser, session: WriteSession
 ) -> Response:
     await role_service.unshare(session, user.id, notebook_id, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,18 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_for, notebook_for
+from owlistic.auth import repository as users
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import BadRequest, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import Note, Notebook, Role, User
 from owlistic.note.events import NoteAccessChanged
 from owlistic.notebook.events import NotebookAccessChanged
-from owlistic.user import repository as users
+from owlistic.role import repository
 
 ResourceType = Literal["note", "notebook"]
 
@@ -73,15 +73,7 @@ class RoleService:
         *,
         filters: dict[str, str | uuid.UUID | None],
     ) -> list[Role]:
-        owned = or_(
-            Role.resource_id.in_(select(Notebook.id).where(Notebook.user_id == user_id)),
-            Role.resource_id.in_(select(Note.id).where(Note.user_id == user_id)),
-        )
-        query = select(Role).where(Role.deleted_at.is_(None), or_(Role.user_id == user_id, owned))
-        for column, value in filters.items():
-            if value:
-                query = query.where(getattr(Role, column) == value)
-        return list(await session.scalars(query.order_by(Role.created_at)))
+        return await repository.visible(session, user_id, filters)
 
     async def assign(
         self,
@@ -96,14 +88,7 @@ class RoleService:
         resource = await self._owned(session, caller, resource_type, resource_id)
         if target.id in (caller, resource.user_id):
             raise BadRequest("the owner already has full access")
-        existing = await session.scalar(
-            select(Role).where(
-                Role.user_id == target.id,
-                Role.resource_id == resource_id,
-                Role.resource_type == resource_type,
-                Role.deleted_at.is_(None),
-            )
-        )
+        existing = await repository.live_of(session, target.id, resource_type, resource_id)
         if existing is None:
             existing = Role(
                 user_id=target.id, resource_id=resource_id, resource_type=resource_type, role=role
@@ -135,9 +120,7 @@ class RoleService:
         return await session.get(model, role.resource_id)
 
     async def live_role(self, session: AsyncSession, role_id: uuid.UUID) -> Role:
-        role = await session.scalar(
-            select(Role).where(Role.id == role_id, Role.deleted_at.is_(None))
-        )
+        role = await repository.live_by_id(session, role_id)
         if role is None:
             raise NotFound("Role not found")
         return role
@@ -158,19 +141,7 @@ class RoleService:
         self, session: AsyncSession, caller: uuid.UUID, notebook_id: uuid.UUID
     ) -> list[tuple[User, Role]]:
         await notebook_for(session, caller, notebook_id, Rank.OWNER, verb="see shares of")
-        rows = await session.execute(
-            select(User, Role)
-            .join(Role, Role.user_id == User.id)
-            .where(
-                Role.resource_id == notebook_id,
-                Role.resource_type == "notebook",
-                Role.deleted_at.is_(None),
-                Role.user_id != caller,
-                User.deleted_at.is_(None),
-            )
-            .order_by(Role.created_at)
-        )
-        return [(u, r) for u, r in rows]
+        return await repository.notebook_shares(session, notebook_id, except_user=caller)
 
     async def unshare(
         self,
@@ -179,14 +150,7 @@ class RoleService:
         notebook_id: uuid.UUID,
         user_id: uuid.UUID,
     ) -> None:
-        role = await session.scalar(
-            select(Role).where(
-                Role.user_id == user_id,
-                Role.resource_id == notebook_id,
-                Role.resource_type == "notebook",
-                Role.deleted_at.is_(None),
-            )
-        )
+        role = await repository.live_of(session, user_id, "notebook", notebook_id)
         if role is None:
             await notebook_for(session, caller, notebook_id, Rank.OWNER, verb="share")
             raise NotFound("no share for that user")

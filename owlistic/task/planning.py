@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from owlistic.kit.errors import Unprocessable
 from owlistic.kit.time import utcnow
 from owlistic.models import Task, TaskCompletion
-from owlistic.reminder import repository as reminders
-from owlistic.task import schedule
+from owlistic.task import reminders, schedule
 from owlistic.task.schemas import ScheduleInput
 
 # Clocks of client and server differ a little; a reminder "now" is not "in the past".

@@ -9,28 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
+
+from owlistic.kit.time import zone as zone
 
 MIN_YEAR, MAX_YEAR = 1970, 9999
 MAX_RULE_LENGTH = 500
 # Reminders for tasks due every minute or hour would be spam; calendars rarely offer it.
 ALLOWED_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})
 _FREQ = re.compile(r"(?:^|;)FREQ=([A-Z]+)(?:;|$)")
-_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 # How far ahead an occurrence is looked for (a rule matching nothing for a century has ended).
 _HORIZON = timedelta(days=366 * 100)
-
-
-def zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name``; ValueError (with a message for the client) otherwise."""
-    if len(name) > 64 or not _ZONE_NAME.match(name):
-        raise ValueError(f"unknown time zone {name!r}")
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r}") from None
 
 
 def check_year(moment: datetime | date, field: str) -> None:

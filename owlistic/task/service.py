@@ -4,32 +4,23 @@ import uuid
 from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
-from owlistic.access.service import check_note, note_for, readable_note_filter
+from owlistic.access.service import check_note, note_for
 from owlistic.block import repository as blocks
 from owlistic.block.events import BlockCreated, BlockUpdated
 from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, NotFound, Unprocessable
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Notebook, Task, TaskCompletion, User
-from owlistic.reminder import repository as reminders
-from owlistic.task import planning, sync
+from owlistic.models import Block, Note, Task, TaskCompletion, User
+from owlistic.task import planning, reminders, repository, sync
 from owlistic.task.events import TaskCompleted, TaskCreated, TaskDeleted, TaskUpdated, task_updated
 from owlistic.task.schemas import Snooze, TaskCreate, TaskUpdate
-from owlistic.task.views import DueView, due_filter
+from owlistic.task.views import DueView
 
 # Metadata keys the server owns; a client cannot overwrite them.
 RESERVED_METADATA = frozenset({"block_id", "note_id"})
-
-
-def readable_tasks(user_id: uuid.UUID) -> ColumnElement[bool]:
-    readable_notes = select(Note.id).where(Note.deleted_at.is_(None), readable_note_filter(user_id))
-    return or_(
-        Task.note_id.in_(readable_notes), (Task.note_id.is_(None)) & (Task.user_id == user_id)
-    )
 
 
 class TaskService:
@@ -44,20 +35,15 @@ class TaskService:
         due: DueView | None = None,
         time_zone: str = "UTC",
     ) -> list[Task]:
-        query = select(Task).where(Task.deleted_at.is_(None), readable_tasks(user_id))
-        if completed is not None:
-            query = query.where(Task.is_completed.is_(completed))
-        if note_id is not None:
-            query = query.where(Task.note_id == note_id)
-        if block_id is not None:
-            query = query.where(Task.block_id == block_id)
-        if due is not None:
-            query = query.where(due_filter(due, time_zone, utcnow()))
-            # Soonest first; an all-day task at the start of its day.
-            return list(
-                await session.scalars(query.order_by(Task.due_at, Task.created_at, Task.id))
-            )
-        return list(await session.scalars(query.order_by(Task.created_at, Task.id)))
+        return await repository.readable(
+            session,
+            user_id,
+            completed=completed,
+            note_id=note_id,
+            block_id=block_id,
+            due=due,
+            time_zone=time_zone,
+        )
 
     async def _access(
         self,
@@ -69,16 +55,7 @@ class TaskService:
     ) -> tuple[Task, Note | None, Block | None]:
         """The task, its live note and its live block, if the caller has ``minimum`` on it;
         one query for all three (plus roles when the caller does not own the note)."""
-        row = (
-            await session.execute(
-                select(Task, Note, Notebook.user_id, Block)
-                .outerjoin(Note, Note.id == Task.note_id)
-                .outerjoin(Notebook, Notebook.id == Note.notebook_id)
-                .outerjoin(Block, and_(Block.id == Task.block_id, Block.deleted_at.is_(None)))
-                .where(Task.id == task_id, Task.deleted_at.is_(None))
-                .limit(1)
-            )
-        ).first()
+        row = await repository.live_in_context(session, task_id)
         if row is None:
             raise NotFound("Task not found")
         task, note, notebook_owner, block = row
@@ -86,7 +63,7 @@ class TaskService:
             if task.user_id != user_id:
                 raise NotFound("Task not found")
             return task, None, block
-        if note is None or note.deleted_at is not None:
+        if note is None or notebook_owner is None or note.deleted_at is not None:
             raise NotFound("Task not found")
         try:
             await check_note(
@@ -119,7 +96,7 @@ class TaskService:
             note, _ = await note_for(
                 session, user_id, block.note_id, Rank.EDITOR, verb="add tasks to"
             )
-            if await sync.linked_task(session, block.id) is not None:
+            if await repository.linked_to(session, block.id) is not None:
                 raise Conflict("that block already has a task")
             if not body.title:
                 task.title = sync.block_text(block)
@@ -203,13 +180,7 @@ class TaskService:
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
     ) -> Sequence[TaskCompletion]:
         task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
-        return list(
-            await session.scalars(
-                select(TaskCompletion)
-                .where(TaskCompletion.task_id == task.id)
-                .order_by(TaskCompletion.occurrence_at)
-            )
-        )
+        return await repository.completions(session, task.id)
 
     async def end_series(
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
@@ -239,7 +210,7 @@ class TaskService:
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:
         task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "delete")
-        task.deleted_at, task.deleted_batch = utcnow(), uuid.uuid4()
+        task.stamp(utcnow(), uuid.uuid4())
         await session.flush()
         await sync.task_deleted(session, task, block)
         await emit(session, TaskDeleted.of(task))

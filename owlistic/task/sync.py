@@ -10,9 +10,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.block import links
 from owlistic.block.events import BlockDeleted, BlockUpdated
 from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
@@ -32,12 +32,6 @@ def block_completed(block: Block) -> bool:
     return block.meta.get("is_completed") is True
 
 
-async def linked_task(session: AsyncSession, block_id: uuid.UUID) -> Task | None:
-    return await session.scalar(
-        select(Task).where(Task.block_id == block_id, Task.deleted_at.is_(None)).limit(1)
-    )
-
-
 def _link(block: Block, task: Task) -> None:
     block.meta = {**block.meta, "task_id": str(task.id)}
     task.meta = {**task.meta, "block_id": str(block.id), "note_id": str(block.note_id)}
@@ -45,7 +39,8 @@ def _link(block: Block, task: Task) -> None:
 
 async def block_to_task(session: AsyncSession, block: Block, task: Task | None) -> None:
     """After a block was created or changed: create, update or delete its ``task`` (the
-    live task linked to it, as ``linked_task`` finds it; callers load it with the block)."""
+    live task linked to it, as ``task/repository.py: linked_to`` finds it; callers load it
+    with the block)."""
     if block.type != TASK_TYPE:
         if task is not None:
             await _delete_task(session, task, utcnow(), None)
@@ -88,7 +83,7 @@ async def _delete_task(
     now: datetime,
     batch: uuid.UUID | None,
 ) -> None:
-    task.deleted_at, task.deleted_batch = now, batch
+    task.stamp(now, batch)
     await session.flush()
     await emit(session, TaskDeleted.of(task))
 
@@ -97,6 +92,21 @@ async def block_deleted(session: AsyncSession, block: Block, task: Task | None) 
     """After a block was trashed: trash its linked ``task`` with it."""
     if task is not None:
         await _delete_task(session, task, block.deleted_at or utcnow(), block.deleted_batch)
+
+
+class TaskBlockSync:
+    """The task side of ``block/links.py``."""
+
+    async def block_written(self, session: AsyncSession, block: Block, task: Task | None) -> None:
+        await block_to_task(session, block, task)
+
+    async def block_deleted(self, session: AsyncSession, block: Block, task: Task | None) -> None:
+        await block_deleted(session, block, task)
+
+
+def install() -> None:
+    """Called by ``create_app``: block writes then keep their tasks in step."""
+    links.install(TaskBlockSync())
 
 
 def new_task_block(task: Task, note_id: uuid.UUID, order: float) -> Block:
@@ -137,6 +147,6 @@ async def task_to_block(session: AsyncSession, task: Task, block: Block | None) 
 async def task_deleted(session: AsyncSession, task: Task, block: Block | None) -> None:
     """Deleting the task deletes its live ``block``: the item disappears from both views."""
     if block is not None:
-        block.deleted_at, block.deleted_batch = task.deleted_at, task.deleted_batch
+        block.stamp(task.deleted_at or utcnow(), task.deleted_batch)
         await session.flush()
         await emit(session, BlockDeleted.of(block))

@@ -6,10 +6,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from owlistic.auth.dependencies import CurrentUser, SessionDep
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.kit.errors import BadRequest
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import Message
+from owlistic.kit.uow import ReadSession, WriteSession
 from owlistic.note.schemas import NoteOut
 from owlistic.notebook.schemas import NotebookOut
 from owlistic.trash.service import ItemType
@@ -36,7 +37,7 @@ def _kind(value: str) -> ItemType:
 
 
 @router.get("", response_model=TrashContents, responses=errors(401))
-async def list_trash(user: CurrentUser, session: SessionDep) -> TrashContents:
+async def list_trash(user: CurrentUser, session: ReadSession) -> TrashContents:
     notes, notebooks = await trash_service.contents(session, user.id)
     return TrashContents(
         notes=[NoteOut.of(n, None) for n in notes],
@@ -53,7 +54,7 @@ async def restore_item(
     item_type: str,
     item_id: uuid.UUID,
     user: CurrentUser,
-    session: SessionDep,
+    session: WriteSession,
     _body: dict[str, Any] | None = None,
 ) -> TrashAction:
     """Restores the item with exactly what was trashed together with it."""
@@ -65,13 +66,13 @@ async def restore_item(
     "/{item_type}/{item_id}", response_model=TrashAction, responses=errors(400, 401, 403, 404, 422)
 )
 async def delete_item(
-    item_type: str, item_id: uuid.UUID, user: CurrentUser, session: SessionDep
+    item_type: str, item_id: uuid.UUID, user: CurrentUser, session: WriteSession
 ) -> TrashAction:
     await trash_service.purge(session, user.id, _kind(item_type), item_id)
     return TrashAction(message="Item permanently deleted", type=item_type, id=item_id)
 
 
 @router.delete("", response_model=Message, responses=errors(401))
-async def empty_trash(user: CurrentUser, session: SessionDep) -> Message:
+async def empty_trash(user: CurrentUser, session: WriteSession) -> Message:
     await trash_service.empty(session, user.id)
     return Message(message="Trash emptied successfully")

@@ -6,16 +6,28 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from owlistic.access.service import is_admin
-from owlistic.auth.dependencies import CurrentUser, RuntimeDep, SessionDep
+from owlistic.auth import repository as identities
+from owlistic.auth.dependencies import CurrentUser
 from owlistic.auth.service import auth
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.kit.responses import errors
 from owlistic.kit.schemas import QueryText
+from owlistic.kit.uow import ReadSession, WriteSession
+from owlistic.runtime import RuntimeDep
 from owlistic.user import repository
-from owlistic.user.schemas import PasswordChange, PasswordChanged, UserOut, UserPublic, UserUpdate
+from owlistic.user.schemas import (
+    PasswordChange,
+    PasswordChanged,
+    Register,
+    UserOut,
+    UserPublic,
+    UserUpdate,
+)
 from owlistic.user.service import user as user_service
 
 router = APIRouter(prefix="/users", tags=["users"])
+# Registration and the caller's own profile, at the API root (the original client's paths).
+account_router = APIRouter(tags=["auth"])
 
 FULL_FIELDS = (
     "id",
@@ -42,7 +54,7 @@ def _pick(data: dict[str, Any], fields: str | None, allowed: tuple[str, ...]) ->
 @router.get("", responses=errors(401, 422), response_model=list[dict[str, Any]])
 async def list_users(
     user: CurrentUser,
-    session: SessionDep,
+    session: ReadSession,
     email: QueryText = None,
     username: QueryText = None,
     fields: str | None = None,
@@ -57,11 +69,11 @@ async def list_users(
 
 @router.get("/{user_id}", responses=errors(401, 404, 422), response_model=dict[str, Any])
 async def get_user(
-    user_id: uuid.UUID, user: CurrentUser, session: SessionDep, fields: str | None = None
+    user_id: uuid.UUID, user: CurrentUser, session: ReadSession, fields: str | None = None
 ) -> dict[str, Any]:
     if user_id == user.id:
         return UserOut.model_validate(user).model_dump(mode="json")
-    other = await repository.live_by_id(session, user_id)
+    other = await identities.live_by_id(session, user_id)
     if other is None:
         raise NotFound("User not found")
     if await is_admin(session, user.id):
@@ -71,7 +83,7 @@ async def get_user(
 
 @router.put("/{user_id}", response_model=UserOut, responses=errors(401, 403, 404, 409, 422))
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: SessionDep
+    user_id: uuid.UUID, body: UserUpdate, user: CurrentUser, session: WriteSession
 ) -> UserOut:
     target = await user_service.target(session, user, user_id, "update")
     return UserOut.model_validate(await user_service.update(session, user, target, body))
@@ -80,7 +92,7 @@ async def update_user(
 @router.delete(
     "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 403, 404, 422)
 )
-async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> Response:
+async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> Response:
     target = await user_service.target(session, user, user_id, "delete")
     await user_service.delete(session, target)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -91,7 +103,7 @@ async def change_password(
     user_id: uuid.UUID,
     body: PasswordChange,
     user: CurrentUser,
-    session: SessionDep,
+    session: WriteSession,
     runtime: RuntimeDep,
 ) -> PasswordChanged:
     """Other sessions end; the response carries a fresh token for this one."""
@@ -103,3 +115,34 @@ async def change_password(
     return PasswordChanged(
         message="Password updated successfully", token=auth.issue_pair(runtime, user).token
     )
+
+
+@account_router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=UserOut,
+    responses=errors(403, 409, 422),
+)
+async def register(body: Register, session: WriteSession, runtime: RuntimeDep) -> UserOut:
+    if not runtime.settings.registration_open:
+        raise Forbidden("registration is closed on this server")
+    user = await user_service.register(
+        session,
+        email=str(body.email),
+        password=body.password,
+        username=body.username,
+        display_name=body.display_name,
+        profile_pic=body.profile_pic,
+        preferences=body.preferences,
+    )
+    return UserOut.model_validate(user)
+
+
+@account_router.get("/profile", response_model=UserOut, responses=errors(401))
+async def get_profile(user: CurrentUser) -> UserOut:
+    return UserOut.model_validate(user)
+
+
+@account_router.put("/profile", response_model=UserOut, responses=errors(401, 403, 409, 422))
+async def update_profile(body: UserUpdate, user: CurrentUser, session: WriteSession) -> UserOut:
+    return UserOut.model_validate(await user_service.update(session, user, user, body))

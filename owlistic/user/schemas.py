@@ -8,9 +8,18 @@ from pydantic import EmailStr, Field, field_validator
 
 from owlistic.auth.passwords import MAX_PASSWORD_LENGTH
 from owlistic.kit.schemas import InputSchema, Schema
-from owlistic.task.schedule import zone
+from owlistic.kit.time import zone
 
 Password = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class Register(InputSchema):
+    email: EmailStr
+    password: str = Password
+    username: str | None = Field(None, max_length=150)
+    display_name: str | None = Field(None, max_length=200)
+    profile_pic: str | None = Field(None, max_length=2048)
+    preferences: dict[str, Any] | None = None
 
 
 class UserOut(Schema):

@@ -3,16 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access.ownership import owner_role
 from owlistic.access.service import is_admin
+from owlistic.auth import repository as identities
 from owlistic.auth.passwords import hash_password_off_loop, verify_password_off_loop
 from owlistic.events.outbox import emit
-from owlistic.kit.errors import Conflict, Forbidden, NotFound, Unauthorized
+from owlistic.kit.errors import Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
-from owlistic.models import Note, Notebook, Role, User
+from owlistic.models import User
 from owlistic.user import repository
 from owlistic.user.events import UserCreated, UserDeleted, UserUpdated
 from owlistic.user.schemas import UserUpdate
@@ -62,7 +63,7 @@ class UserService:
             await session.flush()
         except IntegrityError as exc:  # a concurrent registration won the race
             raise Conflict("user with that email or username already exists") from exc
-        session.add(Role(user_id=user.id, resource_id=user.id, resource_type="user", role="owner"))
+        session.add(owner_role(user))
         await session.flush()
         await emit(
             session, UserCreated(user_id=user.id, email=user.email, created_at=user.created_at)
@@ -75,16 +76,7 @@ class UserService:
         Only one live role per (user, resource, type) may exist, so the self role registration
         created is promoted rather than a second row added.
         """
-        await session.execute(
-            update(Role)
-            .where(
-                Role.user_id == user.id,
-                Role.resource_id == user.id,
-                Role.resource_type == "user",
-                Role.deleted_at.is_(None),
-            )
-            .values(role="admin", updated_at=utcnow())
-        )
+        await repository.promote_self_role(session, user.id, "admin")
         await session.flush()
 
     async def target(
@@ -93,7 +85,7 @@ class UserService:
         """The user ``caller`` may act on: itself, or anyone for an admin."""
         if user_id != caller.id and not await is_admin(session, caller.id):
             raise Forbidden(f"You can only {action} your own account")
-        user = caller if user_id == caller.id else await repository.live_by_id(session, user_id)
+        user = caller if user_id == caller.id else await identities.live_by_id(session, user_id)
         if user is None:
             raise NotFound("User not found")
         return user
@@ -162,40 +154,9 @@ class UserService:
         now = utcnow()
         user.deleted_at = now
         user.token_version += 1
-        # Shares to and from the account end with it: its notes become unreachable to all.
-        owned = or_(
-            Role.resource_id.in_(select(Notebook.id).where(Notebook.user_id == user.id)),
-            Role.resource_id.in_(select(Note.id).where(Note.user_id == user.id)),
-        )
-        await session.execute(
-            update(Role)
-            .where(Role.deleted_at.is_(None), or_(Role.user_id == user.id, owned))
-            .values(deleted_at=now)
-        )
+        await repository.end_roles_of(session, user.id, at=now)
         await session.flush()
         await emit(session, UserDeleted(user_id=user.id, deleted_at=now))
-
-    async def store_password_hash(
-        self, session: AsyncSession, user_id: uuid.UUID, password_hash: str
-    ) -> None:
-        await session.execute(
-            update(User).where(User.id == user_id).values(password_hash=password_hash)
-        )
-
-    async def verify_login(
-        self, session: AsyncSession, email: str, password: str
-    ) -> tuple[User, str | None]:
-        """The user, and a re-hash to store when their hash uses a superseded scheme."""
-        user = await repository.live_by_email(session, email)
-        if user is None:
-            await hash_password_off_loop(
-                password
-            )  # same cost either way: no account-existence timing oracle
-            raise Unauthorized("Invalid credentials")
-        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
-        if not ok:
-            raise Unauthorized("Invalid credentials")
-        return user, new_hash
 
 
 user = UserService()

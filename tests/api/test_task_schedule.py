@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -17,7 +18,9 @@ def soon(minutes: int = 60) -> datetime:
     return datetime.now(UTC) + timedelta(minutes=minutes)
 
 
-async def put(client: httpx.AsyncClient, who: Account, task_id: str, **body: object) -> dict:
+async def put(
+    client: httpx.AsyncClient, who: Account, task_id: str, **body: object
+) -> dict[str, Any]:
     r = await client.put(f"{API}/tasks/{task_id}", json=body, headers=who.headers)
     return ok(r)  # type: ignore[no-any-return]
 

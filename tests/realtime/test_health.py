@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 
-from owlistic.realtime.lifecycle import realtime_of
 from tests.api.helpers import notebook
 from tests.conftest import Account, LiveServer
 from tests.realtime.conftest import ExtraServerFactory
@@ -27,7 +26,7 @@ async def test_ready_when_database_and_broker_answer(client: httpx.AsyncClient) 
 async def test_not_ready_without_a_broker(extra_server: ExtraServerFactory) -> None:
     async with extra_server() as srv, httpx.AsyncClient(base_url=srv.url) as client:
         assert (await client.get("/readyz")).status_code == 200
-        await realtime_of(srv.app.state.runtime).broker.stop()
+        await srv.app.state.runtime.events.broker.stop()
         r = await client.get("/readyz")
         alive = await client.get("/healthz")
     assert r.status_code == 503

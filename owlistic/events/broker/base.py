@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Sequence
 from dataclasses import dataclass
 
 # Entity kinds that have a topic; the outbox ``entity`` column takes these values.
-ENTITIES: tuple[str, ...] = ("user", "notebook", "note", "block", "task", "trash", "role")
+ENTITIES: tuple[str, ...] = ("user", "notebook", "note", "block", "task", "trash")
 
 # Delivery metadata travels beside the envelope, never inside it: clients must not see it.
 HEADER_EVENT_ID = "owlistic-event-id"
@@ -116,12 +116,9 @@ class Broker(ABC):
         return Delivery()
 
     @abstractmethod
-    async def subscribe(self, topics: Sequence[str], group: str | None = None) -> Subscription:
-        """Messages published to ``topics`` after this call returns.
-
-        ``group=None`` is a broadcast subscription: this subscriber sees every message.
-        Subscribers sharing a group name split the messages between them.
-        """
+    async def subscribe(self, topics: Sequence[str]) -> Subscription:
+        """Every message published to ``topics`` after this call returns (each subscriber
+        sees all of them: every server instance needs every event)."""
 
     @abstractmethod
     async def healthy(self) -> bool: ...

@@ -236,13 +236,13 @@ class KafkaBroker(Broker):
         all_ids = producer.client.cluster.partitions_for_topic(m.topic)
         return int(random.choice(sorted(available or all_ids)))
 
-    async def subscribe(self, topics: Sequence[str], group: str | None = None) -> Subscription:
+    async def subscribe(self, topics: Sequence[str]) -> Subscription:
         try:
-            return await self._subscribe(topics, group)
+            return await self._subscribe(topics)
         except (KafkaError, OSError) as exc:
             raise BrokerUnavailable(f"Kafka unreachable: {exc!r}") from exc
 
-    async def _subscribe(self, topics: Sequence[str], group: str | None) -> Subscription:
+    async def _subscribe(self, topics: Sequence[str]) -> Subscription:
         missing = [t for t in topics if t not in self._partition_ids]
         if missing:
             await self._ensure_topics(missing)
@@ -251,17 +251,7 @@ class KafkaBroker(Broker):
             "client_id": f"{self._client_id}-consumer",
             "request_timeout_ms": max(REQUEST_TIMEOUT_MS, 40_000),
         }
-        if group is None:
-            consumer = await self._broadcast_consumer(topics, options)
-        else:
-            consumer = AIOKafkaConsumer(
-                *topics,
-                group_id=group,
-                auto_offset_reset="earliest",
-                enable_auto_commit=True,
-                **options,
-            )
-            await consumer.start()
+        consumer = await self._broadcast_consumer(topics, options)
         sub = _KafkaSubscription(consumer)
         self._subscriptions.append(sub)
         return sub
