@@ -45,7 +45,7 @@ def upgrade() -> None:
     op.add_column("tasks", sa.Column("series_start", UTCDateTime(), nullable=True))
     tasks = sa.table(
         "tasks",
-        sa.column("id", sa.Uuid()),
+        sa.column("id"),  # untyped: the stored value round-trips as it is
         sa.column("due_date", sa.Text()),
         sa.column("due_at", UTCDateTime()),
         sa.column("due_all_day", sa.Boolean()),
@@ -154,7 +154,7 @@ def downgrade() -> None:
     op.add_column("tasks", sa.Column("due_date", sa.Text(), nullable=False, server_default=""))
     tasks = sa.table(
         "tasks",
-        sa.column("id", sa.Uuid()),
+        sa.column("id"),  # untyped: the stored value round-trips as it is
         sa.column("due_date", sa.Text()),
         sa.column("due_at", UTCDateTime()),
         sa.column("due_all_day", sa.Boolean()),
