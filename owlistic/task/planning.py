@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,8 +12,6 @@ from owlistic.models import Task, TaskCompletion
 from owlistic.task import reminders, schedule
 from owlistic.task.schemas import ScheduleInput
 
-# Clocks of client and server differ a little; a reminder "now" is not "in the past".
-PAST_GRACE = timedelta(minutes=1)
 SCHEDULE_FIELDS = frozenset(
     {"due_at", "due_date", "time_zone", "remind_at", "remind_before_minutes", "recurrence"}
 )
@@ -53,7 +50,7 @@ def apply_schedule(task: Task, body: ScheduleInput, fields: set[str]) -> None:
             task.remind_at = None
     if fields & {"remind_at", "remind_before_minutes"}:
         fire = schedule.reminder_time(task.due_at, task.remind_at, task.remind_before_minutes)
-        if fire is not None and fire < utcnow() - PAST_GRACE:
+        if fire is not None and fire < utcnow() - schedule.PAST_GRACE:
             raise Unprocessable("the reminder time is in the past")
 
 

@@ -16,6 +16,9 @@ from dateutil.rrule import rrule, rrulestr
 from owlistic.kit.time import zone as zone
 
 MIN_YEAR, MAX_YEAR = 1970, 9999
+# Clocks of client and server differ a little, and a request takes time: a reminder this
+# far in the past is still "now" (accepted, and fired at once).
+PAST_GRACE = timedelta(minutes=1)
 MAX_RULE_LENGTH = 500
 # Reminders for tasks due every minute or hour would be spam; calendars rarely offer it.
 ALLOWED_FREQUENCIES = frozenset({"DAILY", "WEEKLY", "MONTHLY", "YEARLY"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +44,12 @@ async def test_each_reminder_fires_once_with_two_processes(
                             headers=ann.headers,
                         )
                         ids.append(str(ok(r, 201)["id"]))
+                    for _ in range(300):
+                        rows = await reminder_rows(engine, ids)
+                        if {r.status for r in rows} == {"sent"}:
+                            break
+                        await asyncio.sleep(0.1)
+                    assert [r.status for r in rows] == ["sent"] * COUNT
                     seen = []
                     for _ in range(COUNT):
                         message = await next_event(ws, "task.reminder", timeout=30)
