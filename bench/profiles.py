@@ -37,6 +37,10 @@ class Profile:
     footprint_restarts: int
     growth_blocks: tuple[int, ...]
     growth_requests: int
+    reminder_pending: int
+    reminder_due: int
+    feed_tasks: int
+    feed_polls: int
 
 
 FULL = Profile(
@@ -55,6 +59,10 @@ FULL = Profile(
     footprint_restarts=5,
     growth_blocks=(10_000, 100_000, 1_000_000),
     growth_requests=2_000,
+    reminder_pending=100_000,
+    reminder_due=200,
+    feed_tasks=10_000,
+    feed_polls=500,
 )
 
 QUICK = Profile(
@@ -73,6 +81,10 @@ QUICK = Profile(
     footprint_restarts=3,
     growth_blocks=(10_000, 50_000),
     growth_requests=300,
+    reminder_pending=100_000,
+    reminder_due=100,
+    feed_tasks=10_000,
+    feed_polls=200,
 )
 
 TINY = Profile(
@@ -91,6 +103,10 @@ TINY = Profile(
     footprint_restarts=1,
     growth_blocks=(500,),
     growth_requests=20,
+    reminder_pending=200,
+    reminder_due=5,
+    feed_tasks=50,
+    feed_polls=5,
 )
 
 PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}

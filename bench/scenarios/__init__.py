@@ -31,7 +31,15 @@ class Scenario:
 
 
 def registry() -> dict[str, Scenario]:
-    from bench.scenarios import fanout, footprint, growth, relay, rest_mix, write_to_ws
+    from bench.scenarios import (
+        fanout,
+        footprint,
+        growth,
+        relay,
+        reminders,
+        rest_mix,
+        write_to_ws,
+    )
 
     ordered = (
         footprint.SCENARIO,
@@ -40,6 +48,7 @@ def registry() -> dict[str, Scenario]:
         fanout.SCENARIO,
         relay.SCENARIO,
         growth.SCENARIO,
+        reminders.SCENARIO,
     )
     return {s.name: s for s in ordered}
 
