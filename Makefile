@@ -10,7 +10,7 @@ WEB_SOURCES := $(shell find web/src web/public web/index.html web/package.json w
 WEB_DIST := web/dist/index.html
 SERVICES := scripts/services
 
-.PHONY: help run test test-embedded test-production lint format web openapi services services-down bench screenshots clean
+.PHONY: help run test test-embedded test-production test-web lint format web openapi services services-down bench screenshots clean
 
 help:
 	@echo "make run    start the server on the embedded defaults (http://127.0.0.1:8000)"
@@ -61,7 +61,13 @@ test-production: $(STAMP) $(WEB_DIST) services
 	OWLISTIC_TEST_BROKER_URL=kafka://$$($(SERVICES)/kafka.sh bootstrap) \
 	$(PY) -m pytest -q -p no:cacheprovider
 
+# The web app's unit tests (Vitest): pure parts of the client, no server.
+test-web: web/node_modules/.package-lock.json
+	cd web && npm test
+
 test: $(STAMP) $(WEB_DIST) services
+	@echo "== web unit tests =="
+	$(MAKE) --no-print-directory test-web
 	@echo "== embedded defaults: SQLite + in-process broker =="
 	$(MAKE) --no-print-directory test-embedded
 	@echo "== production: PostgreSQL + Kafka =="

@@ -24,9 +24,13 @@ class Context:
     profiles: dict[str, Any] = field(default_factory=dict)
 
     @contextlib.asynccontextmanager
-    async def server(self, label: str, *, profile: bool = True) -> AsyncIterator[Server]:
-        """A server on fresh storage (new SQLite dir, or recreated PostgreSQL database)."""
+    async def server(
+        self, label: str, *, profile: bool = True, env: dict[str, str] | None = None
+    ) -> AsyncIterator[Server]:
+        """A server on fresh storage (new SQLite dir, or recreated PostgreSQL database);
+        ``env`` adds settings (``OWLISTIC_*`` variables)."""
         config = await self.backend.fresh(label)
+        config.env |= env or {}
         try:
             async with running(config, self.out_dir, label) as server:
                 recording = None

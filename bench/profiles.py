@@ -41,6 +41,11 @@ class Profile:
     reminder_due: int
     feed_tasks: int
     feed_polls: int
+    collab_keystrokes: int  # keystroke -> other editor samples
+    collab_editors: int  # editors on one note, converging
+    collab_documents: int  # open documents for the memory figure
+    collab_big_note: int  # blocks of the big note
+    collab_edits: int  # edits before measuring the stored size
 
 
 FULL = Profile(
@@ -63,6 +68,11 @@ FULL = Profile(
     reminder_due=200,
     feed_tasks=10_000,
     feed_polls=500,
+    collab_keystrokes=1000,
+    collab_editors=100,
+    collab_documents=200,
+    collab_big_note=5_000,
+    collab_edits=10_000,
 )
 
 QUICK = Profile(
@@ -85,6 +95,11 @@ QUICK = Profile(
     reminder_due=100,
     feed_tasks=10_000,
     feed_polls=200,
+    collab_keystrokes=300,
+    collab_editors=100,
+    collab_documents=50,
+    collab_big_note=5_000,
+    collab_edits=10_000,
 )
 
 TINY = Profile(
@@ -107,6 +122,11 @@ TINY = Profile(
     reminder_due=5,
     feed_tasks=50,
     feed_polls=5,
+    collab_keystrokes=10,
+    collab_editors=3,
+    collab_documents=3,
+    collab_big_note=50,
+    collab_edits=50,
 )
 
 PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}

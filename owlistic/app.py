@@ -18,6 +18,9 @@ from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
 from owlistic.calendar.endpoints import router as calendar_router
+from owlistic.collab import rest as collab_rest
+from owlistic.collab.endpoints import router as collab_router
+from owlistic.collab.service import Collab
 from owlistic.events.pipeline import EventPipeline
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
@@ -97,7 +100,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _document_body_errors(app: FastAPI) -> None:
-    """Every route that takes a body can also answer 400 (malformed JSON) and 413."""
+    """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
+    components also describe the WebSocket events (``ServerEvent``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -118,6 +122,13 @@ def _document_body_errors(app: FastAPI) -> None:
                                     },
                                 },
                             )
+            # The WebSocket events' schemas, beside the REST ones (the web app's types).
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            events = catalog.event_schemas()
+            clash = components.keys() & events.keys()
+            if clash:
+                raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
+            components.update(events)
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -148,11 +159,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
         )
         app.state.hub = hub
+        collab = Collab(app.state.runtime, events.broker)
+        await collab.start()
+        hub.listen(collab.on_event)
+        collab_rest.install(db, collab)
+        app.state.collab = collab
         try:
             yield
         finally:
             await reminders.stop()
             await pruner.stop()
+            await collab.stop()
             await events.stop_relay()
             await hub.stop()
             await events.close()
@@ -184,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ws_router)
+    app.include_router(collab_router)
     app.include_router(health_router)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

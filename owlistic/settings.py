@@ -67,6 +67,19 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = 65_536
     ws_resume_limit: int = 10_000
 
+    # Co-editing (``/api/v1/notes/{id}/collab``).
+    collab_max_message_bytes: int = Field(524_288, ge=1024)
+    # Group commit: updates arriving while a commit runs go into the next one; this adds a
+    # wait before each commit to batch more (the store is at most this plus one commit behind).
+    collab_commit_delay_seconds: float = Field(0.0, ge=0.0, le=0.2)
+    collab_idle_seconds: float = Field(30.0, ge=0.0)
+    collab_compact_updates: int = Field(500, ge=1)
+    collab_max_setups: int = Field(64, ge=1)
+    collab_queue_size: int = Field(1024, ge=1)
+    collab_awareness_per_second: float = Field(20.0, gt=0.0)
+    collab_awareness_burst: int = Field(60, ge=1)
+    collab_max_awareness_clients: int = Field(4, ge=1)
+
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
     # Base of links the server hands out (calendar feed URL); default: the request's.
     public_url: str | None = None

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 
 // The Python server serves the built files at "/" and the API under "/api".
 // During development (and `vite preview`) the API and its WebSocket are proxied
@@ -13,6 +14,18 @@ const proxy = {
 
 export default defineConfig({
   base: '/',
+  plugins: [
+    // The service worker is src/sw.ts; the plugin gives it the list of built files to
+    // precache. public/manifest.webmanifest stays the app's manifest.
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      injectRegister: false,
+      manifest: false,
+      injectManifest: { globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'] },
+    }),
+  ],
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },

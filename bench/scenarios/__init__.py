@@ -32,6 +32,7 @@ class Scenario:
 
 def registry() -> dict[str, Scenario]:
     from bench.scenarios import (
+        collab,
         fanout,
         footprint,
         growth,
@@ -48,6 +49,7 @@ def registry() -> dict[str, Scenario]:
         fanout.SCENARIO,
         relay.SCENARIO,
         growth.SCENARIO,
+        collab.SCENARIO,
         reminders.SCENARIO,
     )
     return {s.name: s for s in ordered}

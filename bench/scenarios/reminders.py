@@ -69,21 +69,15 @@ def _reminder(ds: Dataset, u: int, i: int, at: datetime, now: datetime) -> dict[
     }
 
 
-async def _seed(engine: Any, ds: Dataset, pending: int, due: int, feed_tasks: int) -> datetime:
-    """User 0: ``pending`` far-off reminders and ``due`` ones a few seconds ahead; user 1:
-    ``feed_tasks`` dated tasks for the feed. Returns when the first due reminder fires."""
+async def _seed(engine: Any, ds: Dataset, pending: int, feed_tasks: int) -> None:
+    """User 0: ``pending`` reminders due tomorrow; user 1: ``feed_tasks`` dated tasks."""
     await seed_users(engine, ds, range(2))
     now = utcnow()
-    start = now + timedelta(seconds=LEAD_SECONDS + 10)
-    total = pending + due
-    for lo in range(0, total, BATCH):
-        hi = min(total, lo + BATCH)
+    for lo in range(0, pending, BATCH):
+        hi = min(pending, lo + BATCH)
         tasks, reminders = [], []
         for i in range(lo, hi):
-            if i < due:
-                at = start + timedelta(seconds=DUE_SPREAD_SECONDS * i / max(1, due))
-            else:
-                at = now + timedelta(days=1, seconds=i)
+            at = now + timedelta(days=1, seconds=i)
             tasks.append(_task(ds, 0, i, at, now))
             reminders.append(_reminder(ds, 0, i, at, now))
         async with engine.begin() as conn:
@@ -96,13 +90,26 @@ async def _seed(engine: Any, ds: Dataset, pending: int, due: int, feed_tasks: in
         ]
         async with engine.begin() as conn:
             await insert_rows(conn, Task.__table__, rows)
-    return start
 
 
-async def _lag(ws_url: str, token: str, due: int, timeout: float) -> list[float]:
-    """Milliseconds from each reminder's time to its event arriving on the WebSocket."""
+async def _lag(base_url: str, ws_url: str, token: str, due: int) -> list[float]:
+    """Milliseconds from each reminder's time to its event arriving on the WebSocket; the
+    ``due`` reminders are set through the API (as users do), a few seconds ahead."""
     lags: list[float] = []
-    async with connect(f"{ws_url}?token={token}", max_size=None) as ws:
+    async with (
+        connect(f"{ws_url}?token={token}", max_size=None) as ws,
+        httpx.AsyncClient(base_url=base_url, timeout=60) as http,
+    ):
+        start = utcnow() + timedelta(seconds=LEAD_SECONDS + due * 0.05)
+        for i in range(due):
+            at = start + timedelta(seconds=DUE_SPREAD_SECONDS * i / max(1, due))
+            r = await http.post(
+                f"{API}/tasks",
+                json={"title": f"due {i}", "remind_at": at.isoformat()},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            r.raise_for_status()
+        timeout = (start - utcnow()).total_seconds() + DUE_SPREAD_SECONDS + 30
         deadline = time.monotonic() + timeout
         while len(lags) < due and time.monotonic() < deadline:
             try:
@@ -151,12 +158,11 @@ async def run(ctx: Context) -> dict[str, Any]:
     async with ctx.server("reminders") as server:
         engine = open_engine(server.config.database_url)
         try:
-            start = await _seed(engine, ds, pending, due, feed_tasks)
+            await _seed(engine, ds, pending, feed_tasks)
         finally:
             await engine.dispose()
         secret = server.config.secret()
-        wait = (start - utcnow()).total_seconds() + DUE_SPREAD_SECONDS + 30
-        lags = await _lag(server.ws_url, ds.token(0, secret), due, wait)
+        lags = await _lag(server.base_url, server.ws_url, ds.token(0, secret), due)
         feed = await _feed(server.base_url, ds.token(1, secret), polls)
     return {
         "pending_reminders": pending,

@@ -9,7 +9,9 @@ from sqlalchemy import ColumnElement, Executable, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.service import readable_note_filter
-from owlistic.kit.sqljson import json_float, json_object, json_value, utc_text, uuid_text
+from owlistic.block.schemas import BLOCK_COLUMNS, BlockOut
+from owlistic.kit.shapes import sql_json
+from owlistic.kit.sqljson import uuid_text
 from owlistic.models import Block, Note, Notebook, Task
 
 ORDERING = (Block.order, Block.created_at, Block.id)
@@ -33,18 +35,7 @@ async def blocks_by_note(
 
 # A block in its response shape (``BlockOut``), as JSON text made by the database: the hot
 # read paths (open a note, list a notebook's notes) build no Python object per block.
-BLOCK_JSON = json_object(
-    ("id", uuid_text(Block.id)),
-    ("user_id", uuid_text(Block.user_id)),
-    ("note_id", uuid_text(Block.note_id)),
-    ("type", Block.type),
-    ("content", json_value(Block.content)),
-    ("metadata", json_value(Block.meta)),
-    ("order", json_float(Block.order)),
-    ("created_at", utc_text(Block.created_at)),
-    ("updated_at", utc_text(Block.updated_at)),
-    ("deleted_at", utc_text(Block.deleted_at)),
-)
+BLOCK_JSON = sql_json(BlockOut, Block, columns=BLOCK_COLUMNS)
 
 
 async def block_json_by_note(

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.kit.shapes import values_of
 from owlistic.models import Block
 
 MAX_TYPE_LENGTH = 20
@@ -42,18 +43,11 @@ class BlockOut(Schema):
 
     @classmethod
     def of(cls, block: Block) -> BlockOut:
-        return cls(
-            id=block.id,
-            user_id=block.user_id,
-            note_id=block.note_id,
-            type=block.type,
-            content=block.content,
-            metadata=block.meta,
-            order=block.order,
-            created_at=block.created_at,
-            updated_at=block.updated_at,
-            deleted_at=block.deleted_at,
-        )
+        return cls(**values_of(cls, block, columns=BLOCK_COLUMNS))
+
+
+# Fields whose model attribute has another name (``metadata`` is reserved by SQLAlchemy).
+BLOCK_COLUMNS = {"metadata": "meta"}
 
 
 class BlockCreate(InputSchema):

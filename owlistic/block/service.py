@@ -17,7 +17,7 @@ from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Task
 
 
-def _with_sync_markers(metadata: dict[str, object], block_id: uuid.UUID) -> dict[str, object]:
+def with_sync_markers(metadata: dict[str, object], block_id: uuid.UUID) -> dict[str, object]:
     # The original server tags client-supplied metadata this way; its client relies on it.
     return {**metadata, "_sync_source": "block", "block_id": str(block_id)}
 
@@ -70,7 +70,7 @@ class BlockService:
         order = (
             body.order if body.order is not None else await repository.next_order(session, note.id)
         )
-        metadata = _with_sync_markers(body.metadata, block_id) if body.metadata is not None else {}
+        metadata = with_sync_markers(body.metadata, block_id) if body.metadata is not None else {}
         block = Block(
             id=block_id,
             user_id=user_id,
@@ -93,7 +93,7 @@ class BlockService:
         if body.content is not None:
             block.content = body.content
         if body.metadata is not None:
-            block.meta = _with_sync_markers(body.metadata, block.id)
+            block.meta = with_sync_markers(body.metadata, block.id)
         if body.type is not None:
             block.type = body.type
         if body.order is not None:

@@ -56,5 +56,5 @@ async def get_feed(
     headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
     if tag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    body = await service.feed(session, user_id, runtime.settings)
+    body = await service.feed(session, user_id, runtime.settings, tag)
     return Response(body, media_type=ICS, headers=headers)

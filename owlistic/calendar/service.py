@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections import OrderedDict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,7 +64,26 @@ async def etag(session: AsyncSession, user_id: uuid.UUID, settings: Settings) ->
     return f'"{tag[:32]}"'
 
 
-async def feed(session: AsyncSession, user_id: uuid.UUID, settings: Settings) -> bytes:
+# Building a big feed costs seconds (icalendar writes property by property), and calendar
+# apps that ignore ETags fetch the same document again and again: the last document of each
+# recently fetched feed is kept per process, valid while its ETag is current.
+_BUILT: OrderedDict[uuid.UUID, tuple[str, bytes]] = OrderedDict()
+BUILT_FEEDS_KEPT = 64
+
+
+async def feed(session: AsyncSession, user_id: uuid.UUID, settings: Settings, tag: str) -> bytes:
+    kept = _BUILT.get(user_id)
+    if kept is not None and kept[0] == tag:
+        _BUILT.move_to_end(user_id)
+        return kept[1]
+    body = await _build(session, user_id, settings)
+    _BUILT[user_id] = (tag, body)
+    if len(_BUILT) > BUILT_FEEDS_KEPT:
+        _BUILT.popitem(last=False)
+    return body
+
+
+async def _build(session: AsyncSession, user_id: uuid.UUID, settings: Settings) -> bytes:
     tasks = await session.scalars(
         select(Task)
         .where(Task.live(), Task.is_completed.is_(False), readable_filter(user_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
@@ -99,6 +99,18 @@ class Database:
         )
         _install_readonly_guard()
         self._after_outbox_commit: list[Callable[[], None]] = []
+        self._before_commit: list[Callable[[AsyncSession], Awaitable[None]]] = []
+        self._after_commit: list[Callable[[AsyncSession], None]] = []
+
+    def on_commit(
+        self,
+        before: Callable[[AsyncSession], Awaitable[None]],
+        after: Callable[[AsyncSession], None],
+    ) -> None:
+        """``before`` runs in every write unit of work just before it commits (it may still
+        write), ``after`` once it has committed."""
+        self._before_commit.append(before)
+        self._after_commit.append(after)
 
     def on_outbox_commit(self, callback: Callable[[], None]) -> None:
         """``callback`` runs after every commit of this process that wrote outbox rows."""
@@ -115,11 +127,16 @@ class Database:
                 if readonly:
                     await session.rollback()
                 else:
+                    for before in self._before_commit:
+                        await before(session)
                     await session.commit()
             except BaseException:
                 await session.rollback()
                 raise
             wrote_outbox = bool(session.info.get(OUTBOX_WRITTEN))
+        if not readonly:
+            for after in self._after_commit:
+                after(session)
         if wrote_outbox:
             for callback in self._after_outbox_commit:
                 callback()

@@ -2,6 +2,7 @@ from owlistic.models.base import Base
 from owlistic.models.block import Block
 from owlistic.models.calendar_feed import CalendarFeed
 from owlistic.models.note import Note
+from owlistic.models.note_document import DocumentUpdate, NoteDocument
 from owlistic.models.notebook import Notebook
 from owlistic.models.outbox_event import OutboxEvent
 from owlistic.models.push_subscription import PushSubscription
@@ -16,7 +17,9 @@ __all__ = [
     "Base",
     "Block",
     "CalendarFeed",
+    "DocumentUpdate",
     "Note",
+    "NoteDocument",
     "Notebook",
     "OutboxEvent",
     "PushSubscription",

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from owlistic.block.schemas import BlockOut
 from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.kit.shapes import values_of
 from owlistic.models import Block, Note
 
 
@@ -25,15 +26,8 @@ class NoteOut(Schema):
     @classmethod
     def of(cls, note: Note, blocks: list[Block] | None, role: str | None = None) -> NoteOut:
         return cls(
-            id=note.id,
-            user_id=note.user_id,
-            notebook_id=note.notebook_id,
-            title=note.title,
+            **values_of(cls, note, exclude=("blocks", "role")),
             blocks=None if blocks is None else [BlockOut.of(b) for b in blocks],
-            tags=note.tags,
-            created_at=note.created_at,
-            updated_at=note.updated_at,
-            deleted_at=note.deleted_at,
             role=role,
         )
 

@@ -10,19 +10,14 @@ import json
 
 from pydantic_core import to_json
 
-from owlistic.kit.sqljson import json_array, json_object, json_value, utc_text, uuid_text
+from owlistic.kit.shapes import sql_json, values_of
+from owlistic.kit.sqljson import json_array
 from owlistic.models import Note
+from owlistic.note.schemas import NoteOut
 
-NOTE_JSON = json_object(
-    ("id", uuid_text(Note.id)),
-    ("user_id", uuid_text(Note.user_id)),
-    ("notebook_id", uuid_text(Note.notebook_id)),
-    ("title", Note.title),
-    ("tags", json_value(Note.tags)),
-    ("created_at", utc_text(Note.created_at)),
-    ("updated_at", utc_text(Note.updated_at)),
-    ("deleted_at", utc_text(Note.deleted_at)),
-)
+# ``NoteOut`` without the fields ``with_blocks`` appends.
+SPLICED = ("blocks", "role")
+NOTE_JSON = sql_json(NoteOut, Note, exclude=SPLICED)
 
 
 def with_blocks(note_json: str, blocks: list[str], role: str | None) -> str:
@@ -32,14 +27,4 @@ def with_blocks(note_json: str, blocks: list[str], role: str | None) -> str:
 
 def note_json(note: Note) -> str:
     """``NOTE_JSON`` of a loaded note, written by pydantic-core (same rendering)."""
-    fields = {
-        "id": note.id,
-        "user_id": note.user_id,
-        "notebook_id": note.notebook_id,
-        "title": note.title,
-        "tags": note.tags,
-        "created_at": note.created_at,
-        "updated_at": note.updated_at,
-        "deleted_at": note.deleted_at,
-    }
-    return to_json(fields).decode()
+    return to_json(values_of(NoteOut, note, exclude=SPLICED)).decode()

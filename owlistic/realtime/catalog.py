@@ -3,8 +3,10 @@ and keys, contract 6.4). ``tests/api/test_event_frames.py`` pins one frame of ea
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
 
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access import audience
@@ -35,6 +37,7 @@ from owlistic.notebook.events import (
     NotebookTrashed,
     NotebookUpdated,
 )
+from owlistic.realtime import payloads as p
 from owlistic.task.events import (
     TaskChanged,
     TaskCreated,
@@ -79,43 +82,43 @@ def wire_name(event: object) -> str:
     raise LookupError(type(event).__name__)
 
 
-def _wire(event: object, entity: str, resource_id: object, data: dict[str, Any]) -> Wire:
+def _wire(event: object, entity: str, resource_id: object, data: BaseModel) -> Wire:
     return Wire(
         event=wire_name(event),
         entity=entity,
         resource_type=entity,
         resource_id=str(resource_id),
-        data=data,
+        data=data.model_dump(),
     )
 
 
 def render_block(e: BlockEvent) -> Wire:
-    data: dict[str, Any] = {
-        "block_id": str(e.block_id),
-        "note_id": str(e.note_id),
-        "user_id": str(e.user_id),
-    }
+    ids = {"block_id": str(e.block_id), "note_id": str(e.note_id), "user_id": str(e.user_id)}
     if isinstance(e, BlockChanged):
-        data |= {
-            "block_type": e.block_type,
-            "order": e.order,
-            "content": e.content,
-            "metadata": e.metadata,
-            "updated_at": e.updated_at.isoformat(),
-        }
+        data: BaseModel = p.BlockData(
+            **ids,
+            block_type=e.block_type,
+            order=e.order,
+            content=e.content,
+            metadata=e.metadata,
+            updated_at=e.updated_at.isoformat(),
+        )
+    else:
+        data = p.BlockDeletedData(**ids)
     return _wire(e, "block", e.block_id, data)
 
 
 def render_task(e: TaskEvent) -> Wire:
     tid = str(e.task_id)
-    data: dict[str, Any] = {
+    ref: dict[str, Any] = {
         "task_id": tid,
         "user_id": str(e.user_id),
         "note_id": str(e.note_id) if e.note_id else None,
         "block_id": str(e.block_id) if e.block_id else None,
     }
     if isinstance(e, TaskChanged):
-        data |= {
+        state: dict[str, Any] = {
+            **ref,
             "title": e.title,
             "is_completed": e.is_completed,
             "due_date": e.due_date,
@@ -126,57 +129,133 @@ def render_task(e: TaskEvent) -> Wire:
             "remind_before_minutes": e.remind_before_minutes,
             "recurrence": e.recurrence,
         }
+        data: BaseModel
         if isinstance(e, TaskReminderFired):
-            data |= {
-                "reminder_id": str(e.reminder_id),
-                "fire_at": e.fire_at.isoformat(),
-                "late": e.late,
-                "kind": e.kind,
-            }
+            data = p.TaskReminderData(
+                **state,
+                reminder_id=str(e.reminder_id),
+                fire_at=e.fire_at.isoformat(),
+                late=e.late,
+                kind=e.kind,
+            )
+        else:
+            data = p.TaskData(**state)
     else:
-        data["data"] = {"task_id": tid, "id": tid}  # where the original client looks
+        data = p.TaskDeletedData(**ref, data=p.TaskIds(task_id=tid, id=tid))
     return _wire(e, "task", tid, data)
 
 
 def render_note(e: NoteEvent) -> Wire:
-    data: dict[str, Any] = {
-        "note_id": str(e.note_id),
-        "notebook_id": str(e.notebook_id),
-        "title": e.title,
-    }
+    note = {"note_id": str(e.note_id), "notebook_id": str(e.notebook_id), "title": e.title}
+    data: BaseModel
     if isinstance(e, NoteCreated):
-        data["blocks"] = [str(b) for b in e.block_ids]
+        data = p.NoteCreatedData(**note, blocks=[str(b) for b in e.block_ids])
     elif isinstance(e, NoteMoved):
-        data["old_notebook_id"] = str(e.old_notebook_id)
+        data = p.NoteMovedData(**note, old_notebook_id=str(e.old_notebook_id))
     elif isinstance(e, NoteAccessChanged):
-        data["shared_with"] = str(e.shared_with)
+        data = p.NoteSharedData(**note, shared_with=str(e.shared_with))
+    else:
+        data = p.NoteData(**note)
     return _wire(e, "note", e.note_id, data)
 
 
 def render_notebook(e: NotebookEvent) -> Wire:
-    data: dict[str, Any] = {
+    notebook = {
         "notebook_id": str(e.notebook_id),
         "name": e.name,
         "description": e.description,
     }
+    data: BaseModel
     if isinstance(e, NotebookAccessChanged):
-        data["shared_with"] = str(e.shared_with)
+        data = p.NotebookSharedData(**notebook, shared_with=str(e.shared_with))
+    else:
+        data = p.NotebookData(**notebook)
     return _wire(e, "notebook", e.notebook_id, data)
 
 
 def render_user(e: UserEvent) -> Wire:
-    data: dict[str, Any] = {"user_id": str(e.user_id)}
+    uid = str(e.user_id)
+    data: BaseModel
     if isinstance(e, UserCreated):
-        data |= {"email": e.email, "created_at": e.created_at.isoformat()}
+        data = p.UserCreatedData(user_id=uid, email=e.email, created_at=e.created_at.isoformat())
     elif isinstance(e, UserUpdated):
-        data |= {"email": e.email, "updated_at": e.updated_at.isoformat()}
+        data = p.UserUpdatedData(user_id=uid, email=e.email, updated_at=e.updated_at.isoformat())
     elif isinstance(e, UserDeleted):
-        data["deleted_at"] = e.deleted_at.isoformat()
+        data = p.UserDeletedData(user_id=uid, deleted_at=e.deleted_at.isoformat())
+    else:
+        raise LookupError(type(e).__name__)
     return _wire(e, "user", e.user_id, data)
 
 
 def render_trash(e: TrashEmptied) -> Wire:
-    return _wire(e, "trash", e.user_id, {"user_id": str(e.user_id)})
+    return _wire(e, "trash", e.user_id, p.TrashEmptiedData(user_id=str(e.user_id)))
+
+
+# What each event's payload looks like, published in /openapi.json (``event_schemas``).
+PAYLOADS: dict[str, tuple[type[BaseModel], ...]] = {
+    "block.created": (p.BlockData,),
+    "block.updated": (p.BlockData,),
+    "block.deleted": (p.BlockDeletedData,),
+    "task.created": (p.TaskData,),
+    "task.updated": (p.TaskData,),
+    "task.deleted": (p.TaskDeletedData,),
+    "task.reminder": (p.TaskReminderData,),
+    "note.created": (p.NoteCreatedData,),
+    "note.updated": (p.NoteData, p.NoteMovedData, p.NoteSharedData),
+    "note.deleted": (p.NoteData,),
+    "note.restored": (p.NoteData,),
+    "note.permanent_deleted": (p.NoteData,),
+    "notebook.created": (p.NotebookData,),
+    "notebook.updated": (p.NotebookData, p.NotebookSharedData),
+    "notebook.deleted": (p.NotebookData,),
+    "notebook.restored": (p.NotebookData,),
+    "notebook.permanent_deleted": (p.NotebookData,),
+    "user.created": (p.UserCreatedData,),
+    "user.updated": (p.UserUpdatedData,),
+    "user.deleted": (p.UserDeletedData,),
+    "trash.emptied": (p.TrashEmptiedData,),
+}
+
+
+def _variant(data: type[BaseModel], entity: str, *, first: bool) -> str:
+    """ "" for an event's main payload; "Moved" for ``NoteMovedData`` among note.updated's."""
+    return "" if first else data.__name__.removesuffix("Data").removeprefix(entity)
+
+
+def _schema_name(wire: str) -> str:
+    return "".join(part.capitalize() for part in wire.replace("_", ".").split(".")) + "Event"
+
+
+def envelope_models() -> dict[str, type[BaseModel]]:
+    """The WebSocket message of every event, as a model (named ``NoteUpdatedEvent``, …)."""
+    models: dict[str, type[BaseModel]] = {}
+    for wire, variants in PAYLOADS.items():
+        name = _schema_name(wire)
+        base, entity = name.removesuffix("Event"), wire.split(".")[0].capitalize()
+        payloads = [
+            p.payload_model(f"{base}{_variant(v, entity, first=i == 0)}Payload", wire, v)
+            for i, v in enumerate(variants)
+        ]
+        payload: Any = payloads[0] if len(payloads) == 1 else Union[tuple(payloads)]  # noqa: UP007
+        models[wire] = p.envelope_model(name, wire, payload)
+    return models
+
+
+def event_schemas() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of every event's WebSocket message, keyed by name (``NoteUpdatedEvent``,
+    …), plus ``ServerEvent``: any one of them. Referenced schemas point into
+    ``#/components/schemas`` like the rest of the OpenAPI document."""
+    envelopes = list(envelope_models().values())  # in PAYLOADS' order
+    _, schema = models_json_schema(
+        [(m, "serialization") for m in envelopes], ref_template="#/components/schemas/{model}"
+    )
+    defs: dict[str, dict[str, Any]] = schema["$defs"]
+    refs = {wire: f"#/components/schemas/{_schema_name(wire)}" for wire in PAYLOADS}
+    defs["ServerEvent"] = {
+        "oneOf": [{"$ref": ref} for ref in refs.values()],
+        "discriminator": {"propertyName": "event", "mapping": refs},
+    }
+    return defs
 
 
 async def _block_audience(session: AsyncSession, e: BlockEvent) -> set[str]:

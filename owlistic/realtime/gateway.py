@@ -18,7 +18,7 @@ router = APIRouter(tags=["realtime"])
 CLOSE_UNAUTHORIZED = 4401
 
 
-def _token(websocket: WebSocket) -> str | None:
+def token_of(websocket: WebSocket) -> str | None:
     token = websocket.query_params.get("token")
     if token:
         return token
@@ -28,27 +28,29 @@ def _token(websocket: WebSocket) -> str | None:
     return None
 
 
-async def _deny(websocket: WebSocket, message: str) -> None:
-    """HTTP 401 before the upgrade where the server allows it; else close with 4401."""
+async def deny(
+    websocket: WebSocket, message: str, status: int = 401, code: int = CLOSE_UNAUTHORIZED
+) -> None:
+    """An HTTP error before the upgrade where the server allows it; else close with ``code``."""
     try:
-        await websocket.send_denial_response(JSONResponse({"error": message}, status_code=401))
+        await websocket.send_denial_response(JSONResponse({"error": message}, status_code=status))
     except RuntimeError:
-        await websocket.close(CLOSE_UNAUTHORIZED, message[:120])
+        await websocket.close(code, message[:120])
 
 
 @router.websocket("/ws")
 @router.websocket("/api/v1/ws")
 async def websocket_endpoint(websocket: WebSocket) -> None:
     runtime: Runtime = websocket.app.state.runtime
-    token = _token(websocket)
+    token = token_of(websocket)
     if token is None:
-        await _deny(websocket, "Authentication token required")
+        await deny(websocket, "Authentication token required")
         return
     try:
         async with runtime.db.session(readonly=True) as session:
             user_id = str((await authenticate(session, runtime, token)).id)
     except Unauthorized as exc:
-        await _deny(websocket, exc.message)
+        await deny(websocket, exc.message)
         return
 
     settings = runtime.settings

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 
@@ -35,6 +36,7 @@ class Hub:
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self._listeners: list[Callable[[Message], None]] = []
 
     @property
     def connection_count(self) -> int:
@@ -60,6 +62,10 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def listen(self, callback: Callable[[Message], None]) -> None:
+        """Also hand every (de-duplicated) event to ``callback``."""
+        self._listeners.append(callback)
+
     def attach(self, connection: Connection) -> None:
         self._by_user.setdefault(connection.user_id, set()).add(connection)
 
@@ -78,6 +84,8 @@ class Hub:
             self._recent[event_id] = None
             if len(self._recent) > RECENT_EVENT_IDS:
                 self._recent.popitem(last=False)
+        for listener in self._listeners:
+            listener(message)
         item = Outgoing(message.value.decode(), event_id or None)
         for user_id in message.audience:
             for connection in self._by_user.get(user_id, ()):

@@ -15,7 +15,9 @@ from owlistic.settings import Settings
 def uvicorn_ws_options(settings: Settings) -> dict[str, Any]:
     return {
         "ws": "websockets-sansio",
-        "ws_max_size": settings.ws_max_message_bytes,
+        # Each endpoint enforces its own limit with a clear close reason; uvicorn only stops
+        # frames far beyond both.
+        "ws_max_size": 2 * max(settings.ws_max_message_bytes, settings.collab_max_message_bytes),
         # Events are small JSON; compression would cost ~35 KiB of RSS per socket.
         "ws_per_message_deflate": False,
         "ws_ping_interval": settings.ws_heartbeat_seconds,

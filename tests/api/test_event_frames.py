@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session, UOWTransaction
 from owlistic.events.broker.base import HEADER_AUDIENCE
 from owlistic.events.envelope import to_message
 from owlistic.models import OutboxEvent
-from tests.api.helpers import API, block, note, notebook, task
+from owlistic.realtime.catalog import envelope_models
+from tests.api.helpers import API, block, note, notebook, ok, task
 from tests.conftest import register
 
 PINNED = Path(__file__).with_name("event_frames.json")
@@ -149,3 +150,18 @@ EVERY_EVENT = {
     }.items()
     for verb in verbs
 } | {"trash.emptied"}
+
+
+async def test_every_frame_matches_its_published_schema(client: httpx.AsyncClient) -> None:
+    """The schemas in /openapi.json (and so the web app's event types) describe exactly
+    what is sent: every frame validates, with no key the schema does not name."""
+    with outbox_rows() as rows:
+        await _scenario(client)
+    models = envelope_models()
+    for row in rows:
+        value = json.loads(to_message(row, "owlistic.").value)
+        model = models[value["event"]]
+        parsed = model.model_validate(value)
+        assert parsed.model_dump() == value, value["event"]
+    published = ok(await client.get("/openapi.json"))["components"]["schemas"]
+    assert set(published["ServerEvent"]["discriminator"]["mapping"]) == set(models)

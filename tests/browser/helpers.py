@@ -157,9 +157,13 @@ class BrowserKit:
         *,
         phone: bool = False,
         dark: bool = False,
+        service_workers: bool = False,
+        base_url: str | None = None,
     ) -> BrowserContext:
+        """A browser profile of its own. Service workers are off unless a test needs the
+        offline app shell (``service_workers``); ``base_url`` points it at another server."""
         ctx = await self.browser.new_context(
-            base_url=self.url,
+            base_url=base_url or self.url,
             viewport=PHONE if phone else DESKTOP,
             device_scale_factor=1,
             is_mobile=phone,
@@ -168,7 +172,7 @@ class BrowserKit:
             reduced_motion="reduce",
             locale="en-US",
             timezone_id="UTC",
-            service_workers="block",
+            service_workers="allow" if service_workers else "block",
             accept_downloads=True,
         )
         ctx.set_default_timeout(15_000)
@@ -229,8 +233,15 @@ async def signed_in(page: Page) -> None:
 
 
 async def wait_saved(page: Page) -> None:
-    """The note page reports every edit saved."""
+    """The note page reports every edit stored by the server (content and title)."""
     await expect(page.get_by_test_id("save-indicator")).to_have_attribute("data-state", "saved")
+
+
+async def type_at_end_of(page: Page, block: Locator, text: str) -> None:
+    """Puts the caret at the end of ``block`` and types ``text`` there."""
+    await block.click()
+    await page.keyboard.press("End")
+    await page.keyboard.type(text)
 
 
 def editor(page: Page) -> Locator:

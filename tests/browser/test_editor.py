@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     block_view,
     editor,
     eventually,
+    open_note,
     signed_in,
     wait_editable,
     wait_saved,
@@ -158,6 +159,71 @@ async def test_register_login_and_markdown_shortcuts_survive_reload(kit: Browser
         timeout=5,
     )
     assert blocks[0]["metadata"]["level"] == 1
+    # Each editor block carries its server block's id.
+    ids = (
+        await editor(page)
+        .locator("> *")
+        .evaluate_all("els => els.map((e) => e.getAttribute('data-blockid'))")
+    )
+    assert ids == [b["id"] for b in blocks]
+    assert not kit.page_errors
+
+
+async def test_split_join_and_retype_keep_block_ids_unique_and_stable(kit: BrowserKit) -> None:
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Ids")
+    note = await api.note(nb["id"], "Ids")
+    await api.set_blocks(note["id"], [("paragraph", "HeadTail", {}), ("task", "Todo", {})])
+    original = await api.blocks(note["id"])
+    page = await kit.page(alice, "/")
+    await signed_in(page)
+    ed = await open_note(page, note["id"])
+    ids = "els => els.map((e) => e.getAttribute('data-blockid'))"
+
+    # Split "Head|Tail": the first half keeps the block, the second is a new one.
+    await ed.locator("> p").click()
+    await page.keyboard.press("Home")
+    for _ in "Head":
+        await page.keyboard.press("ArrowRight")
+    # The editor takes the caret from the browser's selection asynchronously.
+    await page.wait_for_function(
+        "document.querySelector('[data-testid=editor]').editor.state.selection.$from.parentOffset"
+        " === 4"
+    )
+    await page.keyboard.press("Enter")
+    await expect(ed.locator("> p")).to_have_text(["Head", "Tail"])
+    split = await ed.locator("> *").evaluate_all(ids)
+    assert split[0] == original[0]["id"]
+    assert split[2] == original[1]["id"]
+    assert split[1]
+    assert len(set(split)) == 3
+    await wait_saved(page)
+    await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: [b["id"] for b in bs] == split,
+        what="the split in the block rows, with the editor's ids",
+    )
+
+    # Joining them back (Backspace at the start of "Tail") leaves the first block.
+    await page.keyboard.press("Backspace")
+    await expect(ed.locator("> p")).to_have_text("HeadTail")
+    assert await ed.locator("> *").evaluate_all(ids) == [original[0]["id"], original[1]["id"]]
+    # Turning the paragraph into a heading and back keeps its block (toolbar, not retyped).
+    await page.get_by_test_id("tb-h2").click()
+    await expect(ed.locator("> h2")).to_have_text("HeadTail")
+    await page.get_by_test_id("tb-h2").click()
+    await expect(ed.locator("> p")).to_have_text("HeadTail")
+    assert await ed.locator("> *").evaluate_all(ids) == [original[0]["id"], original[1]["id"]]
+    await wait_saved(page)
+    await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: (
+            [(b["id"], b["type"], b["content"]["text"]) for b in bs]
+            == [(original[0]["id"], "paragraph", "HeadTail"), (original[1]["id"], "task", "Todo")]
+        ),
+        what="the first block back as it was, the task untouched",
+    )
     assert not kit.page_errors
 
 

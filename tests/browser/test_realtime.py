@@ -62,13 +62,21 @@ async def test_two_tabs_of_one_user_see_each_others_edits_live(kit: BrowserKit) 
     await wait_saved(laptop)
     await wait_saved(phone)
 
-    blocks = await api.blocks(note["id"])
-    assert [(b["type"], b["content"]["text"]) for b in blocks] == [
-        ("header", "Agenda for Monday"),
-        ("task", "Decide on the venue"),
-        ("paragraph", "Notes:"),
-        ("paragraph", "Budget is 400 euros"),
-    ]
+    # The server's block rows are the document's projection.
+    blocks = await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: (
+            [(b["type"], b["content"]["text"]) for b in bs]
+            == [
+                ("header", "Agenda for Monday"),
+                ("task", "Decide on the venue"),
+                ("paragraph", "Notes:"),
+                ("paragraph", "Budget is 400 euros"),
+            ]
+            and bs[1]["metadata"].get("is_completed") is True
+        ),
+        what="both tabs' edits in the block rows",
+    )
     assert blocks[1]["metadata"]["is_completed"] is True
     # Neither tab lost or duplicated anything.
     await expect(ed_a.locator("> *")).to_have_count(4)
@@ -156,13 +164,16 @@ async def test_viewer_sees_live_edits_and_cannot_edit(kit: BrowserKit) -> None:
     await wait_saved(o)
 
     # Nothing the viewer did reached the server; the API refuses its writes as well.
-    blocks = await viewer_api.blocks(note["id"])
-    assert [b["content"]["text"] for b in blocks] == [
-        "Ingredients",
-        "200 g flour",
-        "2 eggs",
-        "Buy eggs",
-    ]
+    blocks = await eventually(
+        lambda: viewer_api.blocks(note["id"]),
+        lambda bs: (
+            [b["content"]["text"] for b in bs]
+            == ["Ingredients", "200 g flour", "2 eggs", "Buy eggs"]
+            and bs[3]["metadata"].get("is_completed") is True
+        ),
+        what="the owner's edits (and none of the viewer's) in the block rows",
+    )
+    assert blocks[3]["metadata"]["is_completed"] is True
     r = await viewer_api.http.put(
         f"/api/v1/blocks/{blocks[0]['id']}", json={"content": {"text": "hacked"}}
     )

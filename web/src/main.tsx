@@ -1,12 +1,17 @@
 import { render } from 'preact';
+import { registerSW } from 'virtual:pwa-register';
 import { App } from './app';
+import { toast } from './lib/toast';
 import './styles.css';
 import './theme';
 
 render(<App />, document.getElementById('app')!);
 
 if ('serviceWorker' in navigator && import.meta.env.PROD) {
-  window.addEventListener('load', () => {
-    navigator.serviceWorker.register('/sw.js').catch((e) => console.warn('service worker registration failed', e));
+  // A new version waits until the user chooses to reload (nothing typed is lost: notes are
+  // kept on the device, the title is saved before the page goes).
+  const update = registerSW({
+    onNeedRefresh: () => toast('A new version of Owlistic is available.', 'info', { label: 'Reload', run: () => void update(true) }, 60_000),
+    onRegisterError: (e: unknown) => console.warn('service worker registration failed', e),
   });
 }

@@ -1,7 +1,8 @@
 // Application state: the signed-in user, notebooks, notes and tasks, kept fresh by
 // REST calls and the WebSocket event stream.
-import { ApiError, NetworkError, api, errorMessage, session } from './api/client';
-import type { Block, Note, Notebook, Role, Task, User, WsEnvelope } from './api/types';
+import { ApiError, NetworkError, api, decodeJwt, errorMessage, session } from './api/client';
+import type { Block, Note, Notebook, Role, ServerEvent, Task, User, WsEnvelope } from './api/types';
+import { forgetDevice, loadLists, saveLists } from './lib/offline';
 import { browserZone } from './lib/format';
 import { realtime, type ConnState } from './lib/realtime';
 import { showReminder } from './lib/reminders';
@@ -53,7 +54,7 @@ export function sortBlocks(blocks: Block[] | null | undefined): Block[] {
 
 export function roleOf(notebook: Notebook | undefined, user: User | null = app.get().user): Role {
   if (!notebook) return 'owner';
-  if (notebook.role) return notebook.role;
+  if (notebook.role) return notebook.role as Role; // the schema types it as a string
   if (user && notebook.user_id === user.id) return 'owner';
   return 'editor';
 }
@@ -95,16 +96,39 @@ export async function boot(): Promise<void> {
     realtime.start();
     await loadAll();
   } catch (e) {
-    if (e instanceof NetworkError) {
-      app.set({ phase: 'offline' });
-    } else if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) {
       session.clear();
       app.set({ phase: 'signedOut', user: null });
-    } else {
+    } else if (!(await bootFromDevice())) {
       app.set({ phase: 'offline' });
     }
   }
 }
+
+/** No server: open with what this device kept, and catch up once the connection is back. */
+async function bootFromDevice(): Promise<boolean> {
+  const userId = decodeJwt(session.accessToken ?? '')?.user_id;
+  const cached = typeof userId === 'string' ? await loadLists(userId) : undefined;
+  if (!cached) return false;
+  app.set({ ...cached, phase: 'ready', loaded: true, tasksLoaded: true });
+  realtime.start();
+  const off = realtime.stateChanged.on((conn) => {
+    if (conn !== 'connected') return;
+    off();
+    api
+      .profile()
+      .then((user) => app.set({ user }))
+      .catch(() => undefined);
+    void loadAll();
+  });
+  return true;
+}
+
+// The lists the app shows are kept on the device for the next start without a network.
+app.subscribe(() => {
+  const { phase, loaded, user, notebooks, notes, tasks } = app.get();
+  if (phase === 'ready' && loaded && user) saveLists({ user, notebooks, notes, tasks });
+});
 
 export async function signIn(email: string, password: string): Promise<void> {
   const tokens = await api.login({ email, password });
@@ -123,6 +147,7 @@ export async function signOut(): Promise<void> {
   realtime.stop();
   session.clear();
   app.set({ phase: 'signedOut', user: null, notebooks: [], notes: [], tasks: [], loaded: false, tasksLoaded: false });
+  await forgetDevice();
   history.replaceState(null, '', '#/login');
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
@@ -337,82 +362,61 @@ function patchBlockInNote(noteId: string, blockId: string, f: (b: Block | undefi
 }
 
 function handleEvent(msg: WsEnvelope): void {
-  const p = msg.payload ?? {};
-  const name = msg.event ?? '';
-  const [entity] = name.split('.');
-  const id = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : undefined) ?? (msg.resource_type === entity ? msg.resource_id : undefined);
-
-  switch (name) {
+  if (msg.type !== 'event') return;
+  // Event payloads are typed from the server's published schemas (ServerEvent).
+  const ev = msg as ServerEvent;
+  switch (ev.event) {
     case 'notebook.created':
     case 'notebook.updated':
     case 'notebook.restored': {
-      const nid = id('notebook_id');
-      if (nid) soon(`nb:${nid}`, () => void refreshNotebook(nid));
-      if (name === 'notebook.restored') soon('all', () => void loadAll(), 300);
+      const nid = ev.payload.notebook_id;
+      soon(`nb:${nid}`, () => void refreshNotebook(nid));
+      if (ev.event === 'notebook.restored') soon('all', () => void loadAll(), 300);
       break;
     }
     case 'notebook.deleted':
-    case 'notebook.permanent_deleted': {
-      const nid = id('notebook_id');
-      if (nid) removeNotebookLocal(nid);
+    case 'notebook.permanent_deleted':
+      removeNotebookLocal(ev.payload.notebook_id);
       break;
-    }
     case 'note.created':
     case 'note.updated':
     case 'note.restored': {
-      const nid = id('note_id');
-      if (nid) soon(`note:${nid}`, () => void refreshNote(nid));
+      const nid = ev.payload.note_id;
+      soon(`note:${nid}`, () => void refreshNote(nid));
       break;
     }
     case 'note.deleted':
     case 'note.permanent_deleted': {
-      const nid = id('note_id');
-      if (nid) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== nid) }));
+      const nid = ev.payload.note_id;
+      app.set((s) => ({ notes: s.notes.filter((n) => n.id !== nid) }));
       break;
     }
     case 'block.created':
     case 'block.updated': {
-      const bid = id('block_id');
-      const nid = typeof p.note_id === 'string' ? p.note_id : undefined;
-      if (!bid || !nid) break;
-      patchBlockInNote(nid, bid, (b) => {
-        const base: Block = b ?? { id: bid, note_id: nid, type: 'text', content: { text: '' }, metadata: {}, order: 0 };
-        const next: Block = { ...base };
-        if (p.content && typeof p.content === 'object') next.content = p.content as Block['content'];
-        if (p.metadata && typeof p.metadata === 'object') next.metadata = p.metadata as Block['metadata'];
-        const t = typeof p.block_type === 'string' ? p.block_type : undefined;
-        if (t) next.type = t;
-        if (typeof p.order === 'number') next.order = p.order;
-        return next;
+      const p = ev.payload;
+      patchBlockInNote(p.note_id, p.block_id, (b) => {
+        const base: Block = b ?? { id: p.block_id, note_id: p.note_id, type: 'text', content: { text: '' }, metadata: {}, order: 0 };
+        return { ...base, content: p.content, metadata: p.metadata as Block['metadata'], type: p.block_type || base.type, order: p.order };
       });
       break;
     }
-    case 'block.deleted': {
-      const bid = id('block_id');
-      const nid = typeof p.note_id === 'string' ? p.note_id : undefined;
-      if (bid && nid) patchBlockInNote(nid, bid, () => null);
+    case 'block.deleted':
+      patchBlockInNote(ev.payload.note_id, ev.payload.block_id, () => null);
       break;
-    }
     case 'task.created':
     case 'task.updated': {
-      const tid = id('task_id');
-      if (tid) soon(`task:${tid}`, () => void refreshTask(tid));
+      const tid = ev.payload.task_id;
+      soon(`task:${tid}`, () => void refreshTask(tid));
       break;
     }
-    case 'task.reminder': {
-      const tid = id('task_id');
-      if (tid) {
-        showReminder({ task_id: tid, title: typeof p.title === 'string' ? p.title : '', due_date: typeof p.due_date === 'string' ? p.due_date : '', late: p.late === true }, markReminderDone);
-      }
+    case 'task.reminder':
+      showReminder(ev.payload, markReminderDone);
       break;
-    }
     case 'task.deleted': {
-      const tid = id('task_id');
-      if (tid) app.set((s) => ({ tasks: s.tasks.filter((t) => t.id !== tid) }));
+      const tid = ev.payload.task_id;
+      app.set((s) => ({ tasks: s.tasks.filter((t) => t.id !== tid) }));
       break;
     }
-    case 'trash.emptied':
-      break;
     case 'user.updated':
       soon('profile', () => {
         api

@@ -1385,6 +1385,1059 @@ export interface components {
             /** Current Password */
             current_password?: string | null;
         };
+        /** BlockCreatedEvent */
+        BlockCreatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "block.created";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["BlockCreatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** BlockCreatedPayload */
+        BlockCreatedPayload: {
+            /** Block Id */
+            block_id: string;
+            /** Note Id */
+            note_id: string;
+            /** User Id */
+            user_id: string;
+            /** Block Type */
+            block_type: string;
+            /** Order */
+            order: number;
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            };
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Updated At */
+            updated_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "block.created";
+        };
+        /** BlockDeletedEvent */
+        BlockDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "block.deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["BlockDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** BlockDeletedPayload */
+        BlockDeletedPayload: {
+            /** Block Id */
+            block_id: string;
+            /** Note Id */
+            note_id: string;
+            /** User Id */
+            user_id: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "block.deleted";
+        };
+        /** BlockUpdatedEvent */
+        BlockUpdatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "block.updated";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["BlockUpdatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** BlockUpdatedPayload */
+        BlockUpdatedPayload: {
+            /** Block Id */
+            block_id: string;
+            /** Note Id */
+            note_id: string;
+            /** User Id */
+            user_id: string;
+            /** Block Type */
+            block_type: string;
+            /** Order */
+            order: number;
+            /** Content */
+            content: {
+                [key: string]: unknown;
+            };
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Updated At */
+            updated_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "block.updated";
+        };
+        /** NoteCreatedEvent */
+        NoteCreatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.created";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NoteCreatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NoteCreatedPayload */
+        NoteCreatedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Blocks */
+            blocks: string[];
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.created";
+        };
+        /** NoteDeletedEvent */
+        NoteDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NoteDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NoteDeletedPayload */
+        NoteDeletedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.deleted";
+        };
+        /** NotePermanentDeletedEvent */
+        NotePermanentDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.permanent_deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NotePermanentDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NotePermanentDeletedPayload */
+        NotePermanentDeletedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.permanent_deleted";
+        };
+        /** NoteRestoredEvent */
+        NoteRestoredEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.restored";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NoteRestoredPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NoteRestoredPayload */
+        NoteRestoredPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.restored";
+        };
+        /** NoteUpdatedEvent */
+        NoteUpdatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.updated";
+            /** Timestamp */
+            timestamp: string;
+            /** Payload */
+            payload: components["schemas"]["NoteUpdatedPayload"] | components["schemas"]["NoteUpdatedMovedPayload"] | components["schemas"]["NoteUpdatedSharedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NoteUpdatedMovedPayload */
+        NoteUpdatedMovedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Old Notebook Id */
+            old_notebook_id: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.updated";
+        };
+        /** NoteUpdatedPayload */
+        NoteUpdatedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.updated";
+        };
+        /** NoteUpdatedSharedPayload */
+        NoteUpdatedSharedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Shared With */
+            shared_with: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.updated";
+        };
+        /** NotebookCreatedEvent */
+        NotebookCreatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "notebook.created";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NotebookCreatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NotebookCreatedPayload */
+        NotebookCreatedPayload: {
+            /** Notebook Id */
+            notebook_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "notebook.created";
+        };
+        /** NotebookDeletedEvent */
+        NotebookDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "notebook.deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NotebookDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NotebookDeletedPayload */
+        NotebookDeletedPayload: {
+            /** Notebook Id */
+            notebook_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "notebook.deleted";
+        };
+        /** NotebookPermanentDeletedEvent */
+        NotebookPermanentDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "notebook.permanent_deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NotebookPermanentDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NotebookPermanentDeletedPayload */
+        NotebookPermanentDeletedPayload: {
+            /** Notebook Id */
+            notebook_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "notebook.permanent_deleted";
+        };
+        /** NotebookRestoredEvent */
+        NotebookRestoredEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "notebook.restored";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NotebookRestoredPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NotebookRestoredPayload */
+        NotebookRestoredPayload: {
+            /** Notebook Id */
+            notebook_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "notebook.restored";
+        };
+        /** NotebookUpdatedEvent */
+        NotebookUpdatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "notebook.updated";
+            /** Timestamp */
+            timestamp: string;
+            /** Payload */
+            payload: components["schemas"]["NotebookUpdatedPayload"] | components["schemas"]["NotebookUpdatedSharedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NotebookUpdatedPayload */
+        NotebookUpdatedPayload: {
+            /** Notebook Id */
+            notebook_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "notebook.updated";
+        };
+        /** NotebookUpdatedSharedPayload */
+        NotebookUpdatedSharedPayload: {
+            /** Notebook Id */
+            notebook_id: string;
+            /** Name */
+            name: string;
+            /** Description */
+            description: string;
+            /** Shared With */
+            shared_with: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "notebook.updated";
+        };
+        /** TaskCreatedEvent */
+        TaskCreatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.created";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["TaskCreatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** TaskCreatedPayload */
+        TaskCreatedPayload: {
+            /** Task Id */
+            task_id: string;
+            /** User Id */
+            user_id: string;
+            /** Note Id */
+            note_id: string | null;
+            /** Block Id */
+            block_id: string | null;
+            /** Title */
+            title: string;
+            /** Is Completed */
+            is_completed: boolean;
+            /** Due Date */
+            due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "task.created";
+        };
+        /** TaskDeletedEvent */
+        TaskDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["TaskDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** TaskDeletedPayload */
+        TaskDeletedPayload: {
+            /** Task Id */
+            task_id: string;
+            /** User Id */
+            user_id: string;
+            /** Note Id */
+            note_id: string | null;
+            /** Block Id */
+            block_id: string | null;
+            data: components["schemas"]["TaskIds"];
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "task.deleted";
+        };
+        /** TaskIds */
+        TaskIds: {
+            /** Task Id */
+            task_id: string;
+            /** Id */
+            id: string;
+        };
+        /** TaskReminderEvent */
+        TaskReminderEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.reminder";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["TaskReminderPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** TaskReminderPayload */
+        TaskReminderPayload: {
+            /** Task Id */
+            task_id: string;
+            /** User Id */
+            user_id: string;
+            /** Note Id */
+            note_id: string | null;
+            /** Block Id */
+            block_id: string | null;
+            /** Title */
+            title: string;
+            /** Is Completed */
+            is_completed: boolean;
+            /** Due Date */
+            due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
+            /** Reminder Id */
+            reminder_id: string;
+            /** Fire At */
+            fire_at: string;
+            /** Late */
+            late: boolean;
+            /** Kind */
+            kind: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "task.reminder";
+        };
+        /** TaskUpdatedEvent */
+        TaskUpdatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.updated";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["TaskUpdatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** TaskUpdatedPayload */
+        TaskUpdatedPayload: {
+            /** Task Id */
+            task_id: string;
+            /** User Id */
+            user_id: string;
+            /** Note Id */
+            note_id: string | null;
+            /** Block Id */
+            block_id: string | null;
+            /** Title */
+            title: string;
+            /** Is Completed */
+            is_completed: boolean;
+            /** Due Date */
+            due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "task.updated";
+        };
+        /** TrashEmptiedEvent */
+        TrashEmptiedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "trash.emptied";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["TrashEmptiedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** TrashEmptiedPayload */
+        TrashEmptiedPayload: {
+            /** User Id */
+            user_id: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "trash.emptied";
+        };
+        /** UserCreatedEvent */
+        UserCreatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "user.created";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["UserCreatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** UserCreatedPayload */
+        UserCreatedPayload: {
+            /** User Id */
+            user_id: string;
+            /** Email */
+            email: string;
+            /** Created At */
+            created_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "user.created";
+        };
+        /** UserDeletedEvent */
+        UserDeletedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "user.deleted";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["UserDeletedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** UserDeletedPayload */
+        UserDeletedPayload: {
+            /** User Id */
+            user_id: string;
+            /** Deleted At */
+            deleted_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "user.deleted";
+        };
+        /** UserUpdatedEvent */
+        UserUpdatedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "user.updated";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["UserUpdatedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** UserUpdatedPayload */
+        UserUpdatedPayload: {
+            /** User Id */
+            user_id: string;
+            /** Email */
+            email: string;
+            /** Updated At */
+            updated_at: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "user.updated";
+        };
+        ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["TaskReminderEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"];
     };
     responses: never;
     parameters: never;

@@ -1,43 +1,16 @@
-// Domain shapes as the server returns them (contract section 5).
-// These are the types the UI works with; the generated OpenAPI schema is only
-// used inside client.ts to check endpoint paths and request bodies.
+// Domain shapes as the server returns them (contract section 5): aliases of the
+// schema generated from the server's OpenAPI document (`make openapi`), narrowed only
+// where the UI builds values itself (a block the editor creates has no timestamps yet).
+// The WebSocket events' types come from the same document (ServerEvent).
+import type { components } from './schema';
 
 export type Role = 'owner' | 'editor' | 'viewer';
 
-export interface User {
-  id: string;
-  email: string;
-  username: string;
-  display_name: string;
-  profile_pic?: string | null;
-  preferences?: Record<string, unknown> | null;
-  /** IANA zone; null until the web app fills in the browser's. */
-  time_zone?: string | null;
-  email_reminders?: boolean;
-  created_at: string;
-  updated_at: string;
-  deleted_at?: string | null;
-}
+export type User = components['schemas']['UserOut'];
 
-export interface TokenResponse {
-  token: string;
-  access_token?: string;
-  refresh_token?: string;
-  token_type?: string;
-  expires_in?: number;
-}
+export type TokenResponse = components['schemas']['Tokens'];
 
-export interface Notebook {
-  id: string;
-  user_id: string;
-  name: string;
-  description: string;
-  notes?: Note[] | null;
-  role?: Role | null;
-  created_at: string;
-  updated_at: string;
-  deleted_at?: string | null;
-}
+export type Notebook = components['schemas']['NotebookOut'];
 
 export interface Span {
   start: number;
@@ -58,69 +31,20 @@ export interface BlockMetadata {
   [key: string]: unknown;
 }
 
-export interface Block {
-  id: string;
-  user_id?: string;
-  note_id: string;
-  type: string;
-  content: { text?: string; [key: string]: unknown } | string;
-  metadata?: BlockMetadata | null;
-  order: number | string;
-  created_at?: string;
-  updated_at?: string;
-  deleted_at?: string | null;
-}
+/** The server's block, with the metadata keys the editor reads. */
+export type Block = Omit<components['schemas']['BlockOut'], 'metadata' | 'content' | 'user_id' | 'created_at' | 'updated_at' | 'deleted_at'> &
+  Partial<Pick<components['schemas']['BlockOut'], 'user_id' | 'created_at' | 'updated_at' | 'deleted_at'>> & {
+    content: { text?: string; [key: string]: unknown };
+    metadata?: BlockMetadata | null;
+  };
 
-export interface Note {
-  id: string;
-  user_id: string;
-  notebook_id: string;
-  title: string;
-  blocks?: Block[] | null;
-  tags?: string[] | null;
-  /** The caller's role on the note (when the server says). */
-  role?: Role | null;
-  created_at: string;
-  updated_at: string;
-  deleted_at?: string | null;
-}
+export type Note = Omit<components['schemas']['NoteOut'], 'blocks'> & { blocks?: Block[] | null };
 
-export interface Task {
-  id: string;
-  user_id: string;
-  note_id?: string | null;
-  block_id?: string | null;
-  title: string;
-  description?: string;
-  is_completed: boolean;
-  due_date?: string | null;
-  /** RFC 3339 in the task's zone; an all-day task's is the start of its day. */
-  due_at?: string | null;
-  due_all_day?: boolean;
-  time_zone?: string;
-  /** When the reminder goes off (absolute, or computed from remind_before_minutes). */
-  remind_at?: string | null;
-  remind_before_minutes?: number | null;
-  /** RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO. */
-  recurrence?: string | null;
-  metadata?: { block_id?: string; note_id?: string; [key: string]: unknown } | null;
-  created_at?: string;
-  updated_at?: string;
-  deleted_at?: string | null;
-}
+export type Task = components['schemas']['TaskOut'];
 
-export interface Trash {
-  notes: Note[];
-  notebooks: Notebook[];
-}
+export type Trash = components['schemas']['TrashContents'];
 
-export interface Share {
-  user_id: string;
-  email?: string;
-  username?: string;
-  display_name?: string;
-  role: Role;
-}
+export type Share = components['schemas']['ShareOut'];
 
 export interface Message {
   message: string;
@@ -128,7 +52,11 @@ export interface Message {
   [key: string]: unknown;
 }
 
-/** A server → client WebSocket envelope (contract section 7.2). */
+/** A server event as published in the OpenAPI components: a union discriminated by `event`. */
+export type ServerEvent = components['schemas']['ServerEvent'];
+export type ServerEventName = ServerEvent['event'];
+
+/** Any server → client WebSocket envelope (contract section 7.2): events, pongs, receipts. */
 export interface WsEnvelope {
   id?: string;
   type: string;

@@ -1,8 +1,12 @@
 // Server block  <->  editor node mapping (contract section 10.2).
 //
-// Every top-level node of the editor document is exactly one server block. The node
+// Every top-level node of the note's document is exactly one server block. The node
 // keeps the block id in its `blockId` attribute. Text is plain (`content.text`) and
 // inline formatting is carried by `metadata.spans` with an INCLUSIVE `end`.
+//
+// The server builds a note's document from its blocks and projects the document back
+// into blocks with this same mapping; `blockToNode` and `nodeToData` are its reference
+// (pinned by the unit tests) and `nodeToData` also feeds the Markdown export.
 import type { JSONContent } from '@tiptap/core';
 import type { Node as PMNode } from '@tiptap/pm/model';
 import type { Block, BlockMetadata, Span } from '../api/types';
@@ -22,9 +26,6 @@ const MARK_OF: Record<SpanType, string> = {
 const SPAN_OF: Record<string, SpanType> = Object.fromEntries(
   Object.entries(MARK_OF).map(([k, v]) => [v, k as SpanType]),
 );
-
-/** Metadata keys this client owns and rewrites; every other key is preserved. */
-export const OWNED_META = ['spans', 'level', 'listType', 'item_type', 'is_completed', 'language'] as const;
 
 export interface BlockData {
   type: string;
@@ -212,84 +213,4 @@ export function nodeToData(node: PMNode): BlockData {
       return { type: keep ? src : 'paragraph', text, meta: { spans } };
     }
   }
-}
-
-/** A stable signature of what the server needs to know about a node. */
-export const dataSig = (d: BlockData) => JSON.stringify([d.type, d.text, d.meta]);
-export const nodeSig = (n: PMNode) => dataSig(nodeToData(n));
-
-/** Metadata to send: the server's metadata (task_id, block_id, …) merged with ours. */
-export function mergeMeta(server: BlockMetadata | null | undefined, ours: Partial<BlockMetadata>): BlockMetadata {
-  const out: BlockMetadata = {};
-  for (const [k, v] of Object.entries(server ?? {})) {
-    if ((OWNED_META as readonly string[]).includes(k)) continue;
-    out[k] = v;
-  }
-  for (const [k, v] of Object.entries(ours)) if (v !== undefined) out[k] = v;
-  out._sync_source = 'block';
-  return out;
-}
-
-// ---------------------------------------------------------------- ordering
-
-/**
- * Orders for a sequence of nodes. `known[i]` is the node's current server order or
- * null for a new node. Existing orders are kept where they are already increasing
- * (longest increasing subsequence); others get a value between their neighbours:
- * midpoint inside, last + 1000 at the end, first - 1000 at the start.
- */
-export function computeOrders(known: (number | null)[]): number[] {
-  const n = known.length;
-  const idx: number[] = [];
-  for (let i = 0; i < n; i++) if (known[i] !== null && Number.isFinite(known[i])) idx.push(i);
-  // LIS (strictly increasing) over idx by value, O(n log n).
-  const tails: number[] = [];
-  const prev = new Map<number, number>();
-  for (const i of idx) {
-    const v = known[i]!;
-    let lo = 0;
-    let hi = tails.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (known[tails[mid]]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo > 0) prev.set(i, tails[lo - 1]);
-    tails[lo] = i;
-  }
-  const keep = new Set<number>();
-  let cur = tails.length ? tails[tails.length - 1] : undefined;
-  while (cur !== undefined) {
-    keep.add(cur);
-    cur = prev.get(cur);
-  }
-
-  const out = new Array<number>(n);
-  let i = 0;
-  while (i < n) {
-    if (keep.has(i)) {
-      out[i] = known[i]!;
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < n && !keep.has(j)) j++;
-    const lo = i > 0 ? out[i - 1] : null;
-    const hi = j < n ? known[j]! : null;
-    const k = j - i;
-    for (let t = 0; t < k; t++) {
-      if (lo === null && hi === null) out[i + t] = (t + 1) * 1000;
-      else if (lo === null) out[i + t] = hi! - 1000 * (k - t);
-      else if (hi === null) out[i + t] = lo + 1000 * (t + 1);
-      else out[i + t] = lo + ((hi - lo) * (t + 1)) / (k + 1);
-    }
-    i = j;
-  }
-  for (let t = 1; t < n; t++) {
-    if (!(out[t] > out[t - 1]) || out[t] - out[t - 1] < 1e-9 || !Number.isFinite(out[t])) {
-      // Gaps exhausted by repeated midpoints: renumber everything.
-      return out.map((_, q) => (q + 1) * 1000);
-    }
-  }
-  return out;
 }

@@ -2,9 +2,15 @@
 // Lists and checklists are flat nodes (one node per item) so that every top-level
 // node maps to exactly one block.
 import { Extension, Node, mergeAttributes, textblockTypeInputRule, type Extensions } from '@tiptap/core';
+import Collaboration, { isChangeOrigin } from '@tiptap/extension-collaboration';
+import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import UniqueID from '@tiptap/extension-unique-id';
 import { Placeholder } from '@tiptap/extensions';
 import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
 import StarterKit from '@tiptap/starter-kit';
+import type { WebsocketProvider } from 'y-websocket';
+import { ySyncPluginKey } from '@tiptap/y-tiptap';
+import type * as Y from 'yjs';
 
 export const BLOCK_NODES = ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock'];
 
@@ -18,21 +24,51 @@ declare module '@tiptap/core' {
   }
 }
 
-let tmpCounter = 0;
-export const newTmpId = () => `tmp:${Date.now().toString(36)}:${(tmpCounter++).toString(36)}`;
-export const isTmpId = (id: unknown) => typeof id !== 'string' || id.startsWith('tmp:');
+/**
+ * Keeps this user's caret where Yjs puts it when another user's change arrives.
+ *
+ * y-tiptap (3.0.7 to 3.0.9) second-guesses that position whenever the text of the caret's
+ * block changed, and for a block with distinctive attributes (our `blockId`) puts the
+ * caret back at its old offset: someone typing before the caret in the same paragraph
+ * then makes this user's next letters land in the wrong place. Without the absolute
+ * positions it uses for that guess, the binding keeps the Yjs position, which is anchored
+ * to the character before the caret.
+ */
+const KeepRemoteCaret = Extension.create({
+  name: 'owlKeepRemoteCaret',
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: new PluginKey('owlKeepRemoteCaret'),
+        view: (view) => {
+          const binding = ySyncPluginKey.getState(view.state)?.binding as
+            | { doc: Y.Doc; beforeTransactionSelection: { absAnchor?: number; absHead?: number } | null }
+            | undefined;
+          if (!binding) return {};
+          // Registered after the binding's own listener, so it sees the selection it saved.
+          const forgetOffsets = () => {
+            const saved = binding.beforeTransactionSelection;
+            if (saved) {
+              delete saved.absAnchor;
+              delete saved.absHead;
+            }
+          };
+          binding.doc.on('beforeAllTransactions', forgetOffsets);
+          return { destroy: () => binding.doc.off('beforeAllTransactions', forgetOffsets) };
+        },
+      }),
+    ];
+  },
+});
 
-/** `blockId` on every block node, plus a plugin that keeps ids present and unique. */
-const BlockIds = Extension.create({
-  name: 'blockIds',
+/**
+ * `srcType` keeps a paragraph's original block type (`text`, unknown types) so the server
+ * can write it back unchanged. Block ids come from UniqueID (`blockId`) in `buildExtensions`.
+ */
+const SourceType = Extension.create({
+  name: 'owlSourceType',
   addGlobalAttributes() {
     return [
-      {
-        types: BLOCK_NODES,
-        attributes: {
-          blockId: { default: null, rendered: false, keepOnSplit: false, parseHTML: () => null },
-        },
-      },
       {
         types: ['paragraph'],
         attributes: {
@@ -41,54 +77,20 @@ const BlockIds = Extension.create({
       },
     ];
   },
+});
+
+/**
+ * A read-only editor applies remote changes only: no local transaction may change the
+ * document (the server would refuse the update and close the connection).
+ */
+const ReadOnlyGuard = Extension.create({
+  name: 'owlReadOnlyGuard',
   addProseMirrorPlugins() {
+    const editor = this.editor;
     return [
       new Plugin({
-        key: new PluginKey('owlBlockIds'),
-        appendTransaction: (trs, oldState, state) => {
-          if (!trs.some((t) => t.docChanged)) return null;
-          // A node re-typed in place (heading, list, to-do… via setBlockType) comes back
-          // without attributes: give it back the id of the node that stood there, so the
-          // server block is updated rather than deleted and re-created.
-          const present = new Set<string>();
-          state.doc.forEach((n) => {
-            if (typeof n.attrs.blockId === 'string') present.add(n.attrs.blockId);
-          });
-          const landed = new Map<number, { id: string; srcType: unknown }>();
-          oldState.doc.forEach((node, offset) => {
-            const id = node.attrs.blockId as string | null;
-            if (!id || present.has(id)) return;
-            let pos = offset;
-            for (const t of trs) pos = t.mapping.map(pos, 1);
-            if (!landed.has(pos)) landed.set(pos, { id, srcType: node.attrs.srcType });
-          });
-          const seen = new Set<string>();
-          let tr = state.tr;
-          let changed = false;
-          state.doc.forEach((node, offset) => {
-            if (!('blockId' in node.attrs)) return;
-            const id = node.attrs.blockId as string | null;
-            if (!id) {
-              const back = landed.get(offset);
-              if (back && !seen.has(back.id)) {
-                landed.delete(offset);
-                tr = tr.setNodeMarkup(offset, undefined, { ...node.attrs, blockId: back.id });
-                seen.add(back.id);
-                changed = true;
-                return;
-              }
-            }
-            if (!id || seen.has(id)) {
-              const fresh = newTmpId();
-              tr = tr.setNodeMarkup(offset, undefined, { ...node.attrs, blockId: fresh, ...(id ? { srcType: null } : {}) });
-              seen.add(fresh);
-              changed = true;
-            } else seen.add(id);
-          });
-          if (!changed) return null;
-          tr.setMeta('addToHistory', false);
-          return tr;
-        },
+        key: new PluginKey('owlReadOnlyGuard'),
+        filterTransaction: (tr) => editor.isEditable || !tr.docChanged || isChangeOrigin(tr),
       }),
     ];
   },
@@ -242,6 +244,7 @@ export const TaskBlock = Node.create({
       const sync = (n: typeof node) => {
         input.checked = !!n.attrs.checked;
         dom.setAttribute('data-checked', n.attrs.checked ? 'true' : 'false');
+        if (n.attrs.blockId) dom.setAttribute('data-blockid', String(n.attrs.blockId));
       };
       sync(node);
       input.addEventListener('mousedown', (e) => e.preventDefault());
@@ -337,7 +340,37 @@ export const QuoteBlock = Node.create({
   },
 });
 
-export function buildExtensions(placeholder: string): Extensions {
+export interface CollabUser {
+  id: string;
+  name: string;
+  color: string;
+}
+
+export interface EditorSetup {
+  placeholder: string;
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  user: CollabUser;
+}
+
+/**
+ * Another person's caret. The name is drawn by CSS from an attribute, so it is never part
+ * of the text around it (copying, reading the block's text).
+ */
+function renderCaret(user: Record<string, unknown>): HTMLElement {
+  const caret = document.createElement('span');
+  caret.className = 'remote-caret';
+  caret.setAttribute('data-testid', 'remote-caret');
+  caret.setAttribute('data-name', String(user.name ?? ''));
+  caret.style.setProperty('--caret', String(user.color ?? 'transparent'));
+  return caret;
+}
+
+/** The Y.Doc field holding the note's content (the server reads the same one). */
+export const CONTENT_FIELD = 'default';
+
+/** The note schema (node names and attributes the server reads) and its editing behaviour. */
+export function contentExtensions(): Extensions {
   return [
     StarterKit.configure({
       blockquote: false,
@@ -346,6 +379,8 @@ export function buildExtensions(placeholder: string): Extensions {
       listItem: false,
       listKeymap: false,
       trailingNode: false,
+      // The collaboration extension's undo only takes back this user's own changes.
+      undoRedo: false,
       heading: { levels: [1, 2, 3, 4, 5, 6] },
       link: { openOnClick: false, autolink: true, linkOnPaste: true, defaultProtocol: 'https', markdownLinks: true },
       codeBlock: { HTMLAttributes: { class: 'blk-code', spellcheck: 'false' } },
@@ -353,7 +388,23 @@ export function buildExtensions(placeholder: string): Extensions {
     ListBlock,
     TaskBlock,
     QuoteBlock,
-    BlockIds,
+    SourceType,
+    UniqueID.configure({
+      types: BLOCK_NODES,
+      attributeName: 'blockId',
+      // Remote changes already carry their ids: never re-id what another client wrote.
+      filterTransaction: (tr) => !isChangeOrigin(tr),
+    }),
+  ];
+}
+
+export function buildExtensions({ placeholder, doc, provider, user }: EditorSetup): Extensions {
+  return [
+    ...contentExtensions(),
+    ReadOnlyGuard,
+    Collaboration.configure({ document: doc, field: CONTENT_FIELD, provider }),
+    KeepRemoteCaret,
+    CollaborationCaret.configure({ provider, user, render: renderCaret }),
     Placeholder.configure({
       placeholder: ({ editor, node }) => {
         if (editor.state.doc.childCount === 1 && node.type.name === 'paragraph') return placeholder;

@@ -1,13 +1,15 @@
 import { Editor, Extension } from '@tiptap/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage } from '../api/client';
-import type { Block, Note } from '../api/types';
+import { ApiError, NetworkError, api, errorMessage } from '../api/client';
+import type { Block, Note, User } from '../api/types';
 import { confirmDialog } from '../components/Dialog';
 import { Icon } from '../components/icons';
 import { EmptyState } from '../components/Rows';
 import { nodeToData } from '../editor/blocks';
-import { buildExtensions } from '../editor/extensions';
-import { NoteSync, type SaveState } from '../editor/sync';
+import { NoteCollab, saveStateOf, type CollabStatus, type SaveState } from '../editor/collab';
+import { buildExtensions, type CollabUser } from '../editor/extensions';
+import { Presence, colorOf } from '../editor/Presence';
+import { TitleSync, type TitleState } from '../editor/title';
 import { Toolbar, editLink } from '../editor/Toolbar';
 import { noteTitle, timeAgo } from '../lib/format';
 import { realtime } from '../lib/realtime';
@@ -20,38 +22,43 @@ import { ui } from '../ui';
 
 const SAVE_TEXT: Record<SaveState, string> = {
   saved: 'Saved',
-  unsaved: 'Unsaved changes',
   saving: 'Saving…',
-  error: 'Not saved · retrying',
+  unsent: 'Unsent changes · kept on this device',
+  error: 'Not saved',
 };
 
-function SaveIndicator({ state, error, onRetry }: { state: SaveState; error?: string; onRetry: () => void }) {
+function SaveIndicator({ state, link, error }: { state: SaveState; link: CollabStatus['link']; error?: string }) {
+  const text = state === 'saved' && link === 'offline' ? 'Offline · nothing unsent' : SAVE_TEXT[state];
   return (
-    <div class={`save save-${state}`} role="status" aria-live="polite" data-testid="save-indicator" data-state={state} title={error}>
-      <Icon name={state === 'error' ? 'alert' : state === 'saved' ? 'check' : 'refresh'} size={14} />
-      <span>{SAVE_TEXT[state]}</span>
-      {state === 'error' && error && <span class="sr-only">{error}</span>}
-      {state === 'error' && (
-        <button type="button" class="link-btn" onClick={onRetry} data-testid="save-retry">
-          Retry now
-        </button>
-      )}
+    <div class={`save save-${state}`} role="status" aria-live="polite" data-testid="save-indicator" data-state={state} data-link={link} title={error}>
+      <Icon name={state === 'error' ? 'alert' : state === 'unsent' ? 'cloudOff' : state === 'saved' ? 'check' : 'refresh'} size={14} />
+      <span>{text}</span>
+      {error && <span class="sr-only">{error}</span>}
     </div>
   );
 }
+
+const displayName = (u: User) => u.display_name || u.username || u.email;
+
+const LOAD_ERROR_TITLE: Record<string, string> = { notfound: 'Note not found', offline: 'Not on this device yet' };
+const LOAD_ERROR_TEXT: Record<string, string> = {
+  notfound: 'It may have been deleted or you no longer have access.',
+  offline: 'This note has not been opened on this device before. It opens as soon as the server can be reached.',
+};
 
 export function NotePage({ id }: { id: string }) {
   const [note, setNote] = useState<Note | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
-  const [save, setSave] = useState<{ state: SaveState; error?: string }>({ state: 'saved' });
-  const [forbidden, setForbidden] = useState(false);
+  const [titleState, setTitleState] = useState<{ state: TitleState; error?: string }>({ state: 'saved' });
+  const [status, setStatus] = useState<CollabStatus | null>(null);
   const [gone, setGone] = useState(false);
   const [editor, setEditor] = useState<Editor | null>(null);
   const [, setTick] = useState(0);
   const host = useRef<HTMLDivElement>(null);
   const titleRef = useRef<HTMLTextAreaElement>(null);
-  const syncRef = useRef<NoteSync | null>(null);
+  const titleSync = useRef<TitleSync | null>(null);
+  const collabRef = useRef<NoteCollab | null>(null);
   const seenInStore = useRef(false);
 
   const storeNote = useStore(app, (s) => s.notes.find((n) => n.id === id));
@@ -60,28 +67,35 @@ export function NotePage({ id }: { id: string }) {
   const user = useStore(app, (s) => s.user);
   const loaded = useStore(app, (s) => s.loaded);
   const role = nb ? roleOf(nb, user) : (storeNote?.role ?? note?.role ?? 'editor');
-  const readOnly = role === 'viewer' || forbidden || gone;
+  const closed = status?.closed ?? null;
+  const readOnly = role === 'viewer' || gone || !!closed;
+  // The server's copy, or a non-empty copy kept on this device: never an empty page that
+  // only looks empty because the server has not answered yet.
+  const contentReady = !!status && (status.synced || (status.local && !status.empty));
 
-  // Load the note.
+  // Load the note's title, notebook and role (the content comes through the shared document).
   useEffect(() => {
     let cancelled = false;
     setNote(null);
     setLoadError(null);
     setGone(false);
-    setForbidden(false);
     seenInStore.current = false;
     (async () => {
       try {
         const n = await api.note(id);
-        let blocks = n.blocks;
-        if (!Array.isArray(blocks)) blocks = await api.blocks(id);
         if (cancelled) return;
-        const full = { ...n, blocks: sortBlocks(blocks) };
+        const full = { ...n, blocks: sortBlocks(n.blocks ?? app.get().notes.find((x) => x.id === id)?.blocks) };
         upsertNoteLocal(full);
         setTitle(n.title ?? '');
         setNote(full);
       } catch (e) {
-        if (!cancelled) setLoadError(e instanceof ApiError && (e.status === 404 || e.status === 403) ? 'notfound' : errorMessage(e));
+        if (cancelled) return;
+        const cached = app.get().notes.find((x) => x.id === id);
+        if (e instanceof NetworkError && cached) {
+          setTitle(cached.title ?? '');
+          setNote(cached);
+        } else if (e instanceof NetworkError) setLoadError('offline');
+        else setLoadError(e instanceof ApiError && (e.status === 404 || e.status === 403) ? 'notfound' : errorMessage(e));
       }
     })();
     return () => {
@@ -93,16 +107,29 @@ export function NotePage({ id }: { id: string }) {
     if (notebookId) ui.set({ contextNotebookId: notebookId });
   }, [notebookId]);
 
-  // Create the editor once the note is loaded.
+  // The title's REST sync, once the note is known.
   useEffect(() => {
-    if (!note || !host.current) return;
-    const sync = new NoteSync(id, {
-      onState: (state, error) => setSave({ state, error }),
-      onForbidden: () => setForbidden(true),
-      onGone: () => setGone(true),
-    });
-    syncRef.current = sync;
-    const content = sync.load(note.blocks ?? [], note.title ?? '');
+    if (!note) return;
+    const ts = new TitleSync(id, note.title ?? '', () => setGone(true));
+    titleSync.current = ts;
+    const off = ts.changed.on(setTitleState);
+    return () => {
+      off();
+      void ts.flush().finally(() => ts.destroy());
+      titleSync.current = null;
+    };
+  }, [note?.id]);
+
+  // The shared document and its editor.
+  const userId = user?.id;
+  useEffect(() => {
+    if (!userId || !host.current || loadError) return;
+    const me = app.get().user!;
+    const collab = new NoteCollab(id, userId);
+    collabRef.current = collab;
+    setStatus(collab.current);
+    const offStatus = collab.changed.on(setStatus);
+    const self: CollabUser = { id: userId, name: displayName(me), color: colorOf(userId) };
     const LinkShortcut = Extension.create({
       name: 'owlLinkShortcut',
       addKeyboardShortcuts() {
@@ -117,8 +144,10 @@ export function NotePage({ id }: { id: string }) {
     });
     const ed = new Editor({
       element: host.current,
-      extensions: [...buildExtensions('Start writing…'), LinkShortcut],
-      content,
+      extensions: [
+        ...buildExtensions({ placeholder: 'Start writing…', doc: collab.doc, provider: collab.provider, user: self }),
+        LinkShortcut,
+      ],
       editable: false,
       editorProps: {
         attributes: {
@@ -141,56 +170,49 @@ export function NotePage({ id }: { id: string }) {
           return false;
         },
       },
-      onUpdate: ({ editor: e, transaction }) => sync.docChanged(e.state.doc, !!transaction.getMeta('owlRemote')),
-      onSelectionUpdate: () => sync.applyDeferred(),
-      onBlur: () => {
-        sync.applyDeferred();
-        void sync.flushNow();
-      },
       onTransaction: () => setTick((t) => t + 1),
     });
-    sync.attach(ed);
     setEditor(ed);
 
     const offEvents = realtime.events.on((msg) => {
-      sync.handleEvent(msg);
       const p = msg.payload ?? {};
       if ((msg.event === 'note.deleted' || msg.event === 'note.permanent_deleted') && p.note_id === id) setGone(true);
       if (msg.event === 'notebook.deleted' && p.notebook_id && p.notebook_id === app.get().notes.find((n) => n.id === id)?.notebook_id) setGone(true);
     });
-    const offResync = realtime.resync.on(() => void sync.reconcile().catch(() => undefined));
     const beforeUnload = (e: BeforeUnloadEvent) => {
-      if (sync.hasUnsaved) {
-        void sync.flushNow();
+      // Content changes are kept on the device; a title not yet saved is not.
+      if (titleSync.current?.pending) {
+        void titleSync.current.flush();
         e.preventDefault();
         e.returnValue = '';
       }
     };
-    const onOnline = () => {
-      if (sync.saveState === 'error') void sync.flushNow();
-    };
     window.addEventListener('beforeunload', beforeUnload);
-    window.addEventListener('online', onOnline);
 
     return () => {
       offEvents();
-      offResync();
+      offStatus();
       window.removeEventListener('beforeunload', beforeUnload);
-      window.removeEventListener('online', onOnline);
-      sync.detach();
       ed.destroy();
+      collab.destroy();
       setEditor(null);
-      syncRef.current = null;
-      void sync.flushNow().finally(() => sync.destroy());
+      setStatus(null);
+      collabRef.current = null;
     };
-  }, [note?.id]);
+  }, [id, userId, loadError]);
 
-  // Read-only for viewers, for a trashed note, or after the server refused a write.
+  // The name others see next to this user's caret.
+  const myName = user ? displayName(user) : '';
   useEffect(() => {
-    if (!editor) return;
-    if (syncRef.current) syncRef.current.readOnly = readOnly;
-    if (editor.isEditable !== !readOnly) editor.setEditable(!readOnly);
-  }, [editor, readOnly]);
+    if (editor && userId && myName) editor.commands.updateUser({ id: userId, name: myName, color: colorOf(userId) });
+  }, [editor, myName]);
+
+  // Editable once the note is known and its content is there; read-only for viewers, for
+  // a trashed note, or when the server closed the connection.
+  const editable = !!note && contentReady && !readOnly;
+  useEffect(() => {
+    if (editor && editor.isEditable !== editable) editor.setEditable(editable);
+  }, [editor, editable]);
 
   // The note vanished from the store (deleted elsewhere) after having been there.
   useEffect(() => {
@@ -201,11 +223,9 @@ export function NotePage({ id }: { id: string }) {
   // Title changed elsewhere.
   useEffect(() => {
     const remote = storeNote?.title;
-    const sync = syncRef.current;
-    if (remote === undefined || !sync) return;
-    const typing = document.activeElement === titleRef.current;
-    if (remote === title) return;
-    if (sync.remoteTitle(remote, typing)) setTitle(remote);
+    const ts = titleSync.current;
+    if (remote === undefined || !ts || remote === title) return;
+    if (ts.remote(remote)) setTitle(remote);
     else patchNoteLocal(id, { title }); // keep showing what is being typed
   }, [storeNote?.title]);
 
@@ -225,8 +245,8 @@ export function NotePage({ id }: { id: string }) {
   if (loadError) {
     return (
       <div class="page">
-        <EmptyState icon="note" title={loadError === 'notfound' ? 'Note not found' : 'Could not open the note'} testid="note-missing">
-          <p class="muted">{loadError === 'notfound' ? 'It may have been deleted or you no longer have access.' : loadError}</p>
+        <EmptyState icon="note" title={LOAD_ERROR_TITLE[loadError] ?? 'Could not open the note'} testid="note-missing">
+          <p class="muted">{LOAD_ERROR_TEXT[loadError] ?? loadError}</p>
           <a class="btn" href={href.home()}>
             Go home
           </a>
@@ -238,7 +258,7 @@ export function NotePage({ id }: { id: string }) {
   const onTitle = (v: string) => {
     const clean = v.replace(/\n/g, ' ');
     setTitle(clean);
-    syncRef.current?.setTitle(clean);
+    titleSync.current?.set(clean);
     patchNoteLocal(id, { title: clean });
   };
 
@@ -261,7 +281,7 @@ export function NotePage({ id }: { id: string }) {
     });
     if (!ok) return;
     try {
-      await syncRef.current?.flushNow();
+      await titleSync.current?.flush();
       await deleteNote(id);
       toast('Note moved to trash', 'info', { label: 'Open trash', run: () => navigate(href.trash()) });
       navigate(notebookId ? href.notebook(notebookId) : href.home(), true);
@@ -288,7 +308,10 @@ export function NotePage({ id }: { id: string }) {
           )}
         </nav>
         <div class="note-tools">
-          {!readOnly && note && <SaveIndicator state={save.state} error={save.error} onRetry={() => void syncRef.current?.flushNow()} />}
+          {collabRef.current && userId && <Presence awareness={collabRef.current.provider.awareness} userId={userId} />}
+          {!readOnly && note && status && (
+            <SaveIndicator state={saveStateOf(status, titleState.state)} link={status.link} error={titleState.error} />
+          )}
           <button type="button" class="icon-btn" aria-label="Export as markdown" title="Export as markdown (.md)" data-testid="note-export" onClick={exportMd} disabled={!editor}>
             <Icon name="download" />
           </button>
@@ -311,6 +334,12 @@ export function NotePage({ id }: { id: string }) {
         </div>
       )}
 
+      {closed && (
+        <div class="banner banner-warn" role="alert" data-testid="note-closed">
+          <Icon name="alert" /> {closed} The note is read-only here until it is opened again.
+        </div>
+      )}
+
       {!note ? (
         <div class="note-skeleton" aria-busy="true" aria-label="Loading note">
           <div class="sk sk-title" />
@@ -330,7 +359,7 @@ export function NotePage({ id }: { id: string }) {
             value={title}
             readOnly={readOnly}
             onInput={(e) => onTitle((e.target as HTMLTextAreaElement).value)}
-            onBlur={() => void syncRef.current?.flushNow()}
+            onBlur={() => void titleSync.current?.flush()}
             onKeyDown={(e) => {
               if (e.key === 'Enter' || (e.key === 'ArrowDown' && !e.shiftKey)) {
                 e.preventDefault();
@@ -341,10 +370,22 @@ export function NotePage({ id }: { id: string }) {
           <p class="note-meta muted small">
             {storeNote?.updated_at ? `Edited ${timeAgo(storeNote.updated_at)}` : ''}
           </p>
-          {editor && !readOnly && <Toolbar editor={editor} />}
+          {editor && editable && <Toolbar editor={editor} />}
+          {!contentReady &&
+            (status?.local && status.link === 'offline' ? (
+              <EmptyState icon="cloudOff" title="Not on this device yet" testid="note-not-offline">
+                <p class="muted">{LOAD_ERROR_TEXT.offline}</p>
+              </EmptyState>
+            ) : (
+              <div class="note-skeleton" aria-busy="true" aria-label="Loading the note's content">
+                <div class="sk" />
+                <div class="sk" />
+                <div class="sk short" />
+              </div>
+            ))}
         </>
       )}
-      <div ref={host} class={`editor-host${note ? '' : ' hidden'}`} />
+      <div ref={host} class={`editor-host${note && contentReady ? '' : ' hidden'}`} />
     </div>
   );
 }

@@ -1,0 +1,193 @@
+"""The document's top-level nodes projected into block rows, in the storing transaction.
+
+Rows are compared with what the document says, so only real changes are written and
+announced: an update that a REST write already put into the rows (or another instance
+projected first) writes nothing, which is what stops the REST -> document -> rows loop.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from owlistic.block.events import BlockCreated, BlockDeleted, BlockUpdated
+from owlistic.block.service import with_sync_markers
+from owlistic.collab.schema import OWNED_META, NodeBlock
+from owlistic.events.outbox import emit
+from owlistic.kit.time import utcnow
+from owlistic.models import Block, Note, Task
+from owlistic.task import sync
+
+ORDER_STEP = 1000.0
+
+
+def compute_orders(known: Sequence[float | None]) -> list[float]:
+    """Orders for nodes in document order, ``known[i]`` being the row's order or None.
+
+    Orders already increasing (the longest increasing subsequence) are kept; the others
+    get values between their neighbours, so moving or inserting one node rewrites one row
+    (the web editor's ``computeOrders``).
+    """
+    n = len(known)
+    indices = [i for i, v in enumerate(known) if v is not None and math.isfinite(v)]
+    tails: list[int] = []
+    previous: dict[int, int] = {}
+    for i in indices:
+        value = known[i]
+        assert value is not None
+        lo, hi = 0, len(tails)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if (known[tails[mid]] or 0.0) < value:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo > 0:
+            previous[i] = tails[lo - 1]
+        if lo == len(tails):
+            tails.append(i)
+        else:
+            tails[lo] = i
+    keep: set[int] = set()
+    current = tails[-1] if tails else None
+    while current is not None:
+        keep.add(current)
+        current = previous.get(current)
+    out = [0.0] * n
+    i = 0
+    while i < n:
+        if i in keep:
+            out[i] = float(known[i] or 0.0)
+            i += 1
+            continue
+        j = i
+        while j < n and j not in keep:
+            j += 1
+        low = out[i - 1] if i > 0 else None
+        high = known[j] if j < n else None
+        gap = j - i
+        for t in range(gap):
+            if low is None and high is None:
+                out[i + t] = (t + 1) * ORDER_STEP
+            elif low is None:
+                out[i + t] = float(high or 0.0) - ORDER_STEP * (gap - t)
+            elif high is None:
+                out[i + t] = low + ORDER_STEP * (t + 1)
+            else:
+                out[i + t] = low + (high - low) * (t + 1) / (gap + 1)
+        i = j
+    for t in range(1, n):
+        if not out[t] > out[t - 1] or out[t] - out[t - 1] < 1e-9 or not math.isfinite(out[t]):
+            return [(q + 1) * ORDER_STEP for q in range(n)]  # gaps used up: renumber
+    return out
+
+
+def _content(row: Block | None, text: str) -> dict[str, Any]:
+    base = row.content if row is not None and isinstance(row.content, dict) else {}
+    return {**{k: v for k, v in base.items() if k != "spans"}, "text": text}
+
+
+def _meta(row: Block | None, block_id: uuid.UUID, node: NodeBlock) -> dict[str, Any]:
+    base = row.meta if row is not None and isinstance(row.meta, dict) else {}
+    kept = {k: v for k, v in base.items() if k not in OWNED_META}
+    return with_sync_markers({**kept, **node.meta}, block_id)
+
+
+async def project(
+    session: AsyncSession,
+    note: Note,
+    nodes: dict[uuid.UUID, NodeBlock],
+    positions: list[uuid.UUID] | None,
+    *,
+    author: uuid.UUID,
+) -> None:
+    """Write the rows of ``nodes`` (changed nodes) and, when the list of top-level nodes
+    changed (``positions``, in document order), orders and deletions."""
+    orders: dict[uuid.UUID, float] = {}
+    removed: set[uuid.UUID] = set()
+    if positions is not None:
+        rows = await session.execute(
+            select(Block.id, Block.order).where(
+                Block.note_id == note.id, Block.deleted_at.is_(None)
+            )
+        )
+        live: dict[uuid.UUID, float] = dict(rows.all())
+        computed = compute_orders([live.get(i) for i in positions])
+        orders = {
+            block_id: order
+            for block_id, order in zip(positions, computed, strict=True)
+            if live.get(block_id) != order
+        }
+        removed = set(live) - set(positions)
+    wanted = set(nodes) | set(orders) | removed
+    if not wanted:
+        return
+    found = {
+        b.id: b
+        for b in await session.scalars(
+            select(Block).where(Block.id.in_(wanted), Block.note_id == note.id)
+        )
+    }
+    tasks: dict[uuid.UUID | None, Task] = {}
+    if any(b.type == sync.TASK_TYPE for b in found.values()) or any(
+        n.type == sync.TASK_TYPE for n in nodes.values()
+    ):
+        tasks = {
+            t.block_id: t
+            for t in await session.scalars(
+                select(Task).where(and_(Task.block_id.in_(wanted), Task.deleted_at.is_(None)))
+            )
+        }
+    now = utcnow()
+    for block_id in sorted(wanted, key=str):
+        row = found.get(block_id)
+        node = nodes.get(block_id)
+        if block_id in removed:
+            if row is None or row.deleted_at is not None:
+                continue
+            row.deleted_at, row.deleted_batch = now, uuid.uuid4()
+            await session.flush()
+            await sync.block_deleted(session, row, tasks.get(block_id))
+            await emit(session, BlockDeleted.of(row))
+            continue
+        if node is None:  # moved only
+            if row is None or row.deleted_at is not None:
+                continue
+            row.order, row.updated_at = orders[block_id], now
+            event: type[BlockCreated | BlockUpdated] = BlockUpdated
+        elif row is None:
+            row = Block(
+                id=block_id,
+                user_id=author,
+                note_id=note.id,
+                type=node.type,
+                content=_content(None, node.text),
+                meta=_meta(None, block_id, node),
+                order=orders.get(block_id, ORDER_STEP),
+            )
+            session.add(row)
+            event = BlockCreated
+        else:
+            content, meta = _content(row, node.text), _meta(row, block_id, node)
+            order = orders.get(block_id, row.order)
+            revived = row.deleted_at is not None
+            if not revived and (row.type, row.content, row.meta, row.order) == (
+                node.type,
+                content,
+                meta,
+                order,
+            ):
+                continue
+            row.type, row.content, row.meta, row.order = node.type, content, meta, order
+            row.updated_at = now
+            if revived:
+                row.deleted_at = row.deleted_batch = None
+            event = BlockCreated if revived else BlockUpdated
+        await session.flush()
+        await sync.block_to_task(session, row, tasks.get(block_id))
+        await emit(session, event.of(row))

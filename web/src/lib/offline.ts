@@ -1,0 +1,64 @@
+// What this device keeps for offline use besides the notes' documents (y-indexeddb): the
+// signed-in user and the notebook, note and task lists, so the app opens without the
+// server and shows the notes it came from.
+import { clear, createStore, get, set } from 'idb-keyval';
+import type { Note, Notebook, Task, User } from '../api/types';
+
+export interface CachedLists {
+  user: User;
+  notebooks: Notebook[];
+  notes: Note[];
+  tasks: Task[];
+}
+
+const lists = createStore('owlistic-cache', 'lists');
+const key = (userId: string) => `lists:${userId}`;
+/**
+ * IndexedDB database of one of a note's documents on this device: `note` is the device's
+ * copy, `server` what the server is known to hold (editor/collab.ts).
+ */
+const DOC_PREFIXES = { note: 'owlistic-note:', server: 'owlistic-server:' } as const;
+export const noteDocName = (kind: keyof typeof DOC_PREFIXES, userId: string, noteId: string) =>
+  `${DOC_PREFIXES[kind]}${userId}:${noteId}`;
+
+export async function loadLists(userId: string): Promise<CachedLists | undefined> {
+  try {
+    return await get<CachedLists>(key(userId), lists);
+  } catch {
+    return undefined;
+  }
+}
+
+let pending: CachedLists | null = null;
+let timer: number | undefined;
+
+/** Keep the latest lists (written after a short quiet time: the store changes in bursts). */
+export function saveLists(data: CachedLists): void {
+  pending = data;
+  clearTimeout(timer);
+  timer = window.setTimeout(() => {
+    const d = pending;
+    pending = null;
+    if (d) void set(key(d.user.id), d, lists).catch(() => undefined);
+  }, 500);
+}
+
+/** Signing out forgets everything this device kept (lists and every note's document). */
+export async function forgetDevice(): Promise<void> {
+  clearTimeout(timer);
+  pending = null;
+  await clear(lists).catch(() => undefined);
+  const dbs = await indexedDB.databases?.().catch(() => []) ?? [];
+  await Promise.all(
+    dbs
+      .map((d) => d.name)
+      .filter((n): n is string => !!n && Object.values(DOC_PREFIXES).some((p) => n.startsWith(p)))
+      .map(
+        (n) =>
+          new Promise<void>((resolve) => {
+            const req = indexedDB.deleteDatabase(n);
+            req.onsuccess = req.onerror = req.onblocked = () => resolve();
+          }),
+      ),
+  );
+}
