@@ -310,6 +310,7 @@ async def seed_notes(engine: AsyncEngine, ds: Dataset, notes: range) -> dict[str
                     "notebook_id": ds.notebook_id(u, nb),
                     "title": f"Note {n} of notebook {nb}",
                     "tags": None,
+                    "pinned": False,
                     **_stamp(now),
                 }
             )

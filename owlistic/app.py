@@ -22,6 +22,7 @@ from owlistic.collab import rest as collab_rest
 from owlistic.collab.endpoints import router as collab_router
 from owlistic.collab.service import Collab
 from owlistic.events.pipeline import EventPipeline
+from owlistic.favourite.endpoints import router as favourite_router
 from owlistic.health.endpoints import router as health_router
 from owlistic.kit.db import Database
 from owlistic.kit.errors import OwlisticError
@@ -39,7 +40,10 @@ from owlistic.realtime.hub import Hub
 from owlistic.reminder.lifecycle import Reminders
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
+from owlistic.search import indexer
+from owlistic.search.endpoints import router as search_router
 from owlistic.settings import Settings, get_settings
+from owlistic.tag.endpoints import router as tag_router
 from owlistic.task import sync as task_sync
 from owlistic.task.endpoints import router as task_router
 from owlistic.trash.endpoints import router as trash_router
@@ -138,6 +142,7 @@ def _document_body_errors(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_redaction()
+    indexer.install()
     catalog.install()
     task_sync.install()
 
@@ -195,6 +200,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         task_router,
         trash_router,
         role_router,
+        search_router,
+        tag_router,
+        favourite_router,
         push_router,
         calendar_router,
     ):

@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     ws_max_message_bytes: int = 65_536
     ws_resume_limit: int = 10_000
 
+    # Search: PostgreSQL text search configuration of the index (applied when the index is
+    # created by migration 0006); "simple" favours no language, e.g. "english" stems.
+    search_language: str = Field("simple", pattern=r"^[a-z_][a-z0-9_]*$")
+    search_max_query_chars: int = 256
+    search_max_terms: int = 16
+    search_max_limit: int = 50
+    search_default_limit: int = 20
+    search_max_offset: int = 1000
+    search_indexed_chars: int = 20_000  # per block; the rest of a huge block is not indexed
+    tags_per_note: int = 32
+    tag_max_chars: int = 100
     # Co-editing (``/api/v1/notes/{id}/collab``).
     collab_max_message_bytes: int = Field(524_288, ge=1024)
     # Group commit: updates arriving while a commit runs go into the next one; this adds a

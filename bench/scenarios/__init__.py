@@ -39,6 +39,7 @@ def registry() -> dict[str, Scenario]:
         relay,
         reminders,
         rest_mix,
+        search,
         write_to_ws,
     )
 
@@ -49,6 +50,7 @@ def registry() -> dict[str, Scenario]:
         fanout.SCENARIO,
         relay.SCENARIO,
         growth.SCENARIO,
+        search.SCENARIO,
         collab.SCENARIO,
         reminders.SCENARIO,
     )

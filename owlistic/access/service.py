@@ -132,13 +132,28 @@ def readable_notebook_ids(user_id: uuid.UUID) -> Select[uuid.UUID]:
     return select(Notebook.id).where(or_(Notebook.user_id == user_id, Notebook.id.in_(shared)))
 
 
-def readable_note_filter(user_id: uuid.UUID) -> ColumnElement[bool]:
-    """A WHERE clause over ``Note`` selecting notes the user may read."""
-    shared_notes = select(Role.resource_id).where(
-        Role.user_id == user_id, Role.live(), Role.resource_type == "note"
+def _note_filter(user_id: uuid.UUID, roles: tuple[str, ...] | None) -> ColumnElement[bool]:
+    def shared(resource_type: str) -> Select[uuid.UUID]:
+        query = select(Role.resource_id).where(
+            Role.user_id == user_id, Role.live(), Role.resource_type == resource_type
+        )
+        return query if roles is None else query.where(Role.role.in_(roles))
+
+    notebooks = select(Notebook.id).where(
+        or_(Notebook.user_id == user_id, Notebook.id.in_(shared("notebook")))
     )
     return or_(
         Note.user_id == user_id,
-        Note.notebook_id.in_(readable_notebook_ids(user_id)),
-        Note.id.in_(shared_notes),
+        Note.notebook_id.in_(notebooks),
+        Note.id.in_(shared("note")),
     )
+
+
+def readable_note_filter(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """A WHERE clause over ``Note`` selecting notes the user may read."""
+    return _note_filter(user_id, None)
+
+
+def writable_note_filter(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """A WHERE clause over ``Note`` selecting notes the user may edit."""
+    return _note_filter(user_id, ("editor", "owner"))

@@ -144,6 +144,8 @@ async def project(
             )
         }
     now = utcnow()
+    # Rows are flushed together at the end (one multi-row INSERT), except where a task
+    # row is written next to its block.
     for block_id in sorted(wanted, key=str):
         row = found.get(block_id)
         node = nodes.get(block_id)
@@ -151,7 +153,8 @@ async def project(
             if row is None or row.deleted_at is not None:
                 continue
             row.deleted_at, row.deleted_batch = now, uuid.uuid4()
-            await session.flush()
+            if block_id in tasks:
+                await session.flush()
             await sync.block_deleted(session, row, tasks.get(block_id))
             await emit(session, BlockDeleted.of(row))
             continue
@@ -169,6 +172,8 @@ async def project(
                 content=_content(None, node.text),
                 meta=_meta(None, block_id, node),
                 order=orders.get(block_id, ORDER_STEP),
+                created_at=now,
+                updated_at=now,
             )
             session.add(row)
             event = BlockCreated
@@ -188,6 +193,7 @@ async def project(
             if revived:
                 row.deleted_at = row.deleted_batch = None
             event = BlockCreated if revived else BlockUpdated
-        await session.flush()
+        if sync.TASK_TYPE in (row.type, node.type if node else None) or block_id in tasks:
+            await session.flush()  # the task row refers to the block's
         await sync.block_to_task(session, row, tasks.get(block_id))
         await emit(session, event.of(row))

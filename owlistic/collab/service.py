@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import uuid
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from starlette.applications import Starlette
 from owlistic.access.roles import Rank
 from owlistic.access.service import note_for
 from owlistic.collab import repository
-from owlistic.collab.room import CLOSE_GONE, CLOSE_READ_ONLY, Peer, Room
+from owlistic.collab.room import CLOSE_GONE, CLOSE_READ_ONLY, RETRY_SECONDS, Peer, Room
 from owlistic.events.broker import Broker, BrokerUnavailable, Message, topic_name
 from owlistic.kit.errors import NotFound
 from owlistic.runtime import Runtime
@@ -218,11 +219,15 @@ class Collab:
             batch = [await self._outgoing.get()]
             while not self._outgoing.empty() and len(batch) < 500:
                 batch.append(self._outgoing.get_nowait())
-            try:
-                await self._broker.publish(batch)
-            except BrokerUnavailable as exc:
-                # Editors catch up by the sync handshake when they reconnect.
-                log.warning("collab: %d messages not sent to other instances: %s", len(batch), exc)
+            for attempt in itertools.count():
+                try:
+                    await self._broker.publish(batch)
+                    break
+                except BrokerUnavailable as exc:
+                    # Kept (new messages queue behind, up to the queue's bound) and retried.
+                    if attempt == 0:
+                        log.warning("collab: broker unavailable, retrying: %s", exc)
+                    await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
 
     async def _consume(self) -> None:
         while True:

@@ -14,7 +14,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement
 
-from owlistic.kit.sqljson import json_float, json_object, json_value, utc_text, uuid_text
+from owlistic.kit.sqljson import json_bool, json_float, json_object, json_value, utc_text, uuid_text
 
 NO_COLUMNS: Mapping[str, str] = {}
 
@@ -34,6 +34,8 @@ def _rendered(column: ColumnElement[Any], annotation: Any) -> ColumnElement[Any]
         return utc_text(column)
     if kind is float:
         return json_float(column)
+    if kind is bool:
+        return json_bool(column)
     if kind in (dict, list):
         return json_value(column)
     return column

@@ -51,6 +51,12 @@ class json_float(_Text):  # noqa: N801
     inherit_cache = True
 
 
+class json_bool(_Text):  # noqa: N801
+    """A boolean column as JSON ``true``/``false`` (SQLite stores 1/0)."""
+
+    inherit_cache = True
+
+
 class json_object(FunctionElement[str]):  # noqa: N801
     """``{"key": value, ...}`` as JSON text; keys are constants of our code."""
 
@@ -117,6 +123,16 @@ def _float_sqlite(element: json_float, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(json_float, "postgresql")
 def _float_postgresql(element: json_float, compiler: SQLCompiler, **kw: Any) -> str:
     return _arg(compiler, element, **kw)  # PostgreSQL prints the shortest exact form
+
+
+@compiles(json_bool, "sqlite")
+def _bool_sqlite(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json(CASE WHEN {_arg(compiler, element, **kw)} THEN 'true' ELSE 'false' END)"
+
+
+@compiles(json_bool, "postgresql")
+def _bool_postgresql(element: json_bool, compiler: SQLCompiler, **kw: Any) -> str:
+    return _arg(compiler, element, **kw)
 
 
 def _object(function: str, element: json_object, compiler: SQLCompiler, **kw: Any) -> str:

@@ -1,6 +1,7 @@
 from owlistic.models.base import Base
 from owlistic.models.block import Block
 from owlistic.models.calendar_feed import CalendarFeed
+from owlistic.models.favourite import Favourite
 from owlistic.models.note import Note
 from owlistic.models.note_document import DocumentUpdate, NoteDocument
 from owlistic.models.notebook import Notebook
@@ -9,6 +10,7 @@ from owlistic.models.push_subscription import PushSubscription
 from owlistic.models.reminder import Reminder
 from owlistic.models.revoked_token import RevokedToken
 from owlistic.models.role import Role
+from owlistic.models.search_doc import SearchDoc
 from owlistic.models.task import Task
 from owlistic.models.task_completion import TaskCompletion
 from owlistic.models.user import User
@@ -18,6 +20,7 @@ __all__ = [
     "Block",
     "CalendarFeed",
     "DocumentUpdate",
+    "Favourite",
     "Note",
     "NoteDocument",
     "Notebook",
@@ -26,6 +29,7 @@ __all__ = [
     "Reminder",
     "RevokedToken",
     "Role",
+    "SearchDoc",
     "Task",
     "TaskCompletion",
     "User",

@@ -14,15 +14,19 @@ from owlistic.note.service import note as note_service
 router = APIRouter(prefix="/notes", tags=["notes"])
 
 
-@router.get("", response_model=list[NoteOut], responses=errors(401, 422))
+@router.get("", response_model=list[NoteOut], responses=errors(400, 401, 422))
 async def list_notes(
     user: CurrentUser,
     session: ReadSession,
     notebook_id: uuid.UUID | None = None,
     title: QueryText = None,
+    tag: QueryText = None,
 ) -> Response:
-    """Notes the caller may read (own and shared), newest first, each with its blocks."""
-    notes = await note_service.list_readable(session, user.id, notebook_id=notebook_id, title=title)
+    """Notes the caller may read (own and shared), pinned first, then newest first, each
+    with its blocks. ``tag`` keeps notes with that tag or one nested under it."""
+    notes = await note_service.list_readable(
+        session, user.id, notebook_id=notebook_id, title=title, tag=tag
+    )
     return RawJSON(notes)
 
 
@@ -46,7 +50,8 @@ async def get_note(note_id: uuid.UUID, user: CurrentUser, session: ReadSession) 
 async def update_note(
     note_id: uuid.UUID, body: NoteUpdate, user: CurrentUser, session: WriteSession
 ) -> NoteOut:
-    """Renames and/or moves the note (``notebook_id``) to another writable notebook."""
+    """Renames, retags, pins and/or moves the note (``notebook_id``) to another writable
+    notebook. ``tags`` replaces the note's tags."""
     note, blocks, rank = await note_service.update(session, user.id, note_id, body)
     return NoteOut.of(note, blocks, rank.role_name)
 

@@ -47,6 +47,35 @@ class NoteUpdated(NoteEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class NoteOrganised(NoteUpdated):
+    """Tags or the pin changed (or a tag was renamed): the wire event carries both."""
+
+    tags: tuple[str, ...]
+    pinned: bool
+
+    @classmethod
+    def of(cls, note: Note) -> Self:
+        return cls(
+            note_id=note.id,
+            notebook_id=note.notebook_id,
+            user_id=note.user_id,
+            title=note.title,
+            tags=tuple(note.tags or ()),
+            pinned=note.pinned,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteFavourited(NoteEvent):
+    """Starred by ``user_id`` (the starring user, not the owner); only they hear of it."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NoteUnfavourited(NoteEvent):
+    """Unstarred by ``user_id``."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class NoteMoved(NoteUpdated):
     """Moved to ``notebook_id``: readers of either notebook hear of it."""
 

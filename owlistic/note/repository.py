@@ -12,6 +12,7 @@ from owlistic.block.repository import core_rows
 from owlistic.kit.sqljson import uuid_text
 from owlistic.models import Note
 from owlistic.note import views
+from owlistic.note.tags import has_tag
 
 
 async def readable_json(
@@ -20,13 +21,17 @@ async def readable_json(
     *,
     notebook_id: uuid.UUID | None,
     title: str | None,
+    tag: str | None = None,
 ) -> list[tuple[uuid.UUID, str, str]]:
-    """Readable live notes, newest first: (id, id as text, the note's JSON without blocks)."""
+    """Readable live notes, pinned first, then newest first: (id, id as text, the note's
+    JSON without blocks). ``tag`` (normalised) keeps those with it or one nested under it."""
     query = (
         select(Note.id, uuid_text(Note.id), views.NOTE_JSON)
         .where(Note.live(), readable_note_filter(user_id))
-        .order_by(Note.updated_at.desc(), Note.id)
+        .order_by(Note.pinned.desc(), Note.updated_at.desc(), Note.id)
     )
+    if tag is not None:
+        query = query.where(has_tag(session.get_bind().dialect.name, tag))
     if notebook_id is not None:
         query = query.where(Note.notebook_id == notebook_id)
     if title:

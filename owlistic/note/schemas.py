@@ -18,6 +18,7 @@ class NoteOut(Schema):
     title: str
     blocks: list[BlockOut] | None
     tags: list[str] | None
+    pinned: bool = False
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
@@ -40,3 +41,6 @@ class NoteCreate(InputSchema):
 class NoteUpdate(InputSchema):
     title: str | None = Field(None, max_length=1000)
     notebook_id: uuid.UUID | None = None
+    # Replaces the note's tags (normalised: see ``note.tags``).
+    tags: list[str] | None = Field(None, max_length=1000)
+    pinned: bool | None = None

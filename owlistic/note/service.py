@@ -14,9 +14,16 @@ from owlistic.kit.sqljson import json_array
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note
 from owlistic.note import repository, views
-from owlistic.note.events import NoteCreated, NoteMoved, NoteTrashed, NoteUpdated
+from owlistic.note.events import NoteCreated, NoteMoved, NoteOrganised, NoteTrashed, NoteUpdated
 from owlistic.note.schemas import NoteCreate, NoteUpdate
+from owlistic.note.tags import normalize_tag, normalize_tags
+from owlistic.settings import get_settings
 from owlistic.task.events import TaskDeleted
+
+
+def _tags(raw: list[str]) -> list[str]:
+    settings = get_settings()
+    return normalize_tags(raw, max_chars=settings.tag_max_chars, max_count=settings.tags_per_note)
 
 
 class NoteService:
@@ -27,11 +34,16 @@ class NoteService:
         *,
         notebook_id: uuid.UUID | None,
         title: str | None,
+        tag: str | None = None,
     ) -> str:
         """Readable live notes with their blocks as a JSON array, in two queries whatever
         the count: this is the heaviest read, a notebook's notes with every block of each."""
         notes = await repository.readable_json(
-            session, user_id, notebook_id=notebook_id, title=title
+            session,
+            user_id,
+            notebook_id=notebook_id,
+            title=title,
+            tag=None if tag is None else normalize_tag(tag, get_settings().tag_max_chars),
         )
         blocks = await block_json_by_note(session, [note_id for note_id, _, _ in notes])
         return json_array(
@@ -88,10 +100,15 @@ class NoteService:
             note.notebook_id = destination.id
         if body.title is not None:
             note.title = body.title
+        organised = (body.tags, body.pinned) != (None, None)
+        if body.tags is not None:
+            note.tags = _tags(body.tags)
+        if body.pinned is not None:
+            note.pinned = body.pinned
         note.updated_at = utcnow()
         await session.flush()
         if moved_from is None:
-            await emit(session, NoteUpdated.of(note))
+            await emit(session, NoteOrganised.of(note) if organised else NoteUpdated.of(note))
         else:
             await emit(
                 session,

@@ -22,10 +22,13 @@ from owlistic.note.events import (
     NoteAccessChanged,
     NoteCreated,
     NoteEvent,
+    NoteFavourited,
     NoteMoved,
+    NoteOrganised,
     NotePurged,
     NoteRestored,
     NoteTrashed,
+    NoteUnfavourited,
     NoteUpdated,
 )
 from owlistic.notebook.events import (
@@ -62,6 +65,8 @@ WIRE_NAMES: dict[type, str] = {
     NoteTrashed: "note.deleted",
     NoteRestored: "note.restored",
     NotePurged: "note.permanent_deleted",
+    NoteFavourited: "note.favourited",
+    NoteUnfavourited: "note.unfavourited",
     NotebookCreated: "notebook.created",
     NotebookUpdated: "notebook.updated",
     NotebookTrashed: "notebook.deleted",
@@ -154,6 +159,10 @@ def render_note(e: NoteEvent) -> Wire:
         data = p.NoteMovedData(**note, old_notebook_id=str(e.old_notebook_id))
     elif isinstance(e, NoteAccessChanged):
         data = p.NoteSharedData(**note, shared_with=str(e.shared_with))
+    elif isinstance(e, NoteOrganised):
+        data = p.NoteOrganisedData(**note, tags=list(e.tags), pinned=e.pinned)
+    elif isinstance(e, NoteFavourited | NoteUnfavourited):
+        data = p.NoteFavouriteData(**note, user_id=str(e.user_id))
     else:
         data = p.NoteData(**note)
     return _wire(e, "note", e.note_id, data)
@@ -201,10 +210,12 @@ PAYLOADS: dict[str, tuple[type[BaseModel], ...]] = {
     "task.deleted": (p.TaskDeletedData,),
     "task.reminder": (p.TaskReminderData,),
     "note.created": (p.NoteCreatedData,),
-    "note.updated": (p.NoteData, p.NoteMovedData, p.NoteSharedData),
+    "note.updated": (p.NoteData, p.NoteMovedData, p.NoteSharedData, p.NoteOrganisedData),
     "note.deleted": (p.NoteData,),
     "note.restored": (p.NoteData,),
     "note.permanent_deleted": (p.NoteData,),
+    "note.favourited": (p.NoteFavouriteData,),
+    "note.unfavourited": (p.NoteFavouriteData,),
     "notebook.created": (p.NotebookData,),
     "notebook.updated": (p.NotebookData, p.NotebookSharedData),
     "notebook.deleted": (p.NotebookData,),
@@ -288,7 +299,9 @@ async def _notebook_audience(session: AsyncSession, e: NotebookEvent) -> set[str
     return readers
 
 
-async def _own_audience(_session: AsyncSession, e: UserEvent | TrashEmptied) -> set[str]:
+async def _own_audience(
+    _session: AsyncSession, e: UserEvent | TrashEmptied | NoteFavourited | NoteUnfavourited
+) -> set[str]:
     return audience.of_user(e.user_id)
 
 
@@ -334,4 +347,11 @@ def install() -> None:
         )
     register(
         TrashEmptied, key=lambda e: str(e.user_id), audience=_own_audience, render=render_trash
+    )
+    # A favourite is private to the user who starred the note.
+    register(
+        NoteFavourited, key=lambda e: str(e.note_id), audience=_own_audience, render=render_note
+    )
+    register(
+        NoteUnfavourited, key=lambda e: str(e.note_id), audience=_own_audience, render=render_note
     )

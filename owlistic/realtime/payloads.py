@@ -79,6 +79,19 @@ class NoteSharedData(NoteData):
     shared_with: str
 
 
+class NoteOrganisedData(NoteData):
+    """Tags or the pin changed."""
+
+    tags: list[str]
+    pinned: bool
+
+
+class NoteFavouriteData(NoteData):
+    """Starred or unstarred by ``user_id`` (sent to that user only)."""
+
+    user_id: str
+
+
 class NotebookData(BaseModel):
     notebook_id: str
     name: str

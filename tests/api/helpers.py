@@ -43,6 +43,7 @@ NOTE_KEYS = {
     "title",
     "blocks",
     "tags",
+    "pinned",
     "created_at",
     "updated_at",
     "deleted_at",

@@ -50,7 +50,7 @@ async def test_outbox_columns_migration_goes_down_and_up(
 
 
 async def test_due_date_becomes_due_at_and_back(settings: Settings, tmp_path: Path) -> None:
-    """0006 turns the contract's due_date strings into instants (all-day for dates) and its
+    """0007 turns the contract's due_date strings into instants (all-day for dates) and its
     downgrade writes them back."""
     user = "00000000-0000-0000-0000-0000000000aa"
     rows = {
@@ -61,7 +61,7 @@ async def test_due_date_becomes_due_at_and_back(settings: Settings, tmp_path: Pa
     async with run_database(tmp_path / "due.db") as url:
         db = Database(settings.model_copy(update={"database_url": url}))
         try:
-            await upgrade(db.engine, "0005")
+            await upgrade(db.engine, "0006")
             async with db.engine.begin() as conn:
                 await conn.execute(
                     text(
@@ -90,7 +90,7 @@ async def test_due_date_becomes_due_at_and_back(settings: Settings, tmp_path: Pa
                 ("2024-12-31 08:00:00", False),
                 (None, False),
             ]
-            await downgrade(db.engine, "0005")
+            await downgrade(db.engine, "0006")
             async with db.engine.connect() as conn:
                 back = (await conn.execute(text("SELECT due_date FROM tasks ORDER BY id"))).all()
             assert [b[0] for b in back] == ["2024-12-31", "2024-12-31T08:00:00+00:00", ""]

@@ -256,6 +256,13 @@ async def test_offline_edits_after_a_reload_merge_with_edits_made_online(kit: Br
     indicator = pa.get_by_test_id("save-indicator")
     await expect(indicator).to_have_attribute("data-state", "unsent")
     await expect(indicator).to_contain_text("Unsent")
+    # The title too; both survive another reload without a network.
+    await pa.get_by_test_id("note-title").fill("Plan, renamed offline")
+    await pa.reload()
+    ed_a = await wait_editable(pa)
+    await expect(pa.get_by_test_id("note-title")).to_have_value("Plan, renamed offline")
+    await expect(ed_a.locator("> p").first).to_have_text("First line + written offline")
+    await expect(indicator).to_have_attribute("data-state", "unsent")
 
     # A note never opened on this device says so; coming back, the edit is still unsent.
     await pa.goto(f"/#/notes/{other['id']}")
@@ -281,6 +288,8 @@ async def test_offline_edits_after_a_reload_merge_with_edits_made_online(kit: Br
         lambda bs: block_texts(bs) == expected,
         what="the offline and the online edit in the block rows",
     )
+    assert (await api.get_note(note["id"]))["title"] == "Plan, renamed offline"
+    await expect(pb.get_by_test_id("note-title")).to_have_value("Plan, renamed offline")
     assert not kit.page_errors
 
 

@@ -245,3 +245,62 @@ async def check_editor_dom(page: Page) -> None:
     await expect(para.locator("code")).to_have_text("make test")
     await expect(ed.locator("> hr")).to_have_count(1)
     await expect(ed.locator("> p").last).to_have_text("The end")
+
+
+# The browser's trusted `selectionchange` notifications held back while `__holdSelection` is
+# set, as a busy main thread delays them behind input; `__heldSelections` counts them.
+HOLD_SELECTIONCHANGE = """
+window.__holdSelection = false;
+window.__heldSelections = 0;
+window.addEventListener('selectionchange', (e) => {
+  if (!e.isTrusted || !window.__holdSelection) return;
+  e.stopImmediatePropagation();
+  window.__heldSelections++;
+}, true);
+"""
+
+
+async def test_keys_act_where_the_caret_is(kit: BrowserKit) -> None:
+    """Keys right after a click, before the browser has reported the click's selection: Enter
+    split the note's first block (the caret was taken to be where it was before the click)
+    and the typing went in front of its text."""
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Recipes")
+    note = await api.note(nb["id"], "Pancakes")
+    await api.set_blocks(
+        note["id"],
+        [
+            ("header", "Ingredients", {"level": 2}),
+            ("listItem", "200 g flour", {"listType": "unordered", "item_type": "unordered"}),
+            ("paragraph", "Serves four", {}),
+        ],
+    )
+    ctx = await kit.context(alice)
+    await ctx.add_init_script(HOLD_SELECTIONCHANGE)
+    page = await kit.page(context=ctx)
+    await signed_in(page)
+    ed = await open_note(page, note["id"])
+    await page.evaluate("window.__holdSelection = true")
+
+    await ed.locator("> div.blk-list").click()
+    await page.keyboard.press("End")
+    await page.keyboard.press("Enter")
+    await page.keyboard.type("2 eggs")
+    await expect(ed.locator("> div.blk-list")).to_have_text(["200 g flour", "2 eggs"])
+    await expect(ed.locator("> h2")).to_have_text("Ingredients")
+
+    # The browser did hold its notifications back: the check above was not vacuous.
+    assert await page.evaluate("window.__heldSelections") > 0
+
+    await page.evaluate("window.__holdSelection = false")
+    await wait_saved(page)
+    await eventually(
+        lambda: api.blocks(note["id"]),
+        lambda bs: (
+            [b["content"]["text"] for b in bs]
+            == ["Ingredients", "200 g flour", "2 eggs", "Serves four"]
+        ),
+        what="the edits on the server",
+    )
+    assert not kit.page_errors

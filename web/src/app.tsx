@@ -4,19 +4,25 @@ import { ConnectionIndicator } from './components/ConnectionIndicator';
 import { DialogHost } from './components/Dialog';
 import { GlobalDropZone, ImportDialog } from './components/ImportDialog';
 import { Icon } from './components/icons';
+import { QuickSwitcher, openSwitcher } from './components/QuickSwitcher';
 import { MoveDialog, ShareDialog } from './components/ShareMove';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
+import { startReveal } from './lib/reveal';
 import { href, navigate, useRoute, type Route } from './lib/router';
 import { useStore } from './lib/store';
 import { LoginPage, RegisterPage } from './pages/Auth';
 import { HomePage } from './pages/Home';
 import { NotebookPage } from './pages/NotebookPage';
 import { ProfilePage } from './pages/ProfilePage';
+import { SearchPage } from './pages/SearchPage';
 import { TasksPage } from './pages/TasksPage';
 import { TrashPage } from './pages/TrashPage';
 import { app, boot } from './state';
 import { ui } from './ui';
+import './organise';
+
+startReveal();
 
 function useOnline(): boolean {
   const [online, setOnline] = useState(navigator.onLine);
@@ -93,6 +99,8 @@ function Page({ route }: { route: Route }) {
       return <TrashPage />;
     case 'profile':
       return <ProfilePage />;
+    case 'search':
+      return <SearchPage />;
     default:
       return (
         <div class="page">
@@ -111,7 +119,7 @@ function Shell({ route }: { route: Route }) {
     const s = app.get();
     if (route.name === 'note') return s.notes.find((n) => n.id === route.id)?.title || 'Note';
     if (route.name === 'notebook') return s.notebooks.find((n) => n.id === route.id)?.name || 'Notebook';
-    return { home: 'Home', tasks: 'Tasks', trash: 'Trash', profile: 'Profile' }[route.name as string] ?? 'Owlistic';
+    return { home: 'Home', tasks: 'Tasks', trash: 'Trash', profile: 'Profile', search: 'Search' }[route.name as string] ?? 'Owlistic';
   };
   const title = titleOf();
   useStore(app, (s) => s.notes);
@@ -133,6 +141,9 @@ function Shell({ route }: { route: Route }) {
           <Icon name="menu" />
         </button>
         <span class="topbar-title">{title}</span>
+        <button type="button" class="icon-btn" aria-label="Search" data-testid="topbar-search" onClick={openSwitcher}>
+          <Icon name="search" />
+        </button>
         <ConnectionIndicator compact />
       </header>
       <Sidebar route={route} />
@@ -148,6 +159,7 @@ function Shell({ route }: { route: Route }) {
       <ShareDialog />
       <MoveDialog />
       <GlobalDropZone />
+      <QuickSwitcher />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 // Markdown files -> notes: one note per file, one block per markdown node.
 import { api } from './api/client';
 import type { Note } from './api/types';
-import { markdownToBlocks, titleFromFileName, type BlockInput } from './markdown';
+import { frontMatterTags, markdownToBlocks, titleFromFileName, type BlockInput } from './markdown';
 import { refreshNote, upsertNoteLocal } from './state';
 
 export interface ImportResult {
@@ -23,7 +23,9 @@ async function pool<T>(items: T[], n: number, fn: (item: T, i: number) => Promis
 export async function importMarkdownFile(file: File, notebookId: string): Promise<Note> {
   const text = await file.text();
   const blocks = markdownToBlocks(text);
-  const note = await api.createNote({ notebook_id: notebookId, title: titleFromFileName(file.name) });
+  const created = await api.createNote({ notebook_id: notebookId, title: titleFromFileName(file.name) });
+  const tags = frontMatterTags(text);
+  const note = tags.length ? await api.updateNote(created.id, { tags }) : created;
   upsertNoteLocal(note);
   const initial = (note.blocks ?? []).slice().sort((a, b) => Number(a.order) - Number(b.order))[0];
   const meta = (b: BlockInput) => ({ ...b.metadata, _sync_source: 'block' });

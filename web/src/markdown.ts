@@ -144,9 +144,37 @@ function inline(tokens: Token[] | undefined): { text: string; spans: Span[] } {
 
 const meta = (spans: Span[], extra: Partial<BlockMetadata> = {}): BlockMetadata => ({ spans, ...extra });
 
+// Front matter: only `tags:` is read (`tags: [a, b]`, `tags: a, b` or a `- a` list) and written.
+const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+const unquote = (s: string) => s.trim().replace(/^(["'])(.*)\1$/, '$2').trim();
+
+/** The `- item` lines that directly follow a key. */
+function listAfter(lines: string[]): string[] {
+  const end = lines.findIndex((l) => !/^\s*-\s/.test(l));
+  return (end < 0 ? lines : lines.slice(0, end)).map((l) => l.replace(/^\s*-\s/, ''));
+}
+
+export function frontMatterTags(md: string): string[] {
+  const yaml = FRONT_MATTER.exec(md)?.[1];
+  if (!yaml) return [];
+  const lines = yaml.split(/\r?\n/);
+  const at = lines.findIndex((l) => /^tags\s*:/.test(l));
+  if (at < 0) return [];
+  const inline = lines[at].replace(/^tags\s*:/, '').trim();
+  const items = inline
+    ? inline.replace(/^\[(.*)\]$/, '$1').split(',')
+    : listAfter(lines.slice(at + 1));
+  return items.map(unquote).filter(Boolean);
+}
+
+export function withFrontMatter(tags: string[] | null | undefined, body: string): string {
+  if (!tags?.length) return body;
+  return `---\ntags: [${tags.map((t) => JSON.stringify(t)).join(', ')}]\n---\n\n${body}`;
+}
+
 export function markdownToBlocks(md: string): BlockInput[] {
   const out: BlockInput[] = [];
-  const tokens = marked.lexer(md.replace(/^\uFEFF/, ''), { gfm: true });
+  const tokens = marked.lexer(md.replace(FRONT_MATTER, '').replace(/^\uFEFF/, ''), { gfm: true });
 
   const para = (type: string, tokens: Token[] | undefined, extra: Partial<BlockMetadata> = {}) => {
     const { text, spans } = inline(tokens);

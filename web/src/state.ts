@@ -248,7 +248,9 @@ export async function deleteNote(id: string): Promise<void> {
   app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
 }
 
-export const recentNotes = (notes: Note[]) => notes.slice().sort(byUpdatedDesc);
+/** Pinned notes first, then the most recently edited (the server lists notes this way). */
+export const recentNotes = (notes: Note[]) =>
+  notes.slice().sort((a, b) => Number(b.pinned === true) - Number(a.pinned === true) || byUpdatedDesc(a, b));
 
 // ---------------------------------------------------------------- tasks
 

@@ -9,6 +9,9 @@ import type {
   CalendarFeed,
   Message,
   Note,
+  SearchPage,
+  SearchQuery,
+  TagCount,
   Notebook,
   Share,
   Task,
@@ -43,6 +46,11 @@ const E = {
   trash: '/api/v1/trash',
   restore: '/api/v1/trash/restore/{item_type}/{item_id}',
   trashItem: '/api/v1/trash/{item_type}/{item_id}',
+  search: '/api/v1/search',
+  tags: '/api/v1/tags',
+  renameTag: '/api/v1/tags/rename',
+  favourites: '/api/v1/favourites',
+  favourite: '/api/v1/favourites/{note_id}',
 } as const satisfies Record<string, keyof paths>;
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -239,7 +247,7 @@ export const api = {
     request<Share>('put', fill(E.shares, [notebookId]), { body }),
   unshare: (notebookId: string, userId: string) => request<void>('delete', fill(E.share, [notebookId, userId])),
 
-  notes: async (query: { notebook_id?: string; title?: string } = {}) =>
+  notes: async (query: { notebook_id?: string; title?: string; tag?: string } = {}) =>
     asArray(await request<Note[]>('get', E.notes, { query })),
   note: (id: string) => request<Note>('get', fill(E.note, [id])),
   createNote: (body: Body<typeof E.notes, 'post'>) => request<Note>('post', E.notes, { body }),
@@ -285,6 +293,15 @@ export const api = {
   restore: (type: 'note' | 'notebook', id: string) => request<Message>('post', fill(E.restore, [type, id]), { body: {} }),
   destroy: (type: 'note' | 'notebook', id: string) => request<Message>('delete', fill(E.trashItem, [type, id])),
   emptyTrash: () => request<Message>('delete', E.trash),
+
+  search: (query: SearchQuery, signal?: AbortSignal) =>
+    request<SearchPage>('get', E.search, { query: { ...query }, signal }),
+  tags: async () => asArray(await request<TagCount[]>('get', E.tags)),
+  renameTag: (body: Body<typeof E.renameTag, 'post'>) =>
+    request<{ name: string; notes: number }>('post', E.renameTag, { body }),
+  favourites: async () => asArray(await request<Note[]>('get', E.favourites)),
+  addFavourite: (noteId: string) => request<void>('put', fill(E.favourite, [noteId])),
+  removeFavourite: (noteId: string) => request<void>('delete', fill(E.favourite, [noteId])),
 };
 
 /** WebSocket URL for the event stream (relative to the page's host). */

@@ -201,7 +201,8 @@ export interface paths {
         };
         /**
          * List Notes
-         * @description Notes the caller may read (own and shared), newest first, each with its blocks.
+         * @description Notes the caller may read (own and shared), pinned first, then newest first, each
+         *     with its blocks. ``tag`` keeps notes with that tag or one nested under it.
          */
         get: operations["list_notes_api_v1_notes_get"];
         put?: never;
@@ -224,7 +225,8 @@ export interface paths {
         get: operations["get_note_api_v1_notes__note_id__get"];
         /**
          * Update Note
-         * @description Renames and/or moves the note (``notebook_id``) to another writable notebook.
+         * @description Renames, retags, pins and/or moves the note (``notebook_id``) to another writable
+         *     notebook. ``tags`` replaces the note's tags.
          */
         put: operations["update_note_api_v1_notes__note_id__put"];
         post?: never;
@@ -568,6 +570,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search
+         * @description Notes and tasks the caller may read that match ``q``, best first. The last word
+         *     matches as a prefix; case and accents are ignored; Chinese or Japanese text is found
+         *     by any 3 or more characters of it.
+         */
+        get: operations["search_api_v1_search_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tags
+         * @description The tags on notes the caller may read, by name, with their note counts.
+         */
+        get: operations["list_tags_api_v1_tags_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rename Tag
+         * @description Renames a tag (and those nested under it) on the notes the caller may edit; renaming
+         *     onto an existing tag merges the two.
+         */
+        post: operations["rename_tag_api_v1_tags_rename_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/favourites": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Favourites
+         * @description The caller's starred notes (without blocks), most recently starred first.
+         */
+        get: operations["list_favourites_api_v1_favourites_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/favourites/{note_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add Favourite */
+        put: operations["add_favourite_api_v1_favourites__note_id__put"];
+        post?: never;
+        /** Remove Favourite */
+        delete: operations["remove_favourite_api_v1_favourites__note_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/push/key": {
         parameters: {
             query?: never;
@@ -878,6 +981,11 @@ export interface components {
             /** Tags */
             tags: string[] | null;
             /**
+             * Pinned
+             * @default false
+             */
+            pinned?: boolean;
+            /**
              * Created At
              * Format: date-time
              */
@@ -898,6 +1006,10 @@ export interface components {
             title?: string | null;
             /** Notebook Id */
             notebook_id?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Pinned */
+            pinned?: boolean | null;
         };
         /** NotebookCreate */
         NotebookCreate: {
@@ -1099,6 +1211,40 @@ export interface components {
             /** Deleted At */
             deleted_at: string | null;
         };
+        /** SearchPage */
+        SearchPage: {
+            /** Results */
+            results: components["schemas"]["SearchResult"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** SearchResult */
+        SearchResult: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "note" | "task";
+            /** Note Id */
+            note_id: string | null;
+            /** Notebook Id */
+            notebook_id: string | null;
+            /** Task Id */
+            task_id: string | null;
+            /** Title */
+            title: string;
+            /** Snippet */
+            snippet: string;
+            /** Block Id */
+            block_id: string | null;
+            /** Score */
+            score: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** ShareOut */
         ShareOut: {
             /**
@@ -1164,6 +1310,31 @@ export interface components {
         SubscriptionOut: {
             /** Endpoint */
             endpoint: string;
+        };
+        /** TagOut */
+        TagOut: {
+            /** Name */
+            name: string;
+            /** Count */
+            count: number;
+        };
+        /**
+         * TagRename
+         * @description Renames ``from`` (and the tags nested under it) to ``to``; when ``to`` exists already
+         *     on a note, the two merge.
+         */
+        TagRename: {
+            /** From */
+            from: string;
+            /** To */
+            to: string;
+        };
+        /** TagRenamed */
+        TagRenamed: {
+            /** Name */
+            name: string;
+            /** Notes */
+            notes: number;
         };
         /** TaskCreate */
         TaskCreate: {
@@ -1625,6 +1796,50 @@ export interface components {
              */
             type: "note.deleted";
         };
+        /** NoteFavouritedEvent */
+        NoteFavouritedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.favourited";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NoteFavouritedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NoteFavouritedPayload */
+        NoteFavouritedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** User Id */
+            user_id: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.favourited";
+        };
         /** NotePermanentDeletedEvent */
         NotePermanentDeletedEvent: {
             /** Id */
@@ -1709,6 +1924,50 @@ export interface components {
              */
             type: "note.restored";
         };
+        /** NoteUnfavouritedEvent */
+        NoteUnfavouritedEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "note.unfavourited";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["NoteUnfavouritedPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** NoteUnfavouritedPayload */
+        NoteUnfavouritedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** User Id */
+            user_id: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.unfavourited";
+        };
         /** NoteUpdatedEvent */
         NoteUpdatedEvent: {
             /** Id */
@@ -1726,7 +1985,7 @@ export interface components {
             /** Timestamp */
             timestamp: string;
             /** Payload */
-            payload: components["schemas"]["NoteUpdatedPayload"] | components["schemas"]["NoteUpdatedMovedPayload"] | components["schemas"]["NoteUpdatedSharedPayload"];
+            payload: components["schemas"]["NoteUpdatedPayload"] | components["schemas"]["NoteUpdatedMovedPayload"] | components["schemas"]["NoteUpdatedSharedPayload"] | components["schemas"]["NoteUpdatedOrganisedPayload"];
             /** Resource Id */
             resource_id: string;
             /** Resource Type */
@@ -1742,6 +2001,30 @@ export interface components {
             title: string;
             /** Old Notebook Id */
             old_notebook_id: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "note.updated";
+        };
+        /** NoteUpdatedOrganisedPayload */
+        NoteUpdatedOrganisedPayload: {
+            /** Note Id */
+            note_id: string;
+            /** Notebook Id */
+            notebook_id: string;
+            /** Title */
+            title: string;
+            /** Tags */
+            tags: string[];
+            /** Pinned */
+            pinned: boolean;
             /** Event Id */
             event_id: string;
             /** Timestamp */
@@ -2437,7 +2720,7 @@ export interface components {
              */
             type: "user.updated";
         };
-        ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["TaskReminderEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"];
+        ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["TaskReminderEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NoteFavouritedEvent"] | components["schemas"]["NoteUnfavouritedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"];
     };
     responses: never;
     parameters: never;
@@ -3406,6 +3689,7 @@ export interface operations {
             query?: {
                 notebook_id?: string | null;
                 title?: string | null;
+                tag?: string | null;
             };
             header?: never;
             path?: never;
@@ -3420,6 +3704,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NoteOut"][];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Missing, invalid, expired or revoked token */
@@ -5189,6 +5482,273 @@ export interface operations {
             };
             /** @description Not allowed for this caller */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    search_api_v1_search_get: {
+        parameters: {
+            query?: {
+                /** @description Words; "exact phrase", -excluded, a OR b */
+                q?: string | null;
+                notebook_id?: string | null;
+                tag?: string | null;
+                kind?: ("note" | "task") | null;
+                limit?: number | null;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_tags_api_v1_tags_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagOut"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rename_tag_api_v1_tags_rename_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagRenamed"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_favourites_api_v1_favourites_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOut"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_favourite_api_v1_favourites__note_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_favourite_api_v1_favourites__note_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -87,3 +87,17 @@ export interface CalendarFeed {
   url: string;
   token: string;
 }
+
+/** One search hit (GET /search). ``snippet`` is HTML: escaped text with <mark> around matches. */
+export type SearchResult = components['schemas']['SearchResult'];
+export type SearchPage = components['schemas']['SearchPage'];
+export type TagCount = components['schemas']['TagOut'];
+
+export interface SearchQuery {
+  q: string;
+  notebook_id?: string;
+  tag?: string;
+  kind?: 'note' | 'task';
+  limit?: number;
+  cursor?: string;
+}

@@ -10,6 +10,7 @@ import { cycleTheme, theme } from '../theme';
 import { expanded, openImport, setExpanded, ui } from '../ui';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { promptDialog } from './Dialog';
+import { SidebarOrganise, SidebarSearchButton } from './SidebarOrganise';
 import { Icon } from './icons';
 
 /** Arrow-key navigation between the sidebar's focusable rows. */
@@ -156,6 +157,7 @@ export function Sidebar({ route }: { route: Route }) {
         </div>
 
         <nav aria-label="Main" class="sidebar-nav">
+          <SidebarSearchButton />
           <a href={href.home()} class={`nav-link${active('home') ? ' active' : ''}`} data-nav data-testid="nav-home" aria-current={active('home') ? 'page' : undefined} onClick={close}>
             <Icon name="home" /> <span>Home</span>
           </a>
@@ -167,6 +169,8 @@ export function Sidebar({ route }: { route: Route }) {
             <Icon name="trash" /> <span>Trash</span>
           </a>
         </nav>
+
+        <SidebarOrganise />
 
         <section class="sidebar-section" aria-labelledby="nb-heading">
           <div class="section-head">

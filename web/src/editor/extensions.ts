@@ -7,6 +7,7 @@ import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import UniqueID from '@tiptap/extension-unique-id';
 import { Placeholder } from '@tiptap/extensions';
 import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
+import type { EditorView } from '@tiptap/pm/view';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
@@ -91,6 +92,41 @@ const ReadOnlyGuard = Extension.create({
       new Plugin({
         key: new PluginKey('owlReadOnlyGuard'),
         filterTransaction: (tr) => editor.isEditable || !tr.docChanged || isChangeOrigin(tr),
+      }),
+    ];
+  },
+});
+
+/**
+ * ProseMirror learns where a click, tap or caret key (End, arrows) put the caret only from the
+ * document's `selectionchange` event, which Chromium queues behind input events. A key pressed
+ * in that window ran its command on the previous selection (on a freshly opened note, the start
+ * of its first block: Enter split it there and the typing went in front of its text).
+ * Delivering the pending notification now makes the editor read the DOM selection first; when
+ * it has it already, this changes nothing.
+ */
+function readDomSelection(view: EditorView): void {
+  if (view.isDestroyed || view.composing || !view.hasFocus()) return;
+  const doc = view.dom.ownerDocument;
+  const focusNode = doc.getSelection()?.focusNode;
+  if (focusNode && view.dom.contains(focusNode)) doc.dispatchEvent(new Event('selectionchange'));
+}
+
+/** Every key command acts on the caret the user sees (see `readDomSelection`). */
+const DomSelectionFirst = Extension.create({
+  name: 'domSelectionFirst',
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: new PluginKey('owlDomSelectionFirst'),
+        props: {
+          handleDOMEvents: {
+            keydown: (view) => {
+              readDomSelection(view);
+              return false;
+            },
+          },
+        },
       }),
     ];
   },
@@ -402,6 +438,7 @@ export function buildExtensions({ placeholder, doc, provider, user }: EditorSetu
   return [
     ...contentExtensions(),
     ReadOnlyGuard,
+    DomSelectionFirst,
     Collaboration.configure({ document: doc, field: CONTENT_FIELD, provider }),
     KeepRemoteCaret,
     CollaborationCaret.configure({ provider, user, render: renderCaret }),

@@ -1,7 +1,8 @@
 // The note's title is a REST field (not part of the shared document): saved debounced,
-// retried while the server cannot be reached, and replaced by a remote title only when
-// nothing typed here is pending.
+// retried while the server cannot be reached (and kept on the device until then), and
+// replaced by a remote title only when nothing typed here is pending.
 import { ApiError, api, errorMessage, isRetryable } from '../api/client';
+import { pendingTitle } from '../lib/offline';
 import { Emitter } from '../lib/store';
 
 export type TitleState = 'saved' | 'pending' | 'error';
@@ -12,7 +13,8 @@ const RETRY_MS = 3000;
 export class TitleSync {
   readonly changed = new Emitter<{ state: TitleState; error?: string }>();
   private local: string;
-  private server: string;
+  /** The title the server is known to have; unknown while one typed here is kept. */
+  private server: string | null;
   private timer: number | undefined;
   private saving: Promise<void> | null = null;
   private state: TitleState = 'saved';
@@ -23,9 +25,17 @@ export class TitleSync {
     title: string,
     private readonly onGone: () => void,
   ) {
-    this.local = title;
-    this.server = title;
+    const kept = pendingTitle.get(noteId);
+    this.local = kept ?? title;
+    // Offline, `title` may be the kept one (the cached lists show it too).
+    this.server = kept === null ? title : null;
     window.addEventListener('online', this.onOnline);
+    if (this.pending) this.schedule(0);
+  }
+
+  /** What to show: the title typed here if the server does not have it yet. */
+  get title(): string {
+    return this.local;
   }
 
   get pending(): boolean {
@@ -34,6 +44,8 @@ export class TitleSync {
 
   set(title: string): void {
     this.local = title;
+    if (this.pending) pendingTitle.set(this.noteId, title);
+    else pendingTitle.clear(this.noteId);
     this.schedule(DEBOUNCE_MS);
   }
 
@@ -78,6 +90,7 @@ export class TitleSync {
       try {
         await api.updateNote(this.noteId, { title });
         this.server = title;
+        if (!this.pending) pendingTitle.clear(this.noteId);
         this.setState(this.pending ? 'pending' : 'saved');
         if (this.pending) this.schedule(0);
       } catch (e) {
@@ -85,7 +98,10 @@ export class TitleSync {
         if (isRetryable(e)) {
           this.setState('pending');
           this.schedule(RETRY_MS);
-        } else this.setState('error', `The title was not saved: ${errorMessage(e)}`);
+        } else {
+          pendingTitle.clear(this.noteId); // refused: trying again cannot help
+          this.setState('error', `The title was not saved: ${errorMessage(e)}`);
+        }
       } finally {
         this.saving = null;
       }

@@ -43,10 +43,22 @@ export function saveLists(data: CachedLists): void {
   }, 500);
 }
 
-/** Signing out forgets everything this device kept (lists and every note's document). */
+/**
+ * A note title typed here that the server has not taken yet (the title is a REST field,
+ * not part of the note's document), so it survives a reload without a network.
+ */
+const TITLE_PREFIX = 'owlistic.pending-title:';
+export const pendingTitle = {
+  get: (noteId: string): string | null => localStorage.getItem(TITLE_PREFIX + noteId),
+  set: (noteId: string, title: string): void => localStorage.setItem(TITLE_PREFIX + noteId, title),
+  clear: (noteId: string): void => localStorage.removeItem(TITLE_PREFIX + noteId),
+};
+
+/** Signing out forgets everything this device kept (lists, titles, every note's document). */
 export async function forgetDevice(): Promise<void> {
   clearTimeout(timer);
   pending = null;
+  for (const k of Object.keys(localStorage)) if (k.startsWith(TITLE_PREFIX)) localStorage.removeItem(k);
   await clear(lists).catch(() => undefined);
   const dbs = await indexedDB.databases?.().catch(() => []) ?? [];
   await Promise.all(

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'tasks' }
   | { name: 'trash' }
   | { name: 'profile' }
+  | { name: 'search' }
   | { name: 'notfound' };
 
 export function parseRoute(hash: string = location.hash): Route {
@@ -32,6 +33,8 @@ export function parseRoute(hash: string = location.hash): Route {
       return { name: 'trash' };
     case 'profile':
       return { name: 'profile' };
+    case 'search':
+      return { name: 'search' };
     default:
       return { name: 'notfound' };
   }
@@ -46,7 +49,25 @@ export const href = {
   tasks: () => '#/tasks',
   trash: () => '#/trash',
   profile: () => '#/profile',
+  /** The full results page; its filters are the query string. */
+  search: (params: Record<string, string | undefined> = {}) => withQuery('#/search', params),
+  /** A note scrolled to a block, with the words of a search highlighted there. */
+  noteAt: (id: string, block?: string | null, q?: string) =>
+    withQuery(`#/notes/${encodeURIComponent(id)}`, { block: block ?? undefined, q }),
 };
+
+function withQuery(path: string, params: Record<string, string | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) qs.set(k, v);
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+/** The query string of the current hash route (`#/search?q=…`). */
+export function routeParams(hash: string = location.hash): URLSearchParams {
+  const i = hash.indexOf('?');
+  return new URLSearchParams(i < 0 ? '' : hash.slice(i + 1));
+}
 
 export function navigate(to: string, replace = false): void {
   if (replace) history.replaceState(null, '', to);

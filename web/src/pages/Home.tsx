@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { errorMessage } from '../api/client';
 import { Icon } from '../components/icons';
+import { HomeOrganise } from '../components/HomeOrganise';
 import { EmptyState, NoteRow, TaskRow, onListKeyDown } from '../components/Rows';
 import { parseDue } from '../lib/format';
 import { href, navigate } from '../lib/router';
@@ -59,6 +60,8 @@ export function HomePage() {
         </div>
       </header>
 
+      <HomeOrganise />
+
       <div class="home-grid">
         <section aria-labelledby="recent-h" class="card">
           <div class="card-head">
@@ -66,7 +69,14 @@ export function HomePage() {
             <label class="search">
               <Icon name="search" size={16} />
               <span class="sr-only">Search notes</span>
-              <input type="search" placeholder="Search notes" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} data-testid="home-search" />
+              <input
+                type="search"
+                placeholder="Search notes (Enter: everywhere)"
+                value={q}
+                onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+                onKeyDown={(e) => e.key === 'Enter' && q.trim() && navigate(href.search({ q: q.trim() }))}
+                data-testid="home-search"
+              />
             </label>
           </div>
           {!loaded ? (

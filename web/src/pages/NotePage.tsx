@@ -4,6 +4,7 @@ import { ApiError, NetworkError, api, errorMessage } from '../api/client';
 import type { Block, Note, User } from '../api/types';
 import { confirmDialog } from '../components/Dialog';
 import { Icon } from '../components/icons';
+import { NoteOrganiser } from '../components/NoteOrganiser';
 import { EmptyState } from '../components/Rows';
 import { nodeToData } from '../editor/blocks';
 import { NoteCollab, saveStateOf, type CollabStatus, type SaveState } from '../editor/collab';
@@ -16,7 +17,7 @@ import { realtime } from '../lib/realtime';
 import { href, navigate } from '../lib/router';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
-import { blocksToMarkdown, downloadText, safeFileName } from '../markdown';
+import { blocksToMarkdown, downloadText, safeFileName, withFrontMatter } from '../markdown';
 import { app, deleteNote, patchNoteLocal, roleOf, sortBlocks, upsertNoteLocal } from '../state';
 import { ui } from '../ui';
 
@@ -112,6 +113,11 @@ export function NotePage({ id }: { id: string }) {
     if (!note) return;
     const ts = new TitleSync(id, note.title ?? '', () => setGone(true));
     titleSync.current = ts;
+    if (ts.title !== (note.title ?? '')) {
+      setTitle(ts.title);
+      patchNoteLocal(id, { title: ts.title });
+    }
+    setTitleState({ state: ts.pending ? 'pending' : 'saved' });
     const off = ts.changed.on(setTitleState);
     return () => {
       off();
@@ -179,20 +185,10 @@ export function NotePage({ id }: { id: string }) {
       if ((msg.event === 'note.deleted' || msg.event === 'note.permanent_deleted') && p.note_id === id) setGone(true);
       if (msg.event === 'notebook.deleted' && p.notebook_id && p.notebook_id === app.get().notes.find((n) => n.id === id)?.notebook_id) setGone(true);
     });
-    const beforeUnload = (e: BeforeUnloadEvent) => {
-      // Content changes are kept on the device; a title not yet saved is not.
-      if (titleSync.current?.pending) {
-        void titleSync.current.flush();
-        e.preventDefault();
-        e.returnValue = '';
-      }
-    };
-    window.addEventListener('beforeunload', beforeUnload);
 
     return () => {
       offEvents();
       offStatus();
-      window.removeEventListener('beforeunload', beforeUnload);
       ed.destroy();
       collab.destroy();
       setEditor(null);
@@ -269,7 +265,7 @@ export function NotePage({ id }: { id: string }) {
       const d = nodeToData(node);
       blocks.push({ type: d.type, content: { text: d.text }, metadata: d.meta });
     });
-    downloadText(`${safeFileName(title)}.md`, blocksToMarkdown(blocks));
+    downloadText(`${safeFileName(title)}.md`, withFrontMatter(storeNote?.tags, blocksToMarkdown(blocks)));
   };
 
   const remove = async () => {
@@ -307,6 +303,7 @@ export function NotePage({ id }: { id: string }) {
             </span>
           )}
         </nav>
+        <NoteOrganiser id={id} readOnly={readOnly} />
         <div class="note-tools">
           {collabRef.current && userId && <Presence awareness={collabRef.current.provider.awareness} userId={userId} />}
           {!readOnly && note && status && (

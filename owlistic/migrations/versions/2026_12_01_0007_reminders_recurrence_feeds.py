@@ -3,8 +3,8 @@
 ``tasks.due_date`` (a string) becomes ``due_at`` (an instant) plus ``due_all_day`` and
 ``time_zone``; the contract's ``due_date`` is derived from them from now on.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 09:30:00
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from owlistic.kit.types import JSONType, UTCDateTime
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
