@@ -53,7 +53,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     for task_id, due_date in bind.execute(
         sa.select(tasks.c.id, tasks.c.due_date).where(tasks.c.due_date != "")
-    ):
+    ).all():
         parsed = _parse(due_date)
         if parsed is not None:
             bind.execute(
@@ -164,7 +164,7 @@ def downgrade() -> None:
         sa.select(tasks.c.id, tasks.c.due_at, tasks.c.due_all_day).where(
             tasks.c.due_at.is_not(None)
         )
-    ):
+    ).all():
         text = due_at.date().isoformat() if all_day else due_at.isoformat()
         bind.execute(tasks.update().where(tasks.c.id == task_id).values(due_date=text))
     for column in (
