@@ -39,6 +39,10 @@ class Profile:
     growth_requests: int
     attachment_mib: tuple[int, ...]  # file sizes uploaded and downloaded
     attachment_repeats: int
+    reminder_pending: int
+    reminder_due: int
+    feed_tasks: int
+    feed_polls: int
     collab_keystrokes: int  # keystroke -> other editor samples
     collab_editors: int  # editors on one note, converging
     collab_documents: int  # open documents for the memory figure
@@ -64,6 +68,10 @@ FULL = Profile(
     growth_requests=2_000,
     attachment_mib=(1, 100),
     attachment_repeats=5,
+    reminder_pending=100_000,
+    reminder_due=200,
+    feed_tasks=10_000,
+    feed_polls=500,
     collab_keystrokes=1000,
     collab_editors=100,
     collab_documents=200,
@@ -89,6 +97,10 @@ QUICK = Profile(
     growth_requests=300,
     attachment_mib=(1, 100),
     attachment_repeats=2,
+    reminder_pending=100_000,
+    reminder_due=100,
+    feed_tasks=10_000,
+    feed_polls=200,
     collab_keystrokes=300,
     collab_editors=100,
     collab_documents=50,
@@ -114,6 +126,10 @@ TINY = Profile(
     growth_requests=20,
     attachment_mib=(1,),
     attachment_repeats=1,
+    reminder_pending=200,
+    reminder_due=5,
+    feed_tasks=50,
+    feed_polls=5,
     collab_keystrokes=10,
     collab_editors=3,
     collab_documents=3,

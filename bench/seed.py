@@ -115,6 +115,18 @@ def _chunks(
         yield batch
 
 
+# The schedule columns of a task without due date, reminder or repetition.
+UNSCHEDULED: dict[str, Any] = {
+    "due_at": None,
+    "due_all_day": False,
+    "time_zone": "UTC",
+    "remind_at": None,
+    "remind_before_minutes": None,
+    "recurrence": None,
+    "series_start": None,
+}
+
+
 def _stamp(now: datetime) -> dict[str, Any]:
     return {"created_at": now, "updated_at": now, "deleted_at": None, "deleted_batch": None}
 
@@ -202,6 +214,8 @@ async def seed_users(
                 "profile_pic": "",
                 "preferences": None,
                 "token_version": 0,
+                "time_zone": None,
+                "email_reminders": False,
                 **_stamp(now),
             }
 
@@ -256,7 +270,7 @@ def _block_rows(ds: Dataset, k: int, now: datetime) -> Iterator[tuple[str, dict[
                     "title": text,
                     "description": "",
                     "is_completed": False,
-                    "due_date": "",
+                    **UNSCHEDULED,
                     "metadata": {"block_id": str(bid), "note_id": str(note)},
                     **_stamp(now),
                 },

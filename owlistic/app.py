@@ -27,6 +27,7 @@ from owlistic.auth import revocation
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
 from owlistic.block.endpoints import router as block_router
+from owlistic.calendar.endpoints import router as calendar_router
 from owlistic.collab import rest as collab_rest
 from owlistic.collab.endpoints import router as collab_router
 from owlistic.collab.service import Collab
@@ -55,10 +56,12 @@ from owlistic.metrics.endpoints import serve_port
 from owlistic.migrations.runner import upgrade
 from owlistic.note.endpoints import router as note_router
 from owlistic.notebook.endpoints import router as notebook_router
+from owlistic.push.endpoints import router as push_router
 from owlistic.realtime import catalog
 from owlistic.realtime.gateway import router as ws_router
 from owlistic.realtime.hub import Hub
 from owlistic.realtime.registry import ConnectionRegistry
+from owlistic.reminder.lifecycle import Reminders
 from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.search import indexer
@@ -230,6 +233,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pruner = Periodic("revocation-pruner", HOUSEKEEPING_SECONDS, lambda: auth.prune(db))
         pruner.start()
         attachments = await Attachments.open(settings, db)
+        reminders = Reminders(db, settings)
+        reminders.start()
+        app.state.push = reminders.push
         runtime = Runtime(
             settings=settings, db=db, jwt_secret=settings.resolve_jwt_secret(), events=events
         )
@@ -247,6 +253,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await reminders.stop()
             if metrics_port is not None:
                 metrics_port.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -286,6 +293,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         favourite_router,
         admin_router,
         attachment_router,
+        push_router,
+        calendar_router,
     ):
         api.include_router(router)
     app.include_router(api)

@@ -137,6 +137,39 @@ class Settings(BaseSettings):
     collab_max_awareness_clients: int = Field(4, ge=1)
 
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
+    # Base of links the server hands out (calendar feed URL); default: the request's.
+    public_url: str | None = None
+
+    # Reminders: the scheduler sleeps until the next one is due, at most this long (it is
+    # woken at once by a write in this process; the cap catches other instances' writes).
+    scheduler_poll_seconds: float = Field(5.0, gt=0)
+    scheduler_batch_size: int = Field(500, ge=1)
+    # A reminder fired later than this after its time is marked late (server was down).
+    reminder_late_seconds: float = 60.0
+
+    # Web Push: the VAPID private key (PEM, or the base64url raw key); generated into
+    # data_dir on first start when unset. The subject is the contact push services see.
+    vapid_private_key: SecretStr | None = None
+    vapid_subject: str = "mailto:admin@localhost"
+    push_timeout_seconds: float = 10.0
+    push_max_subscriptions_per_user: int = Field(20, ge=1)
+    push_max_endpoint_length: int = 2048
+    # Plain-http push endpoints are for tests and local development only.
+    push_allow_http: bool = False
+
+    # E-mail reminders (off while smtp_host is unset; users opt in on their profile).
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "owlistic@localhost"
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = 10.0
+
+    # Calendar feed: how many open tasks one feed lists at most (the soonest due first).
+    calendar_feed_max_tasks: int = Field(20_000, ge=1)
+    # The name calendar apps show for the subscription (X-WR-CALNAME).
+    calendar_name: str = "Owlistic tasks"
 
     @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod

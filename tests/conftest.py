@@ -11,15 +11,20 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import make_url, text
@@ -98,6 +103,22 @@ def broker_url() -> str:
     return os.environ.get("OWLISTIC_TEST_BROKER_URL", "memory://")
 
 
+@dataclass
+class MailSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 keeping what it received."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+
+    async def handle_DATA(  # noqa: N802 (the name aiosmtpd calls)
+        self, _server: object, _session: object, envelope: Any
+    ) -> str:
+        parsed = message_from_bytes(envelope.content, policy=default_policy)
+        assert isinstance(parsed, EmailMessage)
+        self.messages.append(parsed)
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
 def storage_url() -> str | None:
     """``OWLISTIC_TEST_STORAGE_URL`` (an ``s3://`` store) under a prefix of this run's own,
@@ -111,8 +132,23 @@ def storage_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    sink = MailSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
 def settings(
-    data_dir: Path, database_url: str, broker_url: str, storage_url: str | None
+    data_dir: Path,
+    database_url: str,
+    broker_url: str,
+    storage_url: str | None,
+    mail_sink: MailSink,
 ) -> Settings:
     base = Settings(
         env="test",
@@ -128,6 +164,11 @@ def settings(
         attachment_quota_bytes=ATTACHMENT_QUOTA_BYTES,
         attachment_max_image_pixels=4_000_000,
         attachment_preview_pixels=64,
+        # Reminder tests run their own push service and SMTP server on 127.0.0.1.
+        push_allow_http=True,
+        smtp_host="127.0.0.1",
+        smtp_port=mail_sink.port,
+        smtp_starttls=False,
     )
     return base.model_copy(update=TEST_RATE_LIMITS)
 

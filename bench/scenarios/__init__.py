@@ -39,6 +39,7 @@ def registry() -> dict[str, Scenario]:
         growth,
         image_paint,
         relay,
+        reminders,
         rest_mix,
         search,
         write_to_ws,
@@ -55,6 +56,7 @@ def registry() -> dict[str, Scenario]:
         collab.SCENARIO,
         attachments.SCENARIO,
         image_paint.SCENARIO,
+        reminders.SCENARIO,
     )
     return {s.name: s for s in ordered}
 

@@ -148,9 +148,21 @@ def rebuild(conn: Connection) -> None:
     """Indexes every note, block and task from scratch, in bulk (a migration on an existing
     database): the rows ``refresh`` would write one by one."""
     conn.execute(delete(SearchDoc))
-    for query, shape in ((_NOTES, _note_row), (_BLOCKS, _block_row), (_TASKS, _task_row)):
-        result = conn.execute(query.execution_options(yield_per=_CHUNK))
-        for chunk in result.partitions():
+    # Keyset pages, not a streaming cursor: a server-side cursor left open on PostgreSQL makes
+    # later migrations in the same transaction fail to ALTER the tables it read.
+    keyed = (
+        (_NOTES, Note.id, _note_row),
+        (_BLOCKS, Block.id, _block_row),
+        (_TASKS, Task.id, _task_row),
+    )
+    for query, key, shape in keyed:
+        last: uuid.UUID | None = None
+        while True:
+            page = query if last is None else query.where(key > last)
+            chunk = conn.execute(page.order_by(key).limit(_CHUNK)).all()
+            if not chunk:
+                break
+            last = chunk[-1][0]
             docs = [doc for doc in map(shape, chunk) if doc is not None]
             if docs:
                 conn.execute(insert(SearchDoc), docs)

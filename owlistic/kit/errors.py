@@ -38,14 +38,15 @@ class Conflict(OwlisticError):
     status_code = 409
 
 
-class PayloadTooLarge(OwlisticError):
-    status_code = 413
-
-
 class Unprocessable(OwlisticError):
-    """Valid JSON of the right shape that a rule refuses (a weak password, an unsafe link)."""
+    """Well-formed input that a rule refuses (a weak password, an unsafe link, a rule that
+    needs stored state)."""
 
     status_code = 422
+
+
+class PayloadTooLarge(OwlisticError):
+    status_code = 413
 
 
 class _RetryLater(OwlisticError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from owlistic.kit.types import JSONType, UTCDateTime
@@ -23,6 +23,9 @@ class User(IdMixin, TimestampMixin, SoftDeleteMixin, Base):
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     # Set by an admin: the account cannot log in and its tokens stop working.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # IANA zone for "today" and new tasks; the web app fills in the browser's when unset.
+    time_zone: Mapped[str | None] = mapped_column(Text, default=None)
+    email_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         # Only live accounts reserve an email or username (a deleted user's can be reused).

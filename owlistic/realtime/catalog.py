@@ -42,7 +42,14 @@ from owlistic.notebook.events import (
     NotebookUpdated,
 )
 from owlistic.realtime import payloads as p
-from owlistic.task.events import TaskChanged, TaskCreated, TaskDeleted, TaskEvent, TaskUpdated
+from owlistic.task.events import (
+    TaskChanged,
+    TaskCreated,
+    TaskDeleted,
+    TaskEvent,
+    TaskReminderFired,
+    TaskUpdated,
+)
 from owlistic.trash.events import TrashEmptied
 from owlistic.user.events import UserCreated, UserDeleted, UserEvent, UserUpdated
 
@@ -53,6 +60,7 @@ WIRE_NAMES: dict[type, str] = {
     TaskCreated: "task.created",
     TaskUpdated: "task.updated",
     TaskDeleted: "task.deleted",
+    TaskReminderFired: "task.reminder",
     NoteCreated: "note.created",
     NoteUpdated: "note.updated",
     NoteTrashed: "note.deleted",
@@ -117,9 +125,29 @@ def render_task(e: TaskEvent) -> Wire:
         "block_id": str(e.block_id) if e.block_id else None,
     }
     if isinstance(e, TaskChanged):
-        data: BaseModel = p.TaskData(
-            **ref, title=e.title, is_completed=e.is_completed, due_date=e.due_date
-        )
+        state: dict[str, Any] = {
+            **ref,
+            "title": e.title,
+            "is_completed": e.is_completed,
+            "due_date": e.due_date,
+            "due_at": e.due_at.isoformat() if e.due_at else None,
+            "due_all_day": e.due_all_day,
+            "time_zone": e.time_zone,
+            "remind_at": e.remind_at.isoformat() if e.remind_at else None,
+            "remind_before_minutes": e.remind_before_minutes,
+            "recurrence": e.recurrence,
+        }
+        data: BaseModel
+        if isinstance(e, TaskReminderFired):
+            data = p.TaskReminderData(
+                **state,
+                reminder_id=str(e.reminder_id),
+                fire_at=e.fire_at.isoformat(),
+                late=e.late,
+                kind=e.kind,
+            )
+        else:
+            data = p.TaskData(**state)
     else:
         data = p.TaskDeletedData(**ref, data=p.TaskIds(task_id=tid, id=tid))
     return _wire(e, "task", tid, data)
@@ -201,6 +229,7 @@ PAYLOADS: dict[str, tuple[type[BaseModel], ...]] = {
     "task.created": (p.TaskData,),
     "task.updated": (p.TaskData,),
     "task.deleted": (p.TaskDeletedData,),
+    "task.reminder": (p.TaskReminderData,),
     "note.created": (p.NoteCreatedData,),
     "note.updated": (p.NoteData, p.NoteMovedData, p.NoteSharedData, p.NoteOrganisedData),
     "note.deleted": (p.NoteData,),
@@ -273,6 +302,10 @@ async def _task_audience(session: AsyncSession, e: TaskEvent) -> set[str]:
     return await audience.of_note_id(session, e.note_id)
 
 
+async def _reminder_audience(_session: AsyncSession, e: TaskReminderFired) -> set[str]:
+    return {str(e.remind_user_id)}
+
+
 async def _note_audience(session: AsyncSession, e: NoteEvent) -> set[str]:
     readers = await audience.of_note(session, e.note_id, owner=e.user_id, notebook_id=e.notebook_id)
     if isinstance(e, NoteMoved):  # readers of the notebook it left hear of it too
@@ -308,6 +341,12 @@ def install() -> None:
             audience=_task_audience,
             render=render_task,
         )
+    register(
+        TaskReminderFired,
+        key=lambda e: str(e.note_id or e.user_id),
+        audience=_reminder_audience,
+        render=render_task,
+    )
     for note_type in (NoteCreated, NoteUpdated, NoteTrashed, NoteRestored, NotePurged):
         register(
             note_type, key=lambda e: str(e.note_id), audience=_note_audience, render=render_note

@@ -35,6 +35,21 @@ class TaskData(TaskRef):
     title: str
     is_completed: bool
     due_date: str
+    due_at: str | None
+    due_all_day: bool
+    time_zone: str
+    remind_at: str | None
+    remind_before_minutes: int | None
+    recurrence: str | None
+
+
+class TaskReminderData(TaskData):
+    """``task.reminder``: the task's state and which reminder went off."""
+
+    reminder_id: str
+    fire_at: str
+    late: bool
+    kind: str
 
 
 class TaskIds(BaseModel):

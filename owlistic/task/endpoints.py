@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from owlistic.auth.dependencies import CurrentUser
+from owlistic.kit.errors import Unprocessable
 from owlistic.kit.responses import errors
 from owlistic.kit.uow import ReadSession, WriteSession
-from owlistic.task.schemas import TaskCreate, TaskOut, TaskUpdate
+from owlistic.task import schedule
+from owlistic.task.schemas import CompletionOut, Snooze, TaskCreate, TaskOut, TaskUpdate
 from owlistic.task.service import task as task_service
+from owlistic.task.views import DueView
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -28,14 +31,26 @@ async def list_tasks(
     completed: str | None = None,
     note_id: uuid.UUID | None = None,
     block_id: uuid.UUID | None = None,
+    due: DueView | None = None,
+    tz: str | None = Query(None, max_length=64, description="IANA zone; default: the profile's"),
 ) -> list[TaskOut]:
-    """Tasks in notes the caller may read, plus their own tasks outside any note."""
+    """Tasks in notes the caller may read, plus their own tasks outside any note.
+
+    ``due`` picks a section (``overdue``, ``today``, ``upcoming``, ``none``), sorted by due
+    time; "today" is the day in ``tz`` (or the profile's time zone, else UTC)."""
+    time_zone = tz or user.time_zone or "UTC"
+    try:
+        schedule.zone(time_zone)
+    except ValueError as exc:
+        raise Unprocessable(str(exc)) from None
     tasks = await task_service.list(
         session,
         user.id,
         completed=_completed_filter(is_completed, completed),
         note_id=note_id,
         block_id=block_id,
+        due=due,
+        time_zone=time_zone,
     )
     return [TaskOut.of(t) for t in tasks]
 
@@ -49,7 +64,7 @@ async def list_tasks(
 async def create_task(body: TaskCreate, user: CurrentUser, session: WriteSession) -> TaskOut:
     """With ``note_id`` a task block is added at the end of that note; with ``block_id`` that
     block becomes the task's block."""
-    return TaskOut.of(await task_service.create(session, user.id, body))
+    return TaskOut.of(await task_service.create(session, user, body))
 
 
 @router.get("/{task_id}", response_model=TaskOut, responses=errors(401, 404, 422))
@@ -72,3 +87,34 @@ async def delete_task(task_id: uuid.UUID, user: CurrentUser, session: WriteSessi
     """Deletes the task and its block in the note."""
     await task_service.delete(session, user.id, task_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{task_id}/skip", response_model=TaskOut, responses=errors(401, 403, 404, 422))
+async def skip_occurrence(task_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> TaskOut:
+    """A recurring task moves to its next occurrence; this one is recorded as skipped."""
+    return TaskOut.of(await task_service.skip(session, user.id, task_id))
+
+
+@router.post("/{task_id}/end-series", response_model=TaskOut, responses=errors(401, 403, 404, 422))
+async def end_series(task_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> TaskOut:
+    """The task stops repeating and keeps its current due time."""
+    return TaskOut.of(await task_service.end_series(session, user.id, task_id))
+
+
+@router.post("/{task_id}/snooze", response_model=TaskOut, responses=errors(401, 404, 422))
+async def snooze(
+    task_id: uuid.UUID, body: Snooze, user: CurrentUser, session: WriteSession
+) -> TaskOut:
+    """Remind again in ``minutes`` or at ``until`` (replaces the pending reminder)."""
+    return TaskOut.of(await task_service.snooze(session, user.id, task_id, body))
+
+
+@router.get(
+    "/{task_id}/completions", response_model=list[CompletionOut], responses=errors(401, 404, 422)
+)
+async def completions(
+    task_id: uuid.UUID, user: CurrentUser, session: ReadSession
+) -> list[CompletionOut]:
+    """The done (or skipped) occurrences of a recurring task, oldest first."""
+    done = await task_service.completions(session, user.id, task_id)
+    return [CompletionOut.model_validate(c) for c in done]

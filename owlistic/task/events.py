@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Self
 
 from owlistic.events.domain import DomainEvent
-from owlistic.models import Task
+from owlistic.models import Reminder, Task
+from owlistic.task import schedule
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +27,12 @@ class TaskChanged(TaskEvent):
     title: str
     is_completed: bool
     due_date: str
+    due_at: datetime | None
+    due_all_day: bool
+    time_zone: str
+    remind_at: datetime | None
+    remind_before_minutes: int | None
+    recurrence: str | None
 
     @classmethod
     def of(cls, task: Task) -> Self:
@@ -35,7 +43,15 @@ class TaskChanged(TaskEvent):
             block_id=task.block_id,
             title=task.title,
             is_completed=task.is_completed,
-            due_date=task.due_date,
+            due_date=schedule.due_text(task.due_at, task.due_all_day, task.time_zone),
+            due_at=task.due_at,
+            due_all_day=task.due_all_day,
+            time_zone=task.time_zone,
+            remind_at=schedule.reminder_time(
+                task.due_at, task.remind_at, task.remind_before_minutes
+            ),
+            remind_before_minutes=task.remind_before_minutes,
+            recurrence=task.recurrence,
         )
 
 
@@ -60,6 +76,29 @@ class TaskDeleted(TaskEvent):
     def of(cls, task: Task) -> Self:
         return cls(
             task_id=task.id, user_id=task.user_id, note_id=task.note_id, block_id=task.block_id
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskReminderFired(TaskChanged):
+    """A reminder went off: for the in-app notification of the one user it is for."""
+
+    reminder_id: uuid.UUID
+    remind_user_id: uuid.UUID
+    fire_at: datetime
+    late: bool
+    kind: str
+
+    @classmethod
+    def fired(cls, task: Task, reminder: Reminder) -> Self:
+        base = TaskChanged.of(task)
+        return cls(
+            **{f: getattr(base, f) for f in TaskChanged.__dataclass_fields__ if f != "id"},
+            reminder_id=reminder.id,
+            remind_user_id=reminder.user_id,
+            fire_at=reminder.fire_at,
+            late=reminder.late,
+            kind=reminder.kind,
         )
 
 

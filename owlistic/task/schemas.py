@@ -2,13 +2,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import Field, JsonValue, StrictBool, field_validator
 
 from owlistic.kit.schemas import InputSchema, Schema
 from owlistic.models import Task
+from owlistic.task import schedule
+
+# Four weeks: "remind me a month before" is what calendars offer at most.
+MAX_REMIND_BEFORE_MINUTES = 40_320
+# A snooze longer than a year is a new due date, not a snooze.
+MAX_SNOOZE_MINUTES = 525_600
 
 DUE_DATE_PATTERN = (
     r"^(|\d{4}-\d{2}-\d{2}"
@@ -23,20 +29,34 @@ DUE_DATE_FORMATS: list[JsonValue] = [
 DUE_DATE_DESCRIPTION = "`YYYY-MM-DD`, an RFC 3339 date-time, or empty for none"
 
 
-def normalize_due_date(value: object) -> object:
-    """Accept ``YYYY-MM-DD`` or an RFC 3339 date-time; store it in ISO 8601."""
+def _due_syntax(value: object) -> object:
+    """Syntax only (the zone that gives a local time its instant is known in the service)."""
     if value is None or value == "":
-        return ""
+        return value
     if not isinstance(value, str):
-        raise ValueError("due_date must be a string")
+        raise ValueError("must be a string")
     if not _DUE_DATE.fullmatch(value):
-        raise ValueError("due_date must be YYYY-MM-DD or an RFC 3339 date-time")
-    try:
-        if len(value) == 10:
-            return date.fromisoformat(value).isoformat()
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).isoformat()
-    except ValueError as exc:
-        raise ValueError("due_date must be YYYY-MM-DD or an RFC 3339 date-time") from exc
+        raise ValueError("must be YYYY-MM-DD, a local YYYY-MM-DDTHH:MM or an RFC 3339 date-time")
+    schedule.parse_due(value, schedule.zone("UTC"), "date")
+    return value
+
+
+def _zone_name(value: str | None) -> str | None:
+    if value is not None:
+        schedule.zone(value)
+    return value
+
+
+def _instant(value: object) -> object:
+    if value is None or isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 date-time string")
+    return schedule.parse_instant(value, "date-time")
+
+
+def _rule(value: str | None) -> str | None:
+    return None if value is None or value == "" else schedule.normalize_rule(value)
 
 
 class TaskOut(Schema):
@@ -47,7 +67,14 @@ class TaskOut(Schema):
     title: str
     description: str
     is_completed: bool
+    # The original client's field: YYYY-MM-DD (all day) or RFC 3339, "" when not due.
     due_date: str
+    due_at: datetime | None
+    due_all_day: bool
+    time_zone: str
+    remind_at: datetime | None
+    remind_before_minutes: int | None
+    recurrence: str | None
     metadata: dict[str, Any]
     created_at: datetime
     updated_at: datetime
@@ -55,6 +82,7 @@ class TaskOut(Schema):
 
     @classmethod
     def of(cls, task: Task) -> TaskOut:
+        tz = schedule.zone(task.time_zone)
         return cls(
             id=task.id,
             user_id=task.user_id,
@@ -63,7 +91,15 @@ class TaskOut(Schema):
             title=task.title,
             description=task.description,
             is_completed=task.is_completed,
-            due_date=task.due_date,
+            due_date=schedule.due_text(task.due_at, task.due_all_day, task.time_zone),
+            due_at=task.due_at.astimezone(tz) if task.due_at else None,
+            due_all_day=task.due_all_day,
+            time_zone=task.time_zone,
+            remind_at=schedule.reminder_time(
+                task.due_at, task.remind_at, task.remind_before_minutes
+            ),
+            remind_before_minutes=task.remind_before_minutes,
+            recurrence=task.recurrence,
             metadata=task.meta,
             created_at=task.created_at,
             updated_at=task.updated_at,
@@ -71,28 +107,66 @@ class TaskOut(Schema):
         )
 
 
-class TaskCreate(InputSchema):
+class ScheduleInput(InputSchema):
+    """Due time, reminder and repetition; on update only the keys present change.
+
+    ``due_at`` and the contract's ``due_date`` are the same field (``due_at`` wins when
+    both are sent): ``YYYY-MM-DD`` is all day, ``YYYY-MM-DDTHH:MM`` is a wall time in
+    ``time_zone`` (default: the profile's), an offset makes it an instant."""
+
+    due_at: str | None = Field(None, max_length=64)
+    time_zone: str | None = Field(None, max_length=64)
+    remind_at: datetime | None = None
+    remind_before_minutes: int | None = Field(None, ge=0, le=MAX_REMIND_BEFORE_MINUTES)
+    recurrence: str | None = Field(None, max_length=schedule.MAX_RULE_LENGTH + 6)
+
+    _due = field_validator("due_at", mode="before")(_due_syntax)
+    _tz = field_validator("time_zone")(_zone_name)
+    _remind = field_validator("remind_at", mode="before")(_instant)
+    _rrule = field_validator("recurrence")(_rule)
+
+
+class TaskCreate(ScheduleInput):
     title: str = Field("", max_length=1000)
     description: str = Field("", max_length=10_000)
     is_completed: StrictBool = False
     due_date: str = Field(
-        "", description=DUE_DATE_DESCRIPTION, json_schema_extra={"anyOf": DUE_DATE_FORMATS}
+        "",
+        max_length=64,
+        description=DUE_DATE_DESCRIPTION,
+        json_schema_extra={"anyOf": DUE_DATE_FORMATS},
     )
     note_id: uuid.UUID | None = None
     block_id: uuid.UUID | None = None
 
-    _d = field_validator("due_date", mode="before")(normalize_due_date)
+    _d = field_validator("due_date", mode="before")(_due_syntax)
 
 
-class TaskUpdate(InputSchema):
+class TaskUpdate(ScheduleInput):
     title: str | None = Field(None, max_length=1000)
     description: str | None = Field(None, max_length=10_000)
     is_completed: StrictBool | None = None
     due_date: str | None = Field(
         None,
+        max_length=64,
         description=DUE_DATE_DESCRIPTION,
         json_schema_extra={"anyOf": [*DUE_DATE_FORMATS, {"type": "null"}]},
     )
     metadata: dict[str, Any] | None = None
 
-    _d = field_validator("due_date", mode="before")(normalize_due_date)
+    _d = field_validator("due_date", mode="before")(_due_syntax)
+
+
+class Snooze(InputSchema):
+    """Remind again after ``minutes``, or at ``until``."""
+
+    minutes: int | None = Field(None, ge=1, le=MAX_SNOOZE_MINUTES)
+    until: datetime | None = None
+
+    _until = field_validator("until", mode="before")(_instant)
+
+
+class CompletionOut(Schema):
+    occurrence_at: datetime
+    skipped: bool
+    completed_at: datetime

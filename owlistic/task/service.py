@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,12 +11,13 @@ from owlistic.access.service import check_note, note_for
 from owlistic.block import repository as blocks
 from owlistic.block.events import BlockCreated, BlockUpdated
 from owlistic.events.outbox import emit
-from owlistic.kit.errors import Conflict, NotFound
+from owlistic.kit.errors import Conflict, NotFound, Unprocessable
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Task
-from owlistic.task import repository, sync
-from owlistic.task.events import TaskCreated, TaskDeleted, task_updated
-from owlistic.task.schemas import TaskCreate, TaskUpdate
+from owlistic.models import Block, Note, Task, TaskCompletion, User
+from owlistic.task import planning, reminders, repository, sync
+from owlistic.task.events import TaskCompleted, TaskCreated, TaskDeleted, TaskUpdated, task_updated
+from owlistic.task.schemas import Snooze, TaskCreate, TaskUpdate
+from owlistic.task.views import DueView
 
 # Metadata keys the server owns; a client cannot overwrite them.
 RESERVED_METADATA = frozenset({"block_id", "note_id"})
@@ -29,9 +32,17 @@ class TaskService:
         completed: bool | None,
         note_id: uuid.UUID | None,
         block_id: uuid.UUID | None,
+        due: DueView | None = None,
+        time_zone: str = "UTC",
     ) -> list[Task]:
         return await repository.readable(
-            session, user_id, completed=completed, note_id=note_id, block_id=block_id
+            session,
+            user_id,
+            completed=completed,
+            note_id=note_id,
+            block_id=block_id,
+            due=due,
+            time_zone=time_zone,
         )
 
     async def _access(
@@ -66,16 +77,18 @@ class TaskService:
         task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
         return task
 
-    async def create(self, session: AsyncSession, user_id: uuid.UUID, body: TaskCreate) -> Task:
+    async def create(self, session: AsyncSession, user: User, body: TaskCreate) -> Task:
+        user_id = user.id
         task = Task(
             id=uuid.uuid4(),
             user_id=user_id,
             title=body.title,
             description=body.description,
             is_completed=body.is_completed,
-            due_date=body.due_date,
+            time_zone=body.time_zone or user.time_zone or "UTC",
             meta={},
         )
+        planning.apply_schedule(task, body, body.model_fields_set)
         if body.block_id is not None:
             block = await blocks.live_block(session, body.block_id)
             if block is None:
@@ -110,6 +123,7 @@ class TaskService:
         else:
             session.add(task)
             await session.flush()
+        await reminders.reschedule(session, task)
         await emit(session, TaskCreated.of(task))
         return task
 
@@ -132,12 +146,66 @@ class TaskService:
             task.description = body.description
         if "is_completed" in fields and body.is_completed is not None:
             task.is_completed = body.is_completed
-        if "due_date" in fields:
-            task.due_date = body.due_date or ""
+        planning.apply_schedule(task, body, fields)
         task.updated_at = utcnow()
         await session.flush()
+        rolled = task.is_completed and not was_completed
+        rolled = rolled and await planning.complete_occurrence(session, task, user_id)
+        if not rolled and (task.is_completed != was_completed or fields & planning.SCHEDULE_FIELDS):
+            await reminders.reschedule(session, task)
         await sync.task_to_block(session, task, block)
-        await emit(session, task_updated(task, was_completed=was_completed))
+        # A repeating task ticked off is reopened at its next occurrence: still a completion.
+        await emit(
+            session,
+            TaskCompleted.of(task) if rolled else task_updated(task, was_completed=was_completed),
+        )
+        return task
+
+    async def skip(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> Task:
+        """Move a recurring task to its next occurrence without completing this one."""
+        task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        if not task.recurrence:
+            raise Unprocessable("only a recurring task can skip an occurrence")
+        if not await planning.complete_occurrence(session, task, user_id, skipped=True):
+            # The skipped occurrence was the last one: the series is over.
+            task.is_completed = True
+            task.updated_at = utcnow()
+            await session.flush()
+            await reminders.reschedule(session, task)
+        await sync.task_to_block(session, task, block)
+        await emit(session, TaskUpdated.of(task))
+        return task
+
+    async def completions(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
+    ) -> Sequence[TaskCompletion]:
+        task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        return await repository.completions(session, task.id)
+
+    async def end_series(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID
+    ) -> Task:
+        """Stop repeating: the task keeps its current occurrence as a one-off."""
+        task, _, _ = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
+        task.recurrence, task.series_start = None, None
+        task.updated_at = utcnow()
+        await session.flush()
+        await emit(session, TaskUpdated.of(task))
+        return task
+
+    async def snooze(
+        self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: Snooze
+    ) -> Task:
+        task, _, _ = await self._access(session, user_id, task_id, Rank.VIEWER, "read")
+        if (body.minutes is None) == (body.until is None):
+            raise Unprocessable("give exactly one of minutes or until")
+        now = utcnow()
+        at = body.until if body.until is not None else now + timedelta(minutes=body.minutes or 0)
+        if at <= now:
+            raise Unprocessable("until is in the past")
+        await reminders.reschedule(session, task, at=at)
+        # Other devices learn the reminder was handled (and the scheduler is woken).
+        await emit(session, TaskUpdated.of(task))
         return task
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID) -> None:

@@ -17,7 +17,8 @@ from owlistic.block.events import BlockDeleted, BlockUpdated
 from owlistic.events.outbox import emit
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Task
-from owlistic.task.events import TaskCreated, TaskDeleted, task_updated
+from owlistic.task.events import TaskCompleted, TaskCreated, TaskDeleted, task_updated
+from owlistic.task.planning import complete_occurrence
 
 TASK_TYPE = "task"
 
@@ -68,7 +69,12 @@ async def block_to_task(session: AsyncSession, block: Block, task: Task | None) 
         task.title, task.is_completed = title, done
         task.updated_at = utcnow()
         await session.flush()
-        await emit(session, task_updated(task, was_completed=was_completed))
+        # Ticking a repeating item off moves it to its next occurrence, unticked again.
+        if done and not was_completed and await complete_occurrence(session, task, block.user_id):
+            block.meta = {**block.meta, "is_completed": False}
+            await emit(session, TaskCompleted.of(task))
+        else:
+            await emit(session, task_updated(task, was_completed=was_completed))
 
 
 async def _delete_task(

@@ -42,6 +42,8 @@ FULL_FIELDS = (
     "created_at",
     "updated_at",
     "preferences",
+    "time_zone",
+    "email_reminders",
 )
 PUBLIC_FIELDS = ("id", "username", "display_name", "profile_pic")
 

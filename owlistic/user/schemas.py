@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, field_validator
 
 from owlistic.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.kit.time import zone
 
 Password = Field(
     min_length=MIN_PASSWORD_LENGTH,
@@ -33,6 +34,8 @@ class UserOut(Schema):
     display_name: str
     profile_pic: str
     preferences: dict[str, Any] | None
+    time_zone: str | None
+    email_reminders: bool
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
@@ -61,11 +64,21 @@ class UserUpdate(InputSchema):
     display_name: str | None = Field(None, max_length=200)
     profile_pic: str | None = Field(None, max_length=2048)
     preferences: dict[str, Any] | None = None
+    # IANA name (null: the browser's); decides "today" and the zone of new tasks.
+    time_zone: str | None = Field(None, max_length=64)
+    email_reminders: bool | None = None
     # Changing the password here needs the current one too (the original did not ask).
     password: str | None = Field(
         None, min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
     )
     current_password: str | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            zone(value)
+        return value
 
 
 class PasswordChange(InputSchema):

@@ -110,6 +110,10 @@ class UserService:
             user.profile_pic = changes.profile_pic or ""
         if "preferences" in fields:
             user.preferences = changes.preferences
+        if "time_zone" in fields:
+            user.time_zone = changes.time_zone
+        if "email_reminders" in fields and changes.email_reminders is not None:
+            user.email_reminders = changes.email_reminders
         if "password" in fields and changes.password is not None:
             if caller.id == user.id:
                 ok, _ = await verify_password_off_loop(

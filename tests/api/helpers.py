@@ -19,6 +19,8 @@ USER_KEYS = {
     "display_name",
     "profile_pic",
     "preferences",
+    "time_zone",
+    "email_reminders",
     "created_at",
     "updated_at",
     "deleted_at",

@@ -272,7 +272,8 @@ async def test_expired_and_forged_tokens_are_401(client: httpx.AsyncClient, owne
     wrong_secret = _forge({**base, "exp": now + timedelta(hours=1)}, secret="y" * 48)
     nobody = _forge({**base, "user_id": str(uuid.uuid4()), "exp": now + timedelta(hours=1)})
     no_exp = _forge(base)
-    unsigned = jwt.encode({**base, "exp": now + timedelta(hours=1)}, None, algorithm="none")
+    # alg "none" takes no key; PyJWT types the key without None once cryptography is installed
+    unsigned = jwt.encode({**base, "exp": now + timedelta(hours=1)}, None, algorithm="none")  # type: ignore[arg-type]
     garbled = owner.token[:-4] + ("AAAA" if not owner.token.endswith("AAAA") else "BBBB")
     for token in (wrong_secret, nobody, no_exp, unsigned, garbled, "not.a.jwt", "x"):
         error_of(await client.get(f"{API}/profile", headers=bearer(token)), 401)

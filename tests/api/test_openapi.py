@@ -53,7 +53,12 @@ CONTRACT_ROUTES = [
     ("put", "/api/v1/notebooks/{notebook_id}/shares"),
     ("delete", "/api/v1/notebooks/{notebook_id}/shares/{user_id}"),
 ]
-PUBLIC = {"/api/v1/register", "/api/v1/login", "/api/v1/refresh"}
+PUBLIC = {
+    "/api/v1/register",
+    "/api/v1/login",
+    "/api/v1/refresh",
+    "/api/v1/calendar/{token}.ics",  # the secret token in the URL is the credential
+}
 
 
 @pytest.fixture

@@ -17,10 +17,19 @@ from tests.api.helpers import (
 )
 from tests.conftest import Account
 
+SCHEDULE_KEYS = {
+    "due_at",
+    "due_all_day",
+    "time_zone",
+    "remind_at",
+    "remind_before_minutes",
+    "recurrence",
+}
+
 
 def assert_task_shape(t: dict[str, object]) -> None:
     assert set(t) >= TASK_KEYS
-    assert set(t) - TASK_KEYS <= {"block_id"}
+    assert set(t) - TASK_KEYS <= {"block_id", *SCHEDULE_KEYS}
     assert isinstance(t["is_completed"], bool)
 
 

@@ -3,7 +3,9 @@
 import { ApiError, NetworkError, api, decodeJwt, errorMessage, session } from './api/client';
 import type { Block, Note, Notebook, Role, ServerEvent, Task, User, WsEnvelope } from './api/types';
 import { forgetDevice, loadLists, saveLists } from './lib/offline';
+import { browserZone } from './lib/format';
 import { realtime, type ConnState } from './lib/realtime';
+import { showReminder } from './lib/reminders';
 import { Store } from './lib/store';
 import { toast } from './lib/toast';
 
@@ -87,7 +89,9 @@ export async function boot(): Promise<void> {
     return;
   }
   try {
-    const user = await api.profile();
+    let user = await api.profile();
+    // The profile's time zone defaults to the browser's ("today" and new tasks use it).
+    if (!user.time_zone) user = await api.updateProfile({ time_zone: browserZone() }).catch(() => user);
     app.set({ user, phase: 'ready' });
     realtime.start();
     await loadAll();
@@ -250,12 +254,13 @@ export const recentNotes = (notes: Note[]) =>
 
 // ---------------------------------------------------------------- tasks
 
-export async function createTask(input: { title: string; note_id: string; due_date?: string; description?: string }) {
-  const body: { title: string; note_id: string; due_date?: string; description?: string } = {
+export async function createTask(input: { title: string; note_id: string; due_at?: string; time_zone?: string; description?: string }) {
+  const body: { title: string; note_id: string; due_at?: string; time_zone?: string; description?: string } = {
     title: input.title,
     note_id: input.note_id,
   };
-  if (input.due_date) body.due_date = input.due_date;
+  if (input.due_at) body.due_at = input.due_at;
+  if (input.time_zone) body.time_zone = input.time_zone;
   if (input.description) body.description = input.description;
   const task = await api.createTask(body);
   app.set((s) => ({ tasks: upsert(s.tasks, task) }));
@@ -272,6 +277,19 @@ export async function setTaskDone(task: Task, done: boolean): Promise<void> {
     app.set((s) => ({ tasks: upsert(s.tasks, task) }));
     throw e;
   }
+}
+
+/** "Done" on a reminder: the task may not be loaded here yet (another tab, a fresh load). */
+async function markReminderDone(taskId: string): Promise<void> {
+  try {
+    upsertTaskLocal(await api.updateTask(taskId, { is_completed: true }));
+  } catch (e) {
+    toast(`Could not update the task: ${errorMessage(e)}`, 'error');
+  }
+}
+
+export function upsertTaskLocal(task: Task): void {
+  app.set((s) => ({ tasks: upsert(s.tasks, task) }));
 }
 
 export async function deleteTask(id: string): Promise<void> {
@@ -393,6 +411,9 @@ function handleEvent(msg: WsEnvelope): void {
       soon(`task:${tid}`, () => void refreshTask(tid));
       break;
     }
+    case 'task.reminder':
+      showReminder(ev.payload, markReminderDone);
+      break;
     case 'task.deleted': {
       const tid = ev.payload.task_id;
       app.set((s) => ({ tasks: s.tasks.filter((t) => t.id !== tid) }));

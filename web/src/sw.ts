@@ -32,3 +32,51 @@ self.addEventListener('activate', (event) =>
 self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
+
+// Web Push: a reminder arrives encrypted from the server. Shown unless a tab of the app is
+// visible (that tab shows its own in-app notification, with Done and Snooze).
+interface ReminderPush {
+  type?: string;
+  task_id?: string;
+  title?: string;
+  due_date?: string;
+  late?: boolean;
+}
+
+self.addEventListener('push', (event) => {
+  let data: ReminderPush = {};
+  try {
+    data = (event.data?.json() ?? {}) as ReminderPush;
+  } catch {
+    return; // not ours
+  }
+  if (data.type !== 'task.reminder') return;
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      if (tabs.some((c) => c.visibilityState === 'visible')) return;
+      await self.registration.showNotification(`${data.late ? 'Missed reminder' : 'Reminder'}: ${data.title || 'a task'}`, {
+        body: data.due_date ? `Due ${data.due_date}` : '',
+        tag: `reminder:${data.task_id}`,
+        icon: '/icons/icon-192.png',
+        data: { url: '/#/tasks' },
+      });
+    })(),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = (event.notification.data as { url?: string } | null)?.url ?? '/';
+  event.waitUntil(
+    (async () => {
+      const [tab] = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      if (tab) {
+        await tab.focus();
+        await tab.navigate(url);
+      } else {
+        await self.clients.openWindow(url);
+      }
+    })(),
+  );
+});

@@ -7,6 +7,7 @@ import type { paths } from './schema';
 import type {
   Attachment,
   Block,
+  CalendarFeed,
   Message,
   Note,
   SearchPage,
@@ -37,6 +38,12 @@ const E = {
   block: '/api/v1/blocks/{block_id}',
   tasks: '/api/v1/tasks',
   task: '/api/v1/tasks/{task_id}',
+  snooze: '/api/v1/tasks/{task_id}/snooze',
+  skip: '/api/v1/tasks/{task_id}/skip',
+  endSeries: '/api/v1/tasks/{task_id}/end-series',
+  pushKey: '/api/v1/push/key',
+  pushSubscriptions: '/api/v1/push/subscriptions',
+  calendarFeed: '/api/v1/calendar/feed',
   trash: '/api/v1/trash',
   restore: '/api/v1/trash/restore/{item_type}/{item_id}',
   trashItem: '/api/v1/trash/{item_type}/{item_id}',
@@ -327,6 +334,13 @@ export const api = {
   createTask: (body: Body<typeof E.tasks, 'post'>) => request<Task>('post', E.tasks, { body }),
   updateTask: (id: string, body: Body<typeof E.task, 'put'>) => request<Task>('put', fill(E.task, [id]), { body }),
   deleteTask: (id: string) => request<void>('delete', fill(E.task, [id])),
+  snoozeTask: (id: string, body: Body<typeof E.snooze, 'post'>) => request<Task>('post', fill(E.snooze, [id]), { body }),
+  skipOccurrence: (id: string) => request<Task>('post', fill(E.skip, [id])),
+  endSeries: (id: string) => request<Task>('post', fill(E.endSeries, [id])),
+  pushKey: () => request<{ public_key: string }>('get', E.pushKey),
+  pushSubscribe: (body: Body<typeof E.pushSubscriptions, 'post'>) => request<{ endpoint: string }>('post', E.pushSubscriptions, { body }),
+  createCalendarFeed: () => request<CalendarFeed>('post', E.calendarFeed),
+  revokeCalendarFeed: () => request<void>('delete', E.calendarFeed),
 
   trash: async (): Promise<Trash> => {
     const t = await request<Partial<Trash> | null>('get', E.trash);

@@ -316,6 +316,9 @@ export interface paths {
         /**
          * List Tasks
          * @description Tasks in notes the caller may read, plus their own tasks outside any note.
+         *
+         *     ``due`` picks a section (``overdue``, ``today``, ``upcoming``, ``none``), sorted by due
+         *     time; "today" is the day in ``tz`` (or the profile's time zone, else UTC).
          */
         get: operations["list_tasks_api_v1_tasks_get"];
         put?: never;
@@ -351,6 +354,86 @@ export interface paths {
          * @description Deletes the task and its block in the note.
          */
         delete: operations["delete_task_api_v1_tasks__task_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/skip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Skip Occurrence
+         * @description A recurring task moves to its next occurrence; this one is recorded as skipped.
+         */
+        post: operations["skip_occurrence_api_v1_tasks__task_id__skip_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/end-series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End Series
+         * @description The task stops repeating and keeps its current due time.
+         */
+        post: operations["end_series_api_v1_tasks__task_id__end_series_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/snooze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Snooze
+         * @description Remind again in ``minutes`` or at ``until`` (replaces the pending reminder).
+         */
+        post: operations["snooze_api_v1_tasks__task_id__snooze_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Completions
+         * @description The done (or skipped) occurrences of a recurring task, oldest first.
+         */
+        get: operations["completions_api_v1_tasks__task_id__completions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -698,6 +781,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/push/key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Key
+         * @description The VAPID public key to pass to ``pushManager.subscribe`` as applicationServerKey.
+         */
+        get: operations["get_key_api_v1_push_key_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe */
+        post: operations["subscribe_api_v1_push_subscriptions_post"];
+        /** Unsubscribe */
+        delete: operations["unsubscribe_api_v1_push_subscriptions_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Feed
+         * @description Creates the caller's secret feed URL, or replaces it (the old URL stops working).
+         */
+        post: operations["create_feed_api_v1_calendar_feed_post"];
+        /** Revoke Feed */
+        delete: operations["revoke_feed_api_v1_calendar_feed_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Feed
+         * @description The tasks as iCalendar, for calendar apps; the token in the URL is the credential.
+         *     Send ``If-None-Match`` with the last ``ETag`` to get a bodiless 304 when nothing changed.
+         */
+        get: operations["get_feed_api_v1_calendar__token__ics_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -804,6 +967,10 @@ export interface components {
             preferences: {
                 [key: string]: unknown;
             } | null;
+            /** Time Zone */
+            time_zone: string | null;
+            /** Email Reminders */
+            email_reminders: boolean;
             /**
              * Created At
              * Format: date-time
@@ -942,10 +1109,37 @@ export interface components {
             /** Order */
             order?: number | null;
         };
+        /** CompletionOut */
+        CompletionOut: {
+            /**
+             * Occurrence At
+             * Format: date-time
+             */
+            occurrence_at: string;
+            /** Skipped */
+            skipped: boolean;
+            /**
+             * Completed At
+             * Format: date-time
+             */
+            completed_at: string;
+        };
+        /**
+         * DueView
+         * @enum {string}
+         */
+        DueView: "overdue" | "today" | "upcoming" | "none";
         /** ErrorBody */
         ErrorBody: {
             /** Error */
             error: string;
+        };
+        /** FeedOut */
+        FeedOut: {
+            /** Url */
+            url: string;
+            /** Token */
+            token: string;
         };
         /** Login */
         Login: {
@@ -1111,6 +1305,11 @@ export interface components {
             message: string;
             /** Token */
             token: string;
+        };
+        /** PushKey */
+        PushKey: {
+            /** Public Key */
+            public_key: string;
         };
         /** Readiness */
         Readiness: {
@@ -1300,10 +1499,41 @@ export interface components {
              */
             role: "viewer" | "editor";
         };
+        /**
+         * Snooze
+         * @description Remind again after ``minutes``, or at ``until``.
+         */
+        Snooze: {
+            /** Minutes */
+            minutes?: number | null;
+            /** Until */
+            until?: string | null;
+        };
         /** Status */
         Status: {
             /** Status */
             status: string;
+        };
+        /**
+         * SubscriptionIn
+         * @description ``PushSubscription.toJSON()`` as the browser gives it.
+         */
+        SubscriptionIn: {
+            /** Endpoint */
+            endpoint: string;
+            keys: components["schemas"]["SubscriptionKeys"];
+        };
+        /** SubscriptionKeys */
+        SubscriptionKeys: {
+            /** P256Dh */
+            p256dh: string;
+            /** Auth */
+            auth: string;
+        };
+        /** SubscriptionOut */
+        SubscriptionOut: {
+            /** Endpoint */
+            endpoint: string;
         };
         /** TagOut */
         TagOut: {
@@ -1332,6 +1562,16 @@ export interface components {
         };
         /** TaskCreate */
         TaskCreate: {
+            /** Due At */
+            due_at?: string | null;
+            /** Time Zone */
+            time_zone?: string | null;
+            /** Remind At */
+            remind_at?: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes?: number | null;
+            /** Recurrence */
+            recurrence?: string | null;
             /**
              * Title
              * @default
@@ -1382,6 +1622,18 @@ export interface components {
             is_completed: boolean;
             /** Due Date */
             due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
             /** Metadata */
             metadata: {
                 [key: string]: unknown;
@@ -1401,6 +1653,16 @@ export interface components {
         };
         /** TaskUpdate */
         TaskUpdate: {
+            /** Due At */
+            due_at?: string | null;
+            /** Time Zone */
+            time_zone?: string | null;
+            /** Remind At */
+            remind_at?: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes?: number | null;
+            /** Recurrence */
+            recurrence?: string | null;
             /** Title */
             title?: string | null;
             /** Description */
@@ -1455,6 +1717,11 @@ export interface components {
             /** Notebooks */
             notebooks: components["schemas"]["NotebookOut"][];
         };
+        /** Unsubscribe */
+        Unsubscribe: {
+            /** Endpoint */
+            endpoint: string;
+        };
         /** UserOut */
         UserOut: {
             /**
@@ -1474,6 +1741,10 @@ export interface components {
             preferences: {
                 [key: string]: unknown;
             } | null;
+            /** Time Zone */
+            time_zone: string | null;
+            /** Email Reminders */
+            email_reminders: boolean;
             /**
              * Created At
              * Format: date-time
@@ -1504,6 +1775,10 @@ export interface components {
             preferences?: {
                 [key: string]: components["schemas"]["SafeJSON"];
             } | null;
+            /** Time Zone */
+            time_zone?: string | null;
+            /** Email Reminders */
+            email_reminders?: boolean | null;
             /** Password */
             password?: string | null;
             /** Current Password */
@@ -2407,6 +2682,18 @@ export interface components {
             is_completed: boolean;
             /** Due Date */
             due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
             /** Event Id */
             event_id: string;
             /** Timestamp */
@@ -2471,6 +2758,76 @@ export interface components {
             /** Id */
             id: string;
         };
+        /** TaskReminderEvent */
+        TaskReminderEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "event";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            event: "task.reminder";
+            /** Timestamp */
+            timestamp: string;
+            payload: components["schemas"]["TaskReminderPayload"];
+            /** Resource Id */
+            resource_id: string;
+            /** Resource Type */
+            resource_type: string;
+        };
+        /** TaskReminderPayload */
+        TaskReminderPayload: {
+            /** Task Id */
+            task_id: string;
+            /** User Id */
+            user_id: string;
+            /** Note Id */
+            note_id: string | null;
+            /** Block Id */
+            block_id: string | null;
+            /** Title */
+            title: string;
+            /** Is Completed */
+            is_completed: boolean;
+            /** Due Date */
+            due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
+            /** Reminder Id */
+            reminder_id: string;
+            /** Fire At */
+            fire_at: string;
+            /** Late */
+            late: boolean;
+            /** Kind */
+            kind: string;
+            /** Event Id */
+            event_id: string;
+            /** Timestamp */
+            timestamp: string;
+            /** Entity */
+            entity: string;
+            /**
+             * Type
+             * @constant
+             */
+            type: "task.reminder";
+        };
         /** TaskUpdatedEvent */
         TaskUpdatedEvent: {
             /** Id */
@@ -2509,6 +2866,18 @@ export interface components {
             is_completed: boolean;
             /** Due Date */
             due_date: string;
+            /** Due At */
+            due_at: string | null;
+            /** Due All Day */
+            due_all_day: boolean;
+            /** Time Zone */
+            time_zone: string;
+            /** Remind At */
+            remind_at: string | null;
+            /** Remind Before Minutes */
+            remind_before_minutes: number | null;
+            /** Recurrence */
+            recurrence: string | null;
             /** Event Id */
             event_id: string;
             /** Timestamp */
@@ -2683,7 +3052,7 @@ export interface components {
              */
             type: "user.updated";
         };
-        ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NoteFavouritedEvent"] | components["schemas"]["NoteUnfavouritedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"] | components["schemas"]["AttachmentCreatedEvent"] | components["schemas"]["AttachmentDeletedEvent"];
+        ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["TaskReminderEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NoteFavouritedEvent"] | components["schemas"]["NoteUnfavouritedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"] | components["schemas"]["AttachmentCreatedEvent"] | components["schemas"]["AttachmentDeletedEvent"];
         /** @description Any JSON value whose strings and keys hold no NUL character */
         SafeJSON: string | number | boolean | null | components["schemas"]["SafeJSON"][] | {
             [key: string]: components["schemas"]["SafeJSON"];
@@ -4382,6 +4751,9 @@ export interface operations {
                 completed?: string | null;
                 note_id?: string | null;
                 block_id?: string | null;
+                due?: components["schemas"]["DueView"] | null;
+                /** @description IANA zone; default: the profile's */
+                tz?: string | null;
             };
             header?: never;
             path?: never;
@@ -4663,6 +5035,242 @@ export interface operations {
             };
             /** @description Not allowed for this caller */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    skip_occurrence_api_v1_tasks__task_id__skip_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    end_series_api_v1_tasks__task_id__end_series_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    snooze_api_v1_tasks__task_id__snooze_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Snooze"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    completions_api_v1_tasks__task_id__completions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompletionOut"][];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5963,6 +6571,276 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_key_api_v1_push_key_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushKey"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    subscribe_api_v1_push_subscriptions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionOut"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unsubscribe_api_v1_push_subscriptions_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Unsubscribe"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_feed_api_v1_calendar_feed_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedOut"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_feed_api_v1_calendar_feed_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_feed_api_v1_calendar__token__ics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": unknown;
                 };
             };
             /** @description No such resource (or the caller may not see it) */

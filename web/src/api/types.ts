@@ -86,6 +86,11 @@ export interface WsPayload {
   [key: string]: unknown;
 }
 
+export interface CalendarFeed {
+  url: string;
+  token: string;
+}
+
 /** One search hit (GET /search). ``snippet`` is HTML: escaped text with <mark> around matches. */
 export type SearchResult = components['schemas']['SearchResult'];
 export type SearchPage = components['schemas']['SearchPage'];

@@ -1,6 +1,7 @@
 import { errorMessage } from '../api/client';
 import type { Note, Task } from '../api/types';
-import { dueLabel, noteTitle, timeAgo } from '../lib/format';
+import { dueSection, dueText, noteTitle, timeAgo } from '../lib/format';
+import { describeRule } from '../lib/reminders';
 import { href, navigate } from '../lib/router';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
@@ -70,10 +71,12 @@ export function NoteRow({ note, showNotebook = false }: { note: Note; showNotebo
   );
 }
 
-export function TaskRow({ task, showDelete = true }: { task: Task; showDelete?: boolean }) {
+export function TaskRow({ task, showDelete = true, onEdit }: { task: Task; showDelete?: boolean; onEdit?: (t: Task) => void }) {
   const noteId = taskNoteId(task);
   const note = useStore(app, (s) => (noteId ? s.notes.find((n) => n.id === noteId) : undefined));
-  const due = dueLabel(task.due_date);
+  const dueAt = dueText(task);
+  const section = dueSection(task);
+  const due = dueAt ? { text: dueAt, overdue: section === 'overdue', today: section === 'today' } : null;
   const toggle = async () => {
     try {
       await setTaskDone(task, !task.is_completed);
@@ -110,6 +113,16 @@ export function TaskRow({ task, showDelete = true }: { task: Task; showDelete?: 
               <Icon name="calendar" size={12} /> {due.text}
             </span>
           )}
+          {task.remind_at && !task.is_completed && (
+            <span class="chip" data-testid="task-reminder" title={`Reminder ${new Date(task.remind_at).toLocaleString()}`}>
+              <Icon name="bell" size={12} /> {new Date(task.remind_at).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}
+            </span>
+          )}
+          {task.recurrence && (
+            <span class="chip" data-testid="task-repeat">
+              ↻ {describeRule(task.recurrence)}
+            </span>
+          )}
           {noteId && (
             <a href={href.note(noteId)} class="chip chip-link" data-testid="task-open-note">
               <Icon name="note" size={12} /> {note ? noteTitle(note.title) : 'Open note'}
@@ -117,6 +130,11 @@ export function TaskRow({ task, showDelete = true }: { task: Task; showDelete?: 
           )}
         </span>
       </div>
+      {onEdit && (
+        <button type="button" class="icon-btn" aria-label={`Edit task “${task.title || 'task'}”: due date, reminder, repeat`} data-testid="task-edit" onClick={() => onEdit(task)}>
+          <Icon name="more" />
+        </button>
+      )}
       {showDelete && (
         <button type="button" class="icon-btn danger" aria-label={`Delete task “${task.title || 'task'}”`} data-testid="task-delete" onClick={remove}>
           <Icon name="trash" />

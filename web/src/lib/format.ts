@@ -35,7 +35,51 @@ export function dueLabel(due?: string | null): { text: string; overdue: boolean;
   return { text, overdue: diff < 0, today: diff === 0 };
 }
 
-/** yyyy-mm-dd → RFC 3339 at midnight UTC, what the server stores. */
-export const dueToApi = (date: string) => (date ? `${date}T00:00:00Z` : '');
-
 export const noteTitle = (t?: string | null) => (t && t.trim() ? t : 'Untitled');
+
+export type DueSection = 'overdue' | 'today' | 'upcoming' | 'none';
+
+interface Dated {
+  due_at?: string | null;
+  due_date?: string | null;
+  due_all_day?: boolean;
+  is_completed: boolean;
+}
+
+/** The instant a task is due (an all-day task: the start of its day, local time). */
+export function dueMoment(t: Dated): Date | null {
+  const iso = t.due_at ?? t.due_date;
+  if (!iso) return null;
+  if (t.due_all_day || iso.length === 10) return parseDue(iso);
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : new Date(ms);
+}
+
+/** Which section of the Tasks screen a task belongs to, by the browser's clock and zone
+ * (the same rules as `GET /tasks?due=`). */
+export function dueSection(t: Dated, now = new Date()): DueSection {
+  const at = dueMoment(t);
+  if (!at) return 'none';
+  const start = new Date(now);
+  start.setHours(0, 0, 0, 0);
+  const end = new Date(start);
+  end.setDate(end.getDate() + 1);
+  if (!t.is_completed && (t.due_all_day ? at < start : at < now)) return 'overdue';
+  if (at >= start && at < end) return 'today';
+  return at >= end ? 'upcoming' : 'overdue';
+}
+
+export function dueText(t: Dated): string {
+  const at = dueMoment(t);
+  if (!at) return '';
+  const day = dueLabel(`${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`)?.text ?? '';
+  return t.due_all_day ? day : `${day} ${at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })}`;
+}
+
+/** Local yyyy-mm-dd and hh:mm of a date, for <input type=date|time>. */
+export function localParts(d: Date): { date: string; time: string } {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return { date: `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`, time: `${p(d.getHours())}:${p(d.getMinutes())}` };
+}
+
+export const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';

@@ -5,6 +5,9 @@ export interface ToastItem {
   text: string;
   kind: 'info' | 'error' | 'success';
   action?: { label: string; run: () => void };
+  /** Several buttons (a reminder's Done and Snooze choices). */
+  actions?: { label: string; run: () => void; testid?: string }[];
+  testid?: string;
 }
 
 export const toasts = new Store<{ items: ToastItem[] }>({ items: [] });
@@ -18,4 +21,11 @@ export function toast(text: string, kind: ToastItem['kind'] = 'info', action?: T
 
 export function dismiss(id: number): void {
   toasts.set((s) => ({ items: s.items.filter((t) => t.id !== id) }));
+}
+
+/** A toast with several actions that stays until acted on or dismissed (or ``ms``). */
+export function notify(text: string, actions: NonNullable<ToastItem['actions']>, testid: string, ms = 10 * 60_000): void {
+  const id = nextId++;
+  toasts.set((s) => ({ items: [...s.items.slice(-3), { id, text, kind: 'info', actions, testid }] }));
+  window.setTimeout(() => dismiss(id), ms);
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, errorMessage, session } from '../api/client';
 import { Icon } from '../components/icons';
+import { RemindersSettings } from '../components/RemindersSettings';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
 import { app, signOut } from '../state';
@@ -138,6 +139,8 @@ export function ProfilePage() {
           </button>
         </div>
       </form>
+
+      <RemindersSettings user={user} />
 
       <section class="card form-card">
         <h2 id="appearance-h">Appearance</h2>

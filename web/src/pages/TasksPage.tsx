@@ -2,12 +2,21 @@ import { useEffect, useState } from 'preact/hooks';
 import { errorMessage } from '../api/client';
 import { Icon } from '../components/icons';
 import { EmptyState, TaskRow, onListKeyDown } from '../components/Rows';
-import { dueToApi, noteTitle, parseDue } from '../lib/format';
+import { TaskEditor } from '../components/TaskEditor';
+import type { Task } from '../api/types';
+import { browserZone, dueMoment, dueSection, noteTitle, type DueSection } from '../lib/format';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
 import { app, canEdit, createNote, createNotebook, createTask, loadTasks, recentNotes } from '../state';
 
 type Filter = 'open' | 'done' | 'all';
+
+const SECTIONS: [DueSection, string][] = [
+  ['overdue', 'Overdue'],
+  ['today', 'Today'],
+  ['upcoming', 'Upcoming'],
+  ['none', 'No date'],
+];
 
 export function TasksPage() {
   const tasks = useStore(app, (s) => s.tasks);
@@ -17,6 +26,8 @@ export function TasksPage() {
   const [filter, setFilter] = useState<Filter>('open');
   const [title, setTitle] = useState('');
   const [due, setDue] = useState('');
+  const [dueTime, setDueTime] = useState('');
+  const [editing, setEditing] = useState<Task | null>(null);
   const [noteId, setNoteId] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -38,8 +49,8 @@ export function TasksPage() {
     .filter((t) => (filter === 'all' ? true : filter === 'done' ? t.is_completed : !t.is_completed))
     .sort((a, b) => {
       if (a.is_completed !== b.is_completed) return a.is_completed ? 1 : -1;
-      const da = parseDue(a.due_date)?.getTime() ?? Infinity;
-      const db = parseDue(b.due_date)?.getTime() ?? Infinity;
+      const da = dueMoment(a)?.getTime() ?? Infinity;
+      const db = dueMoment(b)?.getTime() ?? Infinity;
       if (da !== db) return da - db;
       return (b.created_at ?? '').localeCompare(a.created_at ?? '');
     });
@@ -57,9 +68,10 @@ export function TasksPage() {
         target = (await createNote(nb.id, 'Tasks')).id;
         setNoteId(target);
       }
-      await createTask({ title: title.trim(), note_id: target, due_date: due ? dueToApi(due) : undefined });
+      await createTask({ title: title.trim(), note_id: target, due_at: due ? (dueTime ? `${due}T${dueTime}` : due) : undefined, time_zone: browserZone() });
       setTitle('');
       setDue('');
+      setDueTime('');
       if (filter === 'done') setFilter('open');
     } catch (err) {
       toast(`Could not add the task: ${errorMessage(err)}`, 'error');
@@ -107,6 +119,10 @@ export function TasksPage() {
           <input type="date" value={due} onInput={(e) => setDue((e.target as HTMLInputElement).value)} data-testid="task-new-due" />
         </label>
         <label class="field">
+          <span>Time</span>
+          <input type="time" value={dueTime} disabled={!due} onInput={(e) => setDueTime((e.target as HTMLInputElement).value)} data-testid="task-new-time" />
+        </label>
+        <label class="field">
           <span>In note</span>
           <select value={noteId} onChange={(e) => setNoteId((e.target as HTMLSelectElement).value)} data-testid="task-new-note">
             {writableNotes.length === 0 && <option value="">New note “Tasks”</option>}
@@ -134,14 +150,33 @@ export function TasksPage() {
           <EmptyState icon="tasks" title={filter === 'done' ? 'No finished tasks yet' : filter === 'open' ? 'All done!' : 'No tasks yet'} testid="tasks-empty">
             <p class="muted">Add one above, or type “[ ] ” at the start of a line in any note.</p>
           </EmptyState>
+        ) : filter === 'open' ? (
+          <div data-testid="task-list">
+            {SECTIONS.map(([key, label]) => {
+              const inSection = shown.filter((t) => dueSection(t) === key);
+              return inSection.length === 0 ? null : (
+                <section key={key} class="task-section" data-testid={`tasks-section-${key}`} aria-label={label}>
+                  <h3 class={`section-title${key === 'overdue' ? ' danger' : ''}`}>
+                    {label} <span class="tab-count">{inSection.length}</span>
+                  </h3>
+                  <ul class="rows" onKeyDown={onListKeyDown}>
+                    {inSection.map((t) => (
+                      <TaskRow key={t.id} task={t} onEdit={setEditing} />
+                    ))}
+                  </ul>
+                </section>
+              );
+            })}
+          </div>
         ) : (
           <ul class="rows" data-testid="task-list" onKeyDown={onListKeyDown}>
             {shown.map((t) => (
-              <TaskRow key={t.id} task={t} />
+              <TaskRow key={t.id} task={t} onEdit={setEditing} />
             ))}
           </ul>
         )}
       </section>
+      <TaskEditor task={editing} onClose={() => setEditing(null)} />
     </div>
   );
 }
