@@ -15,7 +15,7 @@ from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from owlistic.access.roles import Rank
-from owlistic.auth.dependencies import authenticate
+from owlistic.auth.dependencies import authenticate_claims
 from owlistic.collab import protocol
 from owlistic.collab.room import (
     CLOSE_MALFORMED,
@@ -28,12 +28,39 @@ from owlistic.collab.room import (
 from owlistic.collab.service import Collab, collab_of, rank_on
 from owlistic.kit.errors import Unauthorized
 from owlistic.realtime.gateway import deny, token_of
+from owlistic.realtime.hub import hub_of
+from owlistic.realtime.registry import CLOSE_POLICY, TooManySockets
 from owlistic.runtime import Runtime
 
 router = APIRouter(tags=["collab"])
 log = logging.getLogger("owlistic.collab")
 
 CLOSE_TIMEOUT_SECONDS = 15.0
+
+
+class _Revocable:
+    """The peer as the process's socket registry sees it, so an ended login (logout,
+    password change, account deletion or disabling) closes its editors like its ``/ws``."""
+
+    def __init__(self, peer: Peer, session_id: str, note_id: uuid.UUID) -> None:
+        self._peer = peer
+        self._session_id = session_id
+        self._scope = frozenset({str(note_id)})
+
+    @property
+    def user_id(self) -> str:
+        return str(self._peer.user_id)
+
+    @property
+    def session_id(self) -> str:
+        return self._session_id
+
+    @property
+    def scope(self) -> frozenset[str]:
+        return self._scope
+
+    def close_soon(self, code: int, reason: str) -> None:
+        self._peer.close(code, reason)
 
 
 @router.websocket("/api/v1/notes/{note_id}/collab")
@@ -52,16 +79,24 @@ async def collab_endpoint(websocket: WebSocket, note_id: str) -> None:
         collab.setups -= 1
     if joined is None:
         return
-    room, peer = joined
+    room, peer, revocable = joined
+    registry = hub_of(websocket.app).registry
+    try:
+        registry.register(revocable)
+    except TooManySockets as exc:
+        collab.leave(room, peer)
+        await websocket.close(CLOSE_POLICY, str(exc))
+        return
     try:
         await _serve(websocket, room, peer, settings.collab_max_message_bytes)
     finally:
+        registry.unregister(revocable)
         collab.leave(room, peer)
 
 
 async def _set_up(
     websocket: WebSocket, runtime: Runtime, collab: Collab, raw_id: str
-) -> tuple[Room, Peer] | None:
+) -> tuple[Room, Peer, _Revocable] | None:
     token = token_of(websocket)
     if token is None:
         await deny(websocket, "Authentication token required")
@@ -73,7 +108,8 @@ async def _set_up(
         return None
     try:
         async with runtime.db.session(readonly=True) as session:
-            user_id = (await authenticate(session, runtime, token)).id
+            user, claims = await authenticate_claims(session, runtime, token)
+            user_id = user.id
             rank = await rank_on(session, user_id, note_id)
     except Unauthorized as exc:
         await deny(websocket, exc.message)
@@ -101,7 +137,7 @@ async def _set_up(
         raise
     for frame in room.initial_frames():
         peer.send(frame)
-    return room, peer
+    return room, peer, _Revocable(peer, claims.session_id, note_id)
 
 
 async def _serve(websocket: WebSocket, room: Room, peer: Peer, max_bytes: int) -> None:

@@ -63,6 +63,17 @@ async def test_revoking_a_share_closes_that_editor_only(
         await rows_become(client, alice, n["id"], ["still here"])
 
 
+async def test_logout_closes_the_editors_of_that_login(
+    server: LiveServer, client: httpx.AsyncClient, alice: Account
+) -> None:
+    _, n = await notebook_with_note(client, alice)
+    async with ydoc_client(server, n["id"], alice) as editor:
+        ok(await client.post(f"{API}/logout", headers=alice.headers))
+        code, reason = await editor.closed()
+        assert code == 4401
+        assert reason
+
+
 async def test_checklist_items_and_tasks_follow_each_other(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
