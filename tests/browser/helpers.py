@@ -41,6 +41,19 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
+async def page_holds(page: Page, expression: str, *, timeout: float = 10.0) -> None:
+    """Waits until ``expression`` is truthy in the page. Polls with ``evaluate`` rather than
+    ``wait_for_function``, whose in-page polling evaluates a string and so is refused by the
+    app's CSP (no 'unsafe-eval') whenever the first check is false."""
+    await eventually(
+        lambda: page.evaluate(f"() => !!({expression})"),
+        bool,
+        timeout=timeout,
+        interval=0.05,
+        what=expression,
+    )
+
+
 class Api:
     """REST calls as one user (to set up data and to check what the UI saved)."""
 

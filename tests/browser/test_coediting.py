@@ -26,6 +26,7 @@ from tests.browser.helpers import (
     BrowserKit,
     eventually,
     open_note,
+    page_holds,
     signed_in,
     type_at_end_of,
     wait_editable,
@@ -234,7 +235,7 @@ async def test_offline_edits_after_a_reload_merge_with_edits_made_online(kit: Br
     pa = await kit.page(alice, "/", context=ctx)
     await signed_in(pa)
     # The service worker has the app shell and controls the tab.
-    await pa.wait_for_function("!!navigator.serviceWorker && !!navigator.serviceWorker.controller")
+    await page_holds(pa, "!!navigator.serviceWorker && !!navigator.serviceWorker.controller")
     ed_a = await open_note(pa, note["id"])
     await expect(ed_a.locator("> p")).to_have_text(["First line", "Second line"])
     await wait_saved(pa)

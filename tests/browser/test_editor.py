@@ -16,6 +16,7 @@ from tests.browser.helpers import (
     editor,
     eventually,
     open_note,
+    page_holds,
     signed_in,
     wait_editable,
     wait_saved,
@@ -187,9 +188,10 @@ async def test_split_join_and_retype_keep_block_ids_unique_and_stable(kit: Brows
     for _ in "Head":
         await page.keyboard.press("ArrowRight")
     # The editor takes the caret from the browser's selection asynchronously.
-    await page.wait_for_function(
+    await page_holds(
+        page,
         "document.querySelector('[data-testid=editor]').editor.state.selection.$from.parentOffset"
-        " === 4"
+        " === 4",
     )
     await page.keyboard.press("Enter")
     await expect(ed.locator("> p")).to_have_text(["Head", "Tail"])

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.browser.helpers import BrowserKit, eventually, signed_in, wait_editable, wait_saved
+from tests.browser.helpers import (
+    BrowserKit,
+    eventually,
+    page_holds,
+    signed_in,
+    wait_editable,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +57,8 @@ async def test_phone_drawer_and_editing(kit: BrowserKit) -> None:
     await toggle.click()
     await expect(sidebar).to_be_visible()
     # The drawer takes focus once it is ready for keys; Escape before that would be lost.
-    await page.wait_for_function(
-        "document.activeElement && document.activeElement.closest('[data-testid=sidebar]')"
+    await page_holds(
+        page, "document.activeElement && document.activeElement.closest('[data-testid=sidebar]')"
     )
     await page.keyboard.press("Escape")
     await expect(sidebar).to_be_hidden()
@@ -71,8 +78,8 @@ async def test_phone_drawer_and_editing(kit: BrowserKit) -> None:
     # Edit: tap the list item, add another one.
     await ed.locator("> div.blk-list").tap()
     # Keys pressed before the tap has focused the editor would land elsewhere.
-    await page.wait_for_function(
-        "document.activeElement && document.activeElement.closest('[data-testid=editor]')"
+    await page_holds(
+        page, "document.activeElement && document.activeElement.closest('[data-testid=editor]')"
     )
     await page.keyboard.press("End")
     await page.keyboard.press("Enter")
