@@ -52,7 +52,8 @@ _UPLOAD_BODY = {
     }
 }
 _CONTENT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"application/octet-stream": {}}, "description": "The content"},
+    # The stored bytes under their sniffed media type (any type; previews are image/webp).
+    200: {"content": {"*/*": {}}, "description": "The content"},
     206: {"description": "The requested byte range"},
     304: {"description": "Not modified (the ETag matches)"},
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from owlistic.block.schemas import BlockOut
 from owlistic.kit.schemas import InputSchema, Schema
@@ -43,4 +43,4 @@ class NoteUpdate(InputSchema):
     notebook_id: uuid.UUID | None = None
     # Replaces the note's tags (normalised: see ``note.tags``).
     tags: list[str] | None = Field(None, max_length=1000)
-    pinned: bool | None = None
+    pinned: StrictBool | None = None
