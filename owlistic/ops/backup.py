@@ -142,9 +142,11 @@ async def _logical_export(url: URL, out: io.BufferedWriter, bar: tqdm[Any]) -> d
             bar.reset(total=sum(totals.values()))
             for table in tables:
                 counts[table.name] = totals[table.name]
-                header = {"table": table.name, "columns": [c.name for c in table.c]}
+                # Generated columns (the search vector) are derived again on insert.
+                stored = [c for c in table.c if c.computed is None]
+                header = {"table": table.name, "columns": [c.name for c in stored]}
                 out.write((json.dumps(header) + "\n").encode())
-                stream = await conn.stream(select(table))
+                stream = await conn.stream(select(*stored))
                 async for row in stream:
                     out.write((json.dumps([_encode(v) for v in row]) + "\n").encode())
                     bar.update(1)
