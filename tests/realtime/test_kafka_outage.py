@@ -28,6 +28,7 @@ from owlistic.models import OutboxEvent
 from owlistic.settings import Settings
 from tests.api.helpers import API, notebook_with_note, ok
 from tests.conftest import Account, LiveServer, drop_topics, run_database
+from tests.realtime.test_revocation import make_admin
 from tests.realtime.wsclient import next_event, ws_connect
 
 pytestmark = pytest.mark.kafka
@@ -54,6 +55,7 @@ async def test_writes_survive_a_kafka_outage_and_events_follow(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
     _, n = await notebook_with_note(client, alice)
+    await make_admin(server.app.state.runtime, alice)  # to read the outbox backlog
     async with ws_connect(server, alice) as ws:
         ok(
             await client.put(
