@@ -14,10 +14,10 @@ SERVICES := scripts/services
 
 help:
 	@echo "make run    start the server on the embedded defaults (http://127.0.0.1:8000)"
-	@echo "make test   run the whole suite (API, real-time, browser) on SQLite+memory+files, then PostgreSQL+Kafka+S3"
+	@echo "make test   run the whole suite (API, real-time, browser) on SQLite+memory+files and PostgreSQL+Kafka+S3 at once"
 	@echo "make lint   ruff + mypy (strict)"
 	@echo "make bench  benchmarks (BENCH=quick or BENCH=full)"
-	@echo "make fuzz   schemathesis at a large budget (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES))"
+	@echo "make fuzz   schemathesis at a large budget (FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) per operation and round, FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make screenshots  refresh docs/screenshots from the browser tests"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -73,15 +73,17 @@ test-web: web/node_modules/.package-lock.json
 test: $(STAMP) $(WEB_DIST) services
 	@echo "== web unit tests =="
 	$(MAKE) --no-print-directory test-web
-	@echo "== embedded defaults: SQLite + in-process broker =="
-	$(MAKE) --no-print-directory test-embedded
-	@echo "== production: PostgreSQL + Kafka + S3 =="
-	$(MAKE) --no-print-directory test-production
+	@echo "== both stacks at once: embedded defaults (SQLite + in-process broker) and production"
+	@echo "   (PostgreSQL + Kafka + S3); each run's output is printed whole when it ends =="
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-embedded test-production
 
 # Schemathesis (all checks, stateful) at a large budget; `make test` runs it at a small one.
+# The run stops when FUZZ_SECONDS are spent (fuzzing and stateful rounds repeat until then)
+# and prints how many cases it ran.
 FUZZ_EXAMPLES ?= 50
+FUZZ_SECONDS ?= 600
 fuzz: $(STAMP)
-	OWLISTIC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -s -p no:cacheprovider \
+	OWLISTIC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) OWLISTIC_FUZZ_SECONDS=$(FUZZ_SECONDS) $(PY) -m pytest -q -s -p no:cacheprovider \
 		tests/api/test_schemathesis.py
 
 lint: $(STAMP)

@@ -25,7 +25,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def parse(argv: list[str]) -> tuple[Options, Path | None]:
+def parse(argv: list[str]) -> tuple[Options, Path | None, list[Path] | None]:
     names = list(registry())
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     size = parser.add_mutually_exclusive_group()
@@ -74,16 +74,33 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
     )
     parser.add_argument("--no-docs", action="store_true", help="leave the Markdown report alone")
     parser.add_argument(
-        "--profile", action="store_true", help="record the server with py-spy (must be on PATH)"
+        "--profile", action="store_true", help="record the server with py-spy (a dev dependency)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="a checkout of the code to compare against (e.g. `git worktree add DIR main`): "
+        "the REST series run on its server and this one in turn, and report the ratios",
+    )
+    parser.add_argument(
+        "--render",
+        type=Path,
+        nargs="+",
+        metavar="RESULTS",
+        help="run nothing: rewrite the Markdown report from these results files (partial "
+        "runs too; several runs' modes and scenarios are merged, later files first)",
     )
     args = parser.parse_args(argv)
+    if args.baseline is not None and not (args.baseline / "owlistic" / "__init__.py").is_file():
+        parser.error(f"--baseline {args.baseline}: no owlistic package there")
     modes: tuple[Mode, ...] = MODES if args.mode == "both" else (args.mode,)
     chosen = tuple(n for n in names if n in (args.scenario or names))
     py_spy = None
     if args.profile:
         py_spy = find_py_spy()
         if py_spy is None:
-            parser.error("--profile needs py-spy on PATH (pip install py-spy)")
+            parser.error("--profile needs py-spy (make .venv/.installed-stamp installs it)")
     options = Options(
         profile=PROFILES[args.size or "full"],
         modes=modes,
@@ -92,12 +109,18 @@ def parse(argv: list[str]) -> tuple[Options, Path | None]:
         command=shlex.join(["python", "-m", "bench", *argv]),
         py_spy=py_spy,
         workers=args.workers,
+        baseline=args.baseline.resolve() if args.baseline else None,
     )
-    return options, None if args.no_docs else args.docs
+    return options, None if args.no_docs else args.docs, args.render
 
 
 def main(argv: list[str] | None = None) -> int:
-    options, docs = parse(sys.argv[1:] if argv is None else argv)
+    options, docs, render = parse(sys.argv[1:] if argv is None else argv)
+    if render:
+        if docs is not None:
+            report.write(report.merged(render), docs)
+            print(f"[bench] wrote {docs}")
+        return 0
     path, document = uvloop.run(run(options))
     if docs is not None:
         report.write(document, docs)
@@ -107,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{name}/{mode}"
         for name, by_mode in document["results"].items()
         for mode, result in by_mode.items()
-        if result.get("status") == "failed"
+        if result.get("status") in ("failed", "partial")
     ]
     if failed:
         print(f"[bench] failed: {', '.join(failed)}", file=sys.stderr)

@@ -112,19 +112,33 @@ class Production(Backend):
         self.run_id = run_id
         self.workers = workers
         self._count = 0
+        self._live: set[str] = set()
 
-    async def _recreate_database(self) -> None:
-        url = make_url(self.database_url)
-        engine = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    def _url(self, database: str) -> str:
+        return (
+            make_url(self.database_url).set(database=database).render_as_string(hide_password=False)
+        )
+
+    async def _admin(self, *statements: str) -> None:
+        url = make_url(self.database_url).set(database="postgres")
+        engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
         try:
             async with engine.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-                await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+                for statement in statements:
+                    await conn.execute(text(statement))
         finally:
             await engine.dispose()
 
     async def fresh(self, label: str) -> ServerConfig:
-        await self._recreate_database()
+        # The run's database; a second server at the same time (``--baseline``) gets its own.
+        database = make_url(self.database_url).database or BENCH_DATABASE
+        if database in self._live:
+            database = f"{database}_{len(self._live)}"
+        self._live.add(database)
+        await self._admin(
+            f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)', f'CREATE DATABASE "{database}"'
+        )
+        database_url = self._url(database)
         self._count += 1
         prefix = f"owlbench.{self.run_id}.{self._count}."
         secret = secrets.token_urlsafe(48)
@@ -132,7 +146,7 @@ class Production(Backend):
         env = clean_environment() | {
             "OWLISTIC_ENV": "production",
             "OWLISTIC_JWT_SECRET": secret,
-            "OWLISTIC_DATABASE_URL": self.database_url,
+            "OWLISTIC_DATABASE_URL": database_url,
             "OWLISTIC_BROKER_URL": f"kafka://{self.bootstrap}",
             "OWLISTIC_KAFKA_TOPIC_PREFIX": prefix,
             "OWLISTIC_DATA_DIR": str(data_dir),
@@ -142,7 +156,7 @@ class Production(Backend):
         return ServerConfig(
             mode="production",
             data_dir=data_dir,
-            database_url=self.database_url,
+            database_url=database_url,
             broker_url=f"kafka://{self.bootstrap}",
             topic_prefix=prefix,
             jwt_secret=secret,
@@ -153,15 +167,14 @@ class Production(Backend):
     async def release(self, config: ServerConfig) -> None:
         await super().release(config)
         await delete_topics(self.bootstrap, config.topic_prefix)
+        database = make_url(config.database_url).database or ""
+        self._live.discard(database)
+        if database != make_url(self.database_url).database:
+            await self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     async def close(self) -> None:
-        url = make_url(self.database_url)
-        engine = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        finally:
-            await engine.dispose()
+        database = make_url(self.database_url).database
+        await self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
     async def versions(self) -> dict[str, str]:
         engine = create_async_engine(make_url(self.database_url).set(database="postgres"))

@@ -24,8 +24,7 @@ def children(pid: int) -> list[int]:
 
 
 def process_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants (a server with workers: the supervisor, the workers
-    and multiprocessing's helper)."""
+    """``pid`` and all its descendants (a server with workers: the parent and the workers)."""
     tree, queue = [], [pid]
     while queue:
         current = queue.pop()
@@ -73,6 +72,20 @@ def memory_kib(pid: int) -> dict[str, int]:
             for name, kib in _own_memory_kib(child).items():
                 found[name] = found.get(name, 0) + kib
     return found
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional set size summed over ``pid`` and its descendants: each page shared by k
+    processes counts 1/k in each, so pages the workers share with their parent (forked
+    after the app is built) count once, where the summed ``VmRSS`` counts them per process."""
+    total = 0
+    for proc in process_tree(pid):
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{proc}/smaps_rollup").read_text().splitlines():
+                name, _, value = line.partition(":")
+                if name == "Pss":
+                    total += int(value.split()[0])
+    return total
 
 
 def rss_mib(pid: int) -> float:

@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ PROCESS_FRAMES = re.compile(r'^(?:process \d+:"[^"]*";)+')
 
 
 def find_py_spy() -> str | None:
-    return shutil.which("py-spy")
+    """On PATH, or installed beside this interpreter (the dev dependency in the venv)."""
+    beside = Path(sys.executable).parent / "py-spy"
+    return shutil.which("py-spy") or (str(beside) if beside.is_file() else None)
 
 
 class Recording:

@@ -25,6 +25,8 @@ class Profile:
     name: str
     rest_shape: Shape
     rest_clients: tuple[int, ...]
+    rest_op_clients: tuple[int, ...]  # each operation alone (and the mix) at these
+    ceiling_variants: int  # captured requests per operation (pgbench scripts)
     rest_seconds: float
     warmup_seconds: float
     ws_samples: int
@@ -37,6 +39,7 @@ class Profile:
     footprint_restarts: int
     growth_blocks: tuple[int, ...]
     growth_requests: int
+    search_requests: int  # search queries at each size (and at most 50 of the worst case)
     attachment_mib: tuple[int, ...]  # file sizes uploaded and downloaded
     attachment_repeats: int
     reminder_pending: int
@@ -54,6 +57,8 @@ FULL = Profile(
     name="full",
     rest_shape=Shape(users=100, notebooks=20, notes=50, blocks=40),
     rest_clients=(1, 16, 64, 256),
+    rest_op_clients=(1, 16, 64),
+    ceiling_variants=32,
     rest_seconds=20.0,
     warmup_seconds=3.0,
     ws_samples=1000,
@@ -66,6 +71,7 @@ FULL = Profile(
     footprint_restarts=5,
     growth_blocks=(10_000, 100_000, 1_000_000),
     growth_requests=2_000,
+    search_requests=1_000,
     attachment_mib=(1, 100),
     attachment_repeats=5,
     reminder_pending=100_000,
@@ -83,6 +89,8 @@ QUICK = Profile(
     name="quick",
     rest_shape=Shape(users=20, notebooks=4, notes=10, blocks=40),
     rest_clients=(1, 16, 64),
+    rest_op_clients=(1, 16, 64),
+    ceiling_variants=32,
     rest_seconds=5.0,
     warmup_seconds=1.0,
     ws_samples=200,
@@ -95,6 +103,7 @@ QUICK = Profile(
     footprint_restarts=3,
     growth_blocks=(10_000, 50_000),
     growth_requests=300,
+    search_requests=300,
     attachment_mib=(1, 100),
     attachment_repeats=2,
     reminder_pending=100_000,
@@ -112,6 +121,8 @@ TINY = Profile(
     name="tiny",
     rest_shape=Shape(users=2, notebooks=1, notes=2, blocks=10),
     rest_clients=(2,),
+    rest_op_clients=(1,),
+    ceiling_variants=1,
     rest_seconds=1.0,
     warmup_seconds=0.2,
     ws_samples=10,
@@ -124,6 +135,7 @@ TINY = Profile(
     footprint_restarts=1,
     growth_blocks=(500,),
     growth_requests=20,
+    search_requests=20,
     attachment_mib=(1,),
     attachment_repeats=1,
     reminder_pending=200,

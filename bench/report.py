@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,228 @@ make bench BENCH=quick                       # a few minutes
 ```
 """
 
+# Kept by hand: what the request-cost work changed and what it measured (the tables of a
+# run give the current figures; these are the before/after comparisons behind each change).
+REQUEST_COST = """## Request cost: what was changed, measured before/after
+
+Compare a change with `--baseline`: the REST series run on the baseline checkout's server
+and this one in turn (the order alternating), so a noisy neighbour slows both alike, and
+the table shows each series' req/s ratio:
+
+```sh
+git worktree add ../owlistic-main main
+.venv/bin/python -m bench --quick --scenario rest_mix --baseline ../owlistic-main
+```
+
+On PostgreSQL the same scenario replays each operation's captured statements with
+`pgbench` (the "PostgreSQL ceiling" table: server req/s as a share of what the database
+alone sustains for the same statements; the scripts are kept as `pgbench-<op>.sql` beside
+the results).
+
+Each change, measured interleaved in one run:
+
+- Search index refresh skips the kinds a write did not touch (no `IN ()` round trips):
+  toggle task 17 -> 13 statements on SQLite, 18 -> 14 on PostgreSQL; update block
+  11 -> 9; create block 12 -> 10.
+- PostgreSQL on the loopback without TLS (asyncpg negotiated it, `sslmode=prefer`): a
+  round trip 4.36 -> 1.92 ms wall (2.3x), client CPU per statement 346 -> 149 us (2.3x),
+  connect 126 -> 83 ms.
+- asyncpg, aiohttp and pywebpush imported when first used (embedded never loads them):
+  RSS after `import owlistic.app` 114 -> 98 MiB.
+- The reminder scheduler stops even when a wake-up swallows its cancel (Python 3.11's
+  `wait_for`): shutdown no longer hangs for a poll interval.
+- The outbox rows of a unit of work join the session when it commits, so its events go
+  out in one INSERT (the ORM batches them; `events.id` is the insert sentinel) instead
+  of one per flush: toggle task 13 -> 12 statements on SQLite, 14 -> 13 on PostgreSQL
+  (its block's and its task's event). A rolled-back savepoint still drops its own events.
+  One statement of 13 is below this machine's noise: the interleaved embedded run
+  (`--quick --mode embedded --scenario rest_mix --baseline <main>`) gave toggle-task
+  req/s ratios of 0.72x / 2.12x / 0.73x at 1/16/64 clients with 2-24 req/s per client
+  on a host at load average ~28; the statement count is the measured effect.
+- Tried and not kept: SQLite through the stdlib driver in the event loop's own thread
+  (no per-statement hand-off to a worker thread; a lock held by another process retried
+  with an asynchronous sleep instead of blocking the loop in SQLite's busy handler).
+  Interleaved against main in one run it was slower in 13 of the 15 single-operation
+  series (req/s ratio 0.48-0.89x, e.g. update block 0.53x at 16 clients, toggle task
+  0.48x at 64; list notes 1.05x at 16, toggle task 1.53x at 1): with the thread,
+  SQLite's own work (B-tree and WAL writes, with the GIL released) overlaps the loop's
+  Python work on the second core, and that outweighs the hand-off on a 2-core machine.
+- A pgbench ceiling that cannot connect (a shared PostgreSQL out of connection slots)
+  is reported as failed without discarding the series measured before it.
+
+Where a task toggle's CPU went this session (cProfile on process time, embedded, one
+client, server and client in one process, 300 toggles): SQLAlchemy 46 % of all CPU
+(statement compilation/caching, ORM flush and result processing), C builtins 11 %,
+FastAPI 5 %. As shares of the endpoint function's inclusive time: the two `emit`s 63 %,
+most of it the search index refresh they trigger (47 %: four statements), the task ->
+block sync 45 % (overlapping), authentication 17 %, dependency solving other than
+authentication ~7 %, response serialization < 1 %; after the response, the reminder
+scheduler's wake-up (two statements) and the relay's `UPDATE events` cost a further
+~37 % of the endpoint's time in the background.
+
+Earlier (py-spy, embedded, one client, active samples): aiosqlite's
+per-statement hand-off to its thread ~26 % (the event loop waits for the worker and the
+GIL on every statement), SQLAlchemy ~18 % (statement construction, coercion and cache
+keys), FastAPI dependency solving ~15 % (inclusive), the in-transaction event work ~20 %
+(audience query, outbox row, search index refresh). Building the OpenAPI schema on the
+first request (the metrics' path templates) cost ~13 % of a short run: once per process,
+but on the cold start's first authenticated request.
+"""
+
+# Kept by hand: what the start-up and memory work changed and measured.
+FOOTPRINT = """## Footprint: what was changed, measured before/after
+
+Compare with `--baseline`: the baseline checkout's starts alternate with this one's, so a
+noisy neighbour slows both alike; memory figures repeat to ±0.3 MiB, times on a busy
+machine do not (these runs had a load average of ~30 on 2 cores, so only the ratios of
+times mean anything):
+
+```sh
+git worktree add ../owlistic-main main
+.venv/bin/python -m bench --quick --scenario footprint --baseline ../owlistic-main
+```
+
+- Pillow, libheif, filetype (`attachment/media.py`) and icalendar (`calendar/feed.py`) load
+  with the first upload or feed: idle embedded server 116.5 -> 106.3 MiB RSS (0.91), PSS
+  89.5 -> 82.0 MiB (0.92); CPU time of `import owlistic.app` 0.94x (median of 5, interleaved).
+- `serve --workers N` forks its workers from a parent that has built the app
+  (`owlistic/workers.py`) instead of uvicorn's fresh interpreters. Start-up: restart ->
+  authenticated 0.53x with 2 workers on PostgreSQL + Kafka + S3; and it starts at all on a
+  busy machine: uvicorn's supervisor pings each worker with a 5 s timeout, and workers
+  still importing (tens of seconds at that load) were killed and replaced in a loop: the
+  baseline did not become ready within 90 s in 4 of its 7 starts that day. Memory: 2
+  workers idle at 367 MiB summed RSS (which counts the shared pages once per process) and
+  238 MiB PSS; the baseline's two starts that became ready measured 254 and 372 MiB RSS,
+  193 and 290 MiB PSS. A freshly forked worker shares all but 1 MiB of the parent, but its
+  lifespan and first requests write to most of the pages they touch (reference counts,
+  allocator pools, the adaptive interpreter's inline caches), so each worker ends with
+  60-90 MiB of its own.
+- The parent also imports what each worker's lifespan would load on its own (asyncpg, the
+  Kafka client, aiobotocore with S3 blobs): PSS 252 -> 239 MiB, one probe each, back to back.
+
+Write -> WebSocket, embedded, by stage (timestamps taken in the server process at the
+commit, the relay's publish, the hub and the socket send; 200 sequential writes, load ~30):
+
+| stage | p50 ms | p99 ms |
+|---|---|---|
+| request in -> commit (the REST write) | 25.1 | 800.6 |
+| commit -> relay publishes (in-memory hand-over) | 0.55 | 13.0 |
+| publish -> hub delivers | 0.14 | 0.41 |
+| hub -> socket send | 0.08 | 0.16 |
+
+After the commit the event reaches the socket in under 1 ms (p50), ahead of the HTTP
+response; the write's own time is the p99 ("Request cost" above).
+
+Where an idle embedded server's ~106 MiB go (RSS added by each import, in order): the
+interpreter 11, asyncio with OpenSSL 9, pydantic 5, SQLAlchemy 23, FastAPI 12-20, uvicorn 3,
+PyJWT 9 (it imports `cryptography` whenever installed; the server's VAPID key, loaded at
+start, needs it too),
+prometheus_client 1, pycrdt 2, Owlistic's own modules and schemas ~16, then the running
+server (threads, connections, caches) ~12. The 60 MiB goal is below what the frameworks
+alone take.
+"""
+
+# Kept by hand: the paste-to-second-device work, measured interleaved with its baseline.
+PASTE = """## Paste to a second device: what was changed, measured before/after
+
+The `paste_paint` scenario times a screenshot pasted on a laptop page until a phone page on
+the same note has painted it; `--baseline` runs the baseline checkout's server and web app
+in alternating rounds:
+
+```sh
+git worktree add ../owlistic-main main && (cd ../owlistic-main && make web)
+.venv/bin/python -m bench --quick --scenario paste_paint --workers 1 --baseline ../owlistic-main
+```
+
+What the chain spent (2,560 x 1,440 PNG screenshots of ~1 MiB): the upload's answer was most
+of it, and of that the preview (Pillow: decode, shrink, WebP) most; then the phone fetched
+the preview only once the picture's block had arrived. Changed:
+
+- Previews: JPEG without location data decoded at a reduced scale (`draft`), shrunk with
+  a reducing gap of 1 before being turned upright (no full-size copy), WebP method 2.
+  `media.inspect` of the screenshot 1,010 -> 860 ms, of a 12-megapixel camera JPEG
+  2,561 -> 919 ms (best of 3 on the loaded machine).
+- The other devices fetch a new picture's preview when `attachment.created` arrives, in
+  parallel with the block's trip through co-editing (the phone's request now starts ~0 ms
+  after the upload's answer instead of ~200 ms).
+- The uploading tab shows a picture of up to 8 megapixels from its own file instead of
+  fetching it back while the other devices fetch it (from embedded run 2 on).
+- After these runs (not measured yet): the content and its preview are stored at once, not
+  one after the other (on S3 each is a round trip or two).
+
+Interleaved runs (`--quick`, 10 pastes per side, load average 30-43 on the 2 cores: eight
+agents shared the machine, so the absolute times are several times a quiet machine's):
+
+| run | paste → phone, median (slowest) | upload answered | baseline | baseline upload |
+|---|---|---|---|---|
+| embedded 1 | 2,531 ms (3,169) | 1,219 ms | 3,552 ms (4,839) | 2,245 ms |
+| embedded 2 | 2,425 ms (4,446) | 1,540 ms | 3,071 ms (6,038) | 2,155 ms |
+| production | 5,957 ms (9,329) | 4,151 ms | 6,189 ms (11,296) | 4,537 ms |
+
+Production (PostgreSQL, Kafka, S3Proxy; one worker: under this load the supervisor's health
+check kept killing workers that were still starting) is dominated by the upload's S3 round
+trips (an existence check and a put for the content and for the preview, checked again in
+the recording transaction).
+
+When the machine went quiet (load average ~2.5), this code, `--quick`, 5 pastes:
+embedded 373 ms median (slowest 560 ms, the first), production (2 workers) 554 ms (slowest
+714 ms): under the 1 s goal on both stacks. No baseline was interleaved in those runs.
+"""
+
+# Kept by hand: the Markdown import work, measured interleaved with its baseline.
+IMPORT = """## Markdown import: what was changed, measured before/after
+
+The `markdown_import` scenario sends 1,000 small notes (8 blocks each: heading, text, three
+list items, two to-dos, code) to `POST /import/notes` in batches of 50, as the web app does;
+`--baseline` runs the baseline checkout's server too, the two taking a batch each in turn:
+
+```sh
+git worktree add ../owlistic-main main
+.venv/bin/python -m bench --quick --mode both --scenario markdown_import \\
+  --baseline ../owlistic-main --profile
+```
+
+Where a batch went before (statements counted with an engine listener, embedded, 50 notes):
+1,720 SQL statements, 34 a note. Per note: the search index refresh of its `NoteCreated`
+(a flush, the note's row read, its block rows' UPDATE, its own row's UPDATE + INSERT, its
+blocks' read and UPDATE + INSERT each), its audience lookup, and per to-do a flush, the
+task's INSERT, an UPDATE of its block to link it, a reminder DELETE and the task's index
+rows. The py-spy profile of the server: aiosqlite's thread 68% of active samples, the
+event handlers (`emit` → index refresh) most of the request's own time. Changed:
+
+- One INSERT per table for the whole batch: the tasks of checklist items are made and
+  linked to their blocks before either is written (`task/sync.py: tasks_of_new_blocks`),
+  so no UPDATE follows; a new task without a reminder time skips the reminder queue.
+- The search index refreshed once per batch (`index/writes.py: batched`), and more than
+  eight notes' own rows written in bulk (`index/rows.py: refresh_notes`).
+- The audience of the new notes looked up once from their notebook (`of_new_notes`).
+- A batch now costs 25 statements whatever its size (`test_notes_import.py` pins it), and
+  0.43 s of CPU instead of 3.2 s (embedded, server and client in one process).
+- The web app: one state change per batch instead of one per note, and its own import's
+  events held until the import ends (one reload of everything, not one per batch); not
+  timed here (the scenario is the server's side).
+
+Interleaved run (`--quick`, load average ~28 on the 2 cores: five agents shared the
+machine, so absolute times are several times a quiet machine's):
+
+| mode | 1,000 files (20 batches) | baseline | speed-up | 4 files, one batch | baseline |
+|---|---|---|---|---|---|
+| embedded | 53.1 s | 364.6 s | 6.9x | 166 ms | 241 ms |
+| production | 65.1 s | 588.6 s | 9.0x | 1,565 ms | 2,526 ms |
+
+The 4-file figures are one request each, not interleaved (the noise of one moment). What is
+left (embedded profile of this code): aiosqlite's thread 40% of active samples, then the ORM
+building and flushing 400 block objects a batch (Core inserts would save part of it); in
+production the outbox relay's Kafka sends of the 150 events a batch.
+"""
+
 METHOD = """## Method and caveats
 
 - *Latency* is measured in the benchmark process around each request (send to last byte),
   so it includes the loopback and the client's own event loop. Percentiles interpolate
   between ranks; nothing is averaged across scenarios.
 - Server CPU is the user+system time of the server process and all its descendants (with
-  workers: the supervisor, every worker and multiprocessing's helper) over the phase's wall
+  workers: the parent and every worker) over the phase's wall
   time (100% = one core; it can exceed 100% with workers or database threads). Server RSS
   is `VmRSS` summed over the same processes, sampled every 200 ms; peak is the highest
   sample (`VmHWM`, in the JSON, is the sum of each process's own peak). Load-generator CPU is the
@@ -57,6 +273,10 @@ def _status_lines(results: dict[str, dict[str, Any]]) -> list[str]:
             lines.append(f"- {mode}: skipped — {result.get('reason', '')}")
         elif status == "failed":
             lines.append(f"- {mode}: **failed** — `{result.get('error', '')[:300]}`")
+        elif status == "partial":
+            error = result.get("error")
+            stopped = f"stopped by `{error[:300]}`" if error else "unfinished"
+            lines.append(f"- {mode}: **partial** — {stopped}; the figures are as far as it got")
     return lines
 
 
@@ -131,8 +351,26 @@ def render(document: dict[str, Any]) -> str:
         if status:
             lines += ["", *status]
         lines.append("")
-    lines.append(METHOD)
+    lines += [REQUEST_COST, FOOTPRINT, PASTE, IMPORT, METHOD]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def merged(paths: list[Path]) -> dict[str, Any]:
+    """One document from the results files of several runs (e.g. one per mode, run side by
+    side): each scenario's result per mode from the last file that has it."""
+    documents = [json.loads(p.read_text()) for p in paths]
+    document = {**documents[-1], "results": {}, "workers": {}, "versions": {}}
+    document["command"] = "`; `".join(d["command"] for d in documents)
+    document["started_at"] = min(d["started_at"] for d in documents)
+    finished = [d["finished_at"] for d in documents]
+    document["finished_at"] = None if None in finished else max(finished)
+    document["profile"] = ", ".join(dict.fromkeys(d["profile"] for d in documents))
+    for d in documents:
+        document["workers"] |= d.get("workers") or {}
+        document["versions"] |= d["versions"]
+        for name, by_mode in d["results"].items():
+            document["results"].setdefault(name, {}).update(by_mode)
+    return document
 
 
 def write(document: dict[str, Any], path: Path) -> None:

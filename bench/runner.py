@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import platform
 import sqlite3
+import subprocess
 import time
 import traceback
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from bench.backends import Mode, create_backend, default_workers
 from bench.context import Context
 from bench.procstat import machine
 from bench.profiles import Profile
-from bench.scenarios import registry
+from bench.scenarios import Scenario, registry
 from bench.server import raise_fd_limit
 
 SCHEMA_VERSION = 1
@@ -45,6 +46,7 @@ class Options:
     command: str
     py_spy: str | None = None
     workers: int | None = None  # production server processes; None: one per core
+    baseline: Path | None = None  # a checkout to compare against (REST series)
 
 
 def _versions() -> dict[str, str]:
@@ -57,10 +59,57 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _baseline(checkout: Path | None) -> dict[str, str] | None:
+    """Which code ``--baseline`` ran: the checkout's commit, if it is a git work tree."""
+    if checkout is None:
+        return None
+    found = subprocess.run(
+        ["git", "-C", str(checkout), "log", "-1", "--format=%h %s"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return {"commit": found.stdout.strip() if found.returncode == 0 else "unknown"}
+
+
 def _write(path: Path, document: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(document, indent=2, default=str) + "\n")
     tmp.replace(path)
+
+
+async def run_scenario(
+    scenario: Scenario, ctx: Context, document: dict[str, Any], path: Path
+) -> dict[str, Any]:
+    """One scenario in one mode; what it reports as it goes is saved at once."""
+    began = time.perf_counter()
+    saved: dict[str, Any] = {}
+
+    def progress(result: dict[str, Any]) -> None:
+        saved.clear()
+        saved.update(result)
+        wall = round(time.perf_counter() - began, 1)
+        document["results"][scenario.name][ctx.mode] = {
+            "status": "partial",
+            **result,
+            "wall_seconds": wall,
+        }
+        _write(path, document)
+
+    ctx.progress = progress
+    try:
+        result = await scenario.run(ctx)
+        entry = {"status": result.pop("status", "ok"), **result}
+    except Exception as exc:
+        # What it measured before failing is kept, marked partial.
+        entry = {
+            **saved,
+            "status": "partial" if saved else "failed",
+            "error": repr(exc),
+            "traceback": traceback.format_exc(limit=8),
+        }
+    entry["wall_seconds"] = round(time.perf_counter() - began, 1)
+    return entry
 
 
 async def run(options: Options) -> tuple[Path, dict[str, Any]]:
@@ -78,6 +127,7 @@ async def run(options: Options) -> tuple[Path, dict[str, Any]]:
         "started_at": started.isoformat(),
         "finished_at": None,
         "command": options.command,
+        "baseline": _baseline(options.baseline),
         "profile": options.profile.name,
         "modes": list(options.modes),
         "scenarios": list(options.scenarios),
@@ -101,21 +151,18 @@ async def run(options: Options) -> tuple[Path, dict[str, Any]]:
                 document["results"][name][mode] = {"status": "failed", "error": repr(exc)}
             _write(path, document)
             continue
-        ctx = Context(mode, options.profile, backend, out_dir, py_spy=options.py_spy)
+        ctx = Context(
+            mode,
+            options.profile,
+            backend,
+            out_dir,
+            py_spy=options.py_spy,
+            baseline=options.baseline,
+        )
         try:
             for name in options.scenarios:
                 print(f"[bench] {mode}: {name} ...", flush=True)
-                began = time.perf_counter()
-                try:
-                    result = await scenarios[name].run(ctx)
-                    entry = {"status": result.pop("status", "ok"), **result}
-                except Exception as exc:
-                    entry = {
-                        "status": "failed",
-                        "error": repr(exc),
-                        "traceback": traceback.format_exc(limit=8),
-                    }
-                entry["wall_seconds"] = round(time.perf_counter() - began, 1)
+                entry = await run_scenario(scenarios[name], ctx, document, path)
                 document["results"][name][mode] = entry
                 print(
                     f"[bench] {mode}: {name} {entry['status']} in {entry['wall_seconds']}s",

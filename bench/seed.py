@@ -52,7 +52,7 @@ class Dataset:
 
     shape: Shape
     salt: str = "bench"
-    _tokens: dict[int, str] = field(default_factory=dict)
+    _tokens: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def ident(self, *parts: object) -> uuid.UUID:
         key = f"{self.salt}:{parts}".encode()
@@ -89,8 +89,8 @@ class Dataset:
         return k % users, (k // users) % notebooks, k // (users * notebooks)
 
     def token(self, u: int, secret: str) -> str:
-        if u not in self._tokens:
-            self._tokens[u] = issue(
+        if (u, secret) not in self._tokens:  # one dataset may be seeded into several servers
+            self._tokens[u, secret] = issue(
                 secret,
                 user_id=self.user_id(u),
                 email=self.email(u),
@@ -99,7 +99,7 @@ class Dataset:
                 lifetime=TOKEN_LIFETIME,
                 family=new_family(),
             ).token
-        return self._tokens[u]
+        return self._tokens[u, secret]
 
 
 def _chunks(

@@ -94,8 +94,10 @@ class Server:
         raise ServerFailed(f"{path} not ready after {READY_TIMEOUT_SECONDS}s:\n{self.log_tail()}")
 
 
-def spawn(config: ServerConfig, log_dir: Path, label: str) -> Server:
+def spawn(config: ServerConfig, log_dir: Path, label: str, code: Path | None = None) -> Server:
+    """``code``: a checkout whose ``owlistic`` package runs instead of this one (``--baseline``)."""
     port = free_port()
+    env = config.env if code is None else config.env | {"PYTHONPATH": str(code)}
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{config.mode}-{label}.log"
     command = [sys.executable, "-m", "owlistic", "serve", "--host", HOST, "--port", str(port)]
@@ -104,7 +106,7 @@ def spawn(config: ServerConfig, log_dir: Path, label: str) -> Server:
         proc = subprocess.Popen(
             command,
             cwd=config.data_dir,  # no stray .env from the working tree
-            env=config.env,
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -130,8 +132,10 @@ async def stop(server: Server) -> int | None:
 
 
 @contextlib.asynccontextmanager
-async def running(config: ServerConfig, log_dir: Path, label: str) -> AsyncIterator[Server]:
-    server = spawn(config, log_dir, label)
+async def running(
+    config: ServerConfig, log_dir: Path, label: str, code: Path | None = None
+) -> AsyncIterator[Server]:
+    server = spawn(config, log_dir, label, code)
     try:
         await server.wait_until("/healthz")
         yield server

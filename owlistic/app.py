@@ -20,9 +20,10 @@ from starlette_compress import CompressMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from owlistic import __version__
-from owlistic.attachment.endpoints import UPLOAD_PATH
 from owlistic.attachment.endpoints import router as attachment_router
+from owlistic.attachment.keys import ATTACHMENTS_PATH
 from owlistic.attachment.lifecycle import Attachments
+from owlistic.attachment.upload import too_large
 from owlistic.auth import revocation
 from owlistic.auth.endpoints import router as auth_router
 from owlistic.auth.service import auth
@@ -44,17 +45,22 @@ from owlistic.kit.http import (
     SecurityHeaders,
     app_csp,
     current_request_id,
+    documented_routes,
 )
 from owlistic.kit.logging import install_redaction
 from owlistic.kit.middleware import BodySizeLimit, StripTrailingSlash
 from owlistic.kit.openapi import state_input_rules
 from owlistic.kit.periodic import Periodic
 from owlistic.kit.responses import errors
+from owlistic.kit.time import zone_schema
 from owlistic.metrics.collect import Metrics, RequestMetrics
+from owlistic.metrics.endpoints import publish as publish_metrics
 from owlistic.metrics.endpoints import router as metrics_router
-from owlistic.metrics.endpoints import serve_port
 from owlistic.migrations.runner import upgrade
+from owlistic.note.endpoints import IMPORT_PATH
+from owlistic.note.endpoints import import_router as note_import_router
 from owlistic.note.endpoints import router as note_router
+from owlistic.note.tags import tag_schemas
 from owlistic.notebook.endpoints import router as notebook_router
 from owlistic.push.endpoints import router as push_router
 from owlistic.realtime import catalog
@@ -66,6 +72,7 @@ from owlistic.role.endpoints import router as role_router
 from owlistic.runtime import Runtime
 from owlistic.search import indexer
 from owlistic.search.endpoints import router as search_router
+from owlistic.search.schemas import search_schemas
 from owlistic.settings import Settings, get_settings
 from owlistic.tag.endpoints import router as tag_router
 from owlistic.task import sync as task_sync
@@ -171,9 +178,10 @@ def _is_connection_error(orig: BaseException | None) -> bool:
     return sqlstate.startswith(("08", "57P")) or sqlstate == "3D000"
 
 
-def _document_body_errors(app: FastAPI) -> None:
+def _document_body_errors(app: FastAPI, settings: Settings) -> None:
     """Every route that takes a body can also answer 400 (malformed JSON) and 413; the
-    components also describe the WebSocket events (``ServerEvent``)."""
+    components also describe the WebSocket events (``ServerEvent``) and the input rules
+    that the models name by reference (``kit.schemas.component``)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -201,6 +209,9 @@ def _document_body_errors(app: FastAPI) -> None:
             if clash:
                 raise RuntimeError(f"event schema names clash with REST ones: {sorted(clash)}")
             components.update(events)
+            components.update(
+                {"TimeZone": zone_schema(), **tag_schemas(settings), **search_schemas(settings)}
+            )
             state_input_rules(schema)
             app.openapi_schema = schema
         return app.openapi_schema
@@ -241,23 +252,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.runtime = runtime
         app.state.hub = hub
-        metrics_port = None
-        if settings.metrics_port is not None:
-            metrics_port = await serve_port(app, settings.metrics_port)
+        metrics = await publish_metrics(app)
         app.state.attachments = attachments
         collab = Collab(app.state.runtime, events.broker)
         await collab.start()
         hub.listen(collab.on_event)
         collab_rest.install(db, collab)
         app.state.collab = collab
+        # After collab_rest.install: the blocks it writes reach their notes' documents.
+        mirroring = asyncio.create_task(task_sync.mirror_old_schedules(db))
         try:
             yield
         finally:
+            mirroring.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mirroring
             await reminders.stop()
-            if metrics_port is not None:
-                metrics_port.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await metrics_port
+            await metrics.aclose()
             await pruner.stop()
             await attachments.close()
             await collab.stop()
@@ -275,7 +286,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _install_error_handlers(app, settings)
     app.state.metrics = Metrics(app)
-    documented = DocumentedMethods(lambda: app.openapi())
+    documented = DocumentedMethods(lambda: documented_routes(app.routes))
 
     api = APIRouter(prefix="/api/v1")
     for router in (
@@ -284,6 +295,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         user_router,
         notebook_router,
         note_router,
+        note_import_router,
         block_router,
         task_router,
         trash_router,
@@ -308,7 +320,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         # An upload's file is checked against its own limit while it streams; this bounds
         # the whole multipart body (the file plus a little framing).
-        larger={UPLOAD_PATH: settings.attachment_max_bytes + MULTIPART_OVERHEAD},
+        larger={
+            ATTACHMENTS_PATH: settings.attachment_max_bytes + MULTIPART_OVERHEAD,
+            IMPORT_PATH: settings.import_max_bytes,
+        },
+        messages={ATTACHMENTS_PATH: too_large(settings.attachment_max_bytes)},
     )
     app.add_middleware(AnswerOptions, methods=documented)
     app.add_middleware(
@@ -333,5 +349,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # X-Forwarded-For/-Proto from these addresses set the client address and scheme.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     mount_web_app(app, settings.web_dist, documented)
-    _document_body_errors(app)
+    _document_body_errors(app, settings)
     return app

@@ -1,4 +1,4 @@
-"""``owlistic``: serve, migrate, manage users, dump the OpenAPI schema."""
+"""``owlistic``: serve, migrate, reindex search, manage users, dump the OpenAPI schema."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from owlistic.settings import ConfigurationError, Settings, get_settings
-
-# What each worker process imports and calls (``uvicorn --factory``) when ``workers > 1``.
-WORKER_APP = "owlistic.app:create_app"
 
 
 async def _migrate(settings: Settings) -> None:
@@ -46,9 +43,24 @@ async def _create_user(settings: Settings, email: str, password: str, admin: boo
         await db.dispose()
 
 
-def _serve(settings: Settings) -> None:
+async def _reindex(settings: Settings) -> int:
+    from owlistic.index.reindex import reindex
+    from owlistic.kit.db import Database
+    from owlistic.migrations.runner import upgrade
+
+    db = Database(settings)
+    try:
+        await upgrade(db.engine)
+        async with db.engine.begin() as conn:
+            return await conn.run_sync(lambda c: reindex(c, settings.search_language))
+    finally:
+        await db.dispose()
+
+
+def _serve(settings: Settings) -> int:
     import uvicorn
 
+    from owlistic import workers
     from owlistic.kit.logging import log_config
     from owlistic.realtime.server_options import uvicorn_ws_options
 
@@ -69,12 +81,17 @@ def _serve(settings: Settings) -> None:
         from owlistic.app import create_app
 
         uvicorn.run(create_app(settings), **options)
-        return
-    # Workers are fresh interpreters that build the app with ``create_app()``, which reads
-    # the settings from the environment: hand them exactly the settings checked above.
+        return 0
+    # What reads ``get_settings()`` in a worker must find exactly the settings checked above.
     os.environ.update(settings.to_environment())
     get_settings.cache_clear()
-    uvicorn.run(WORKER_APP, factory=True, workers=settings.workers, **options)
+    from owlistic.metrics.shared import across_workers
+
+    with across_workers(settings):  # before the app imports prometheus-client
+        from owlistic.app import create_app
+
+        workers.preload(settings)
+        return workers.serve(uvicorn.Config(create_app(settings), **options), settings.workers)
 
 
 def _positive(text: str) -> int:
@@ -99,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         help="server processes (default OWLISTIC_WORKERS or 1; >1 needs PostgreSQL and Kafka)",
     )
     sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser(
+        "reindex",
+        help="build the search index again (after changing OWLISTIC_SEARCH_LANGUAGE, or data "
+        "loaded around the server)",
+    )
     create = sub.add_parser("create-user", help="create an account (optionally an admin)")
     create.add_argument("email")
     create.add_argument("password")
@@ -117,15 +139,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = get_settings()
+    code = 0
     try:
         if args.command == "serve":
             overrides = {"host": args.host, "port": args.port, "workers": args.workers}
-            _serve(
+            code = _serve(
                 settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
             )
         elif args.command == "migrate":
             asyncio.run(_migrate(settings))
             print("database is up to date")
+        elif args.command == "reindex":
+            rows = asyncio.run(_reindex(settings))
+            print(f"search index rebuilt: {rows} rows ({settings.search_language})")
         elif args.command == "create-user":
             print(asyncio.run(_create_user(settings, args.email, args.password, args.admin)))
         elif args.command in ("backup", "restore"):
@@ -155,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"owlistic: {exc}", file=sys.stderr)
         return 1
-    return 0
+    return code
 
 
 if __name__ == "__main__":

@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     search_default_limit: int = 20
     search_max_offset: int = 1000
     search_indexed_chars: int = 20_000  # per block; the rest of a huge block is not indexed
+    # A query is answered from the rows of its rarest word when that word is in at most this
+    # many rows (its cost then follows that word, not the database); otherwise from this
+    # many of the most recent rows matching any of its words, plus as many of the most
+    # recent title and tag matches (so its cost is bounded whatever the words).
+    search_narrow_rows: int = Field(500, ge=0)
+    search_candidate_rows: int = Field(200, ge=1)
     tags_per_note: int = 32
     tag_max_chars: int = 100
     # At most this many WebSockets per user in one process; more are closed at once.
@@ -125,6 +131,8 @@ class Settings(BaseSettings):
     blob_grace_seconds: float = 3600.0
     # Co-editing (``/api/v1/notes/{id}/collab``).
     collab_max_message_bytes: int = Field(524_288, ge=1024)
+    # An update that would make a note's document (encoded) bigger is refused (4413).
+    collab_max_document_bytes: int = Field(16_777_216, ge=1024)
     # Group commit: updates arriving while a commit runs go into the next one; this adds a
     # wait before each commit to batch more (the store is at most this plus one commit behind).
     collab_commit_delay_seconds: float = Field(0.0, ge=0.0, le=0.2)
@@ -136,12 +144,17 @@ class Settings(BaseSettings):
     collab_awareness_burst: int = Field(60, ge=1)
     collab_max_awareness_clients: int = Field(4, ge=1)
 
+    # Markdown import (``POST /import/notes``): notes and blocks per request, body size.
+    import_max_notes: int = Field(100, ge=1)
+    import_max_blocks: int = Field(20_000, ge=1)
+    import_max_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
     # Base of links the server hands out (calendar feed URL); default: the request's.
     public_url: str | None = None
 
     # Reminders: the scheduler sleeps until the next one is due, at most this long (it is
-    # woken at once by a write in this process; the cap catches other instances' writes).
+    # woken at once when this process queues a sooner one; the cap catches other instances').
     scheduler_poll_seconds: float = Field(5.0, gt=0)
     scheduler_batch_size: int = Field(500, ge=1)
     # A reminder fired later than this after its time is marked late (server was down).

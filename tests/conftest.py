@@ -3,22 +3,26 @@
 ``OWLISTIC_TEST_DATABASE_URL`` (default: a fresh SQLite file) and ``OWLISTIC_TEST_BROKER_URL``
 (default ``memory://``) choose the run; ``make test`` runs the suite once per combination.
 Tests isolate themselves by creating their own users, so nothing is shared between them.
+
+Tests that do not depend on the stack (``tests/unit``, and modules marked ``once``) run in the
+embedded run only: the production run would repeat them word for word.
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -45,13 +49,67 @@ TEST_RATE_LIMITS = {
 }
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
 ATTACHMENT_QUOTA_BYTES = 5 * 1024 * 1024
+# Generous: on a loaded machine a server (uvicorn's worker processes above all) can take
+# 40 s to start.
+START_TIMEOUT = 180.0
+KEEP_ALIVE_SECONDS = 300
+# Starts on a port that turned out to be taken, before giving up.
+PORT_ATTEMPTS = 5
+
+T = TypeVar("T")
+
+
+UNIT_TESTS = Path(__file__).resolve().parent / "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("OWLISTIC_TEST_DATABASE_URL"):
+        return
+    keep: list[pytest.Item] = []
+    once: list[pytest.Item] = []
+    for item in items:
+        stackless = item.get_closest_marker("once") or UNIT_TESTS in item.path.parents
+        (once if stackless else keep).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = keep
 
 
 def free_port() -> int:
+    """A port that was free a moment ago: another process may take it before it is bound, so
+    a server started on it goes through ``on_free_port`` (or binds ``bound_socket()``)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+def bound_socket() -> socket.socket:
+    """A socket bound to a port of the kernel's choosing, to hand to a server: no other
+    process can take the port in between."""
+    sock = socket.socket()
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def port_taken(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE
+
+
+def on_free_port(start: Callable[[int], T]) -> T:
+    """``start(port)`` on a free port, again on another if it was taken meanwhile."""
+    for _ in range(PORT_ATTEMPTS - 1):
+        try:
+            return start(free_port())
+        except OSError as exc:
+            if not port_taken(exc):
+                raise
+    return start(free_port())
 
 
 async def create_scratch_database(url: str) -> str:
@@ -133,9 +191,18 @@ def storage_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def mail_sink() -> Iterator[MailSink]:
-    sink = MailSink(port=free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
-    controller.start()
+    def start(port: int) -> tuple[MailSink, Controller]:
+        sink = MailSink(port=port)
+        # aiosmtpd's default of 1 s to answer is too short on a loaded machine.
+        controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=START_TIMEOUT)
+        try:
+            controller.start()
+        except BaseException:
+            controller.loop.close()  # its thread ended without closing it
+            raise
+        return sink, controller
+
+    sink, controller = on_free_port(start)
     try:
         yield sink
     finally:
@@ -187,7 +254,8 @@ class LiveServer:
 @asynccontextmanager
 async def running_server(settings: Settings) -> AsyncIterator[LiveServer]:
     """A real uvicorn serving ``create_app(settings)`` on a free port, in this event loop."""
-    port = free_port()
+    sock = bound_socket()
+    port = sock.getsockname()[1]
     app = create_app(settings)
     config = uvicorn.Config(
         app,
@@ -196,23 +264,33 @@ async def running_server(settings: Settings) -> AsyncIterator[LiveServer]:
         log_level="warning",
         lifespan="on",
         proxy_headers=False,  # as ``owlistic serve``: the app reads trusted proxies itself
+        # Not uvicorn's 5 s: the client shares this event loop, and when a loaded machine
+        # stalls it that long between two requests, the server closes the connection just as
+        # the client reuses it (a ReadError).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         **uvicorn_ws_options(settings),
     )
     uv = uvicorn.Server(config)
-    task = asyncio.create_task(uv.serve())
-    for _ in range(600):
-        if uv.started:
-            break
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.05)
-    else:
-        raise RuntimeError("test server did not start")
+    task = asyncio.create_task(uv.serve(sockets=[sock]))
     try:
+        await _started(uv, task)
         yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     finally:
         uv.should_exit = True
         await task
+        sock.close()
+
+
+async def _started(uv: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_TIMEOUT
+    while not uv.started:
+        if task.done():
+            task.result()  # raises what stopped it, if anything did
+            raise RuntimeError("test server exited while starting (see its log above)")
+        if loop.time() > deadline:
+            raise RuntimeError(f"test server did not start in {START_TIMEOUT} s")
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access import audience
 from owlistic.access.roles import Rank
 from owlistic.kit.errors import Forbidden, NotFound
 from owlistic.models import Note, Notebook, Role
@@ -95,17 +96,23 @@ async def note_for(
     *,
     verb: str = "access",
     trashed: bool = False,
+    for_events: bool = False,
 ) -> tuple[Note, Rank]:
+    """``for_events``: the caller emits events about the note; their audience is loaded
+    with it (``audience.note_holders``) instead of by a statement of its own."""
+    holders = audience.note_holders() if for_events else null()
     row = (
         await session.execute(
-            select(Note, Notebook.user_id)
+            select(Note, Notebook.user_id, holders)
             .join(Notebook, Notebook.id == Note.notebook_id)
             .where(Note.id == note_id)
         )
     ).first()
     if row is None or (row[0].deleted_at is not None) != trashed:
         raise NotFound("Note not found")
-    note, notebook_owner = row
+    note, notebook_owner, holders_found = row
+    if for_events:
+        audience.remember_note(session, note, notebook_owner, holders_found)
     rank = await check_note(session, user_id, note, notebook_owner, minimum, verb=verb)
     return note, rank
 

@@ -30,7 +30,6 @@ from owlistic.runtime import RuntimeDep
 
 router = APIRouter(prefix="/attachments", tags=["attachments"])
 
-UPLOAD_PATH = "/api/v1/attachments"
 # Content never changes under an id (it is addressed by its hash): cache it for good, but
 # only in the caller's browser, since it needs their token.
 IMMUTABLE = "private, max-age=31536000, immutable"
@@ -146,7 +145,7 @@ async def upload_attachment(
                 store,
                 user_id,
                 note_id=note_id,
-                name=staged.name,
+                name=media.converted_name(staged.name) if inspected.converted else staged.name,
                 blob=blob,
                 content=staged.path,
                 preview=preview_file,

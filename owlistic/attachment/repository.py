@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.models import Attachment, Blob, Note, Notebook
+from owlistic.models import Attachment, Blob, Note, Notebook, User
 
 
 async def with_note(
@@ -37,6 +37,13 @@ async def of_note(session: AsyncSession, note_id: uuid.UUID) -> list[tuple[Attac
         .order_by(Attachment.created_at, Attachment.id)
     )
     return [(a, b) for a, b in rows]
+
+
+async def hold_quota(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Serialises this user's uploads until commit, so the quota read next and the upload
+    recorded after it are one step. PostgreSQL: the user's row lock (``FOR NO KEY UPDATE``
+    leaves rows that refer to the user insertable); SQLite's writers are serial anyway."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 async def bytes_used(session: AsyncSession, user_id: uuid.UUID) -> int:

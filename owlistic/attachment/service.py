@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access.roles import Rank
@@ -70,11 +71,13 @@ class AttachmentService:
     ) -> tuple[Attachment, Blob]:
         """Records an upload whose content was already put in ``store`` (or found there).
 
-        The blob row is upserted first: it stays locked until commit, so once it is held the
-        sweeper cannot remove the content; if the sweeper removed it just before, it is put
-        again from the staged copy, which the caller keeps until this returns.
+        The quota is checked under the user's lock (``hold_quota``), so concurrent uploads
+        cannot both pass it. The blob row is upserted next: it stays locked until commit, so
+        once it is held the sweeper cannot remove the content; if the sweeper removed it just
+        before, it is put again from the staged copy, which the caller keeps until this returns.
         """
         note = await self.writable_note(session, user_id, note_id)
+        await repository.hold_quota(session, user_id)
         await self.check_quota(session, user_id, blob.size, quota)
         blob.last_used_at = utcnow()
         await repository.upsert_blob(session, blob)
@@ -100,11 +103,16 @@ class AttachmentService:
 
 
 async def ensure_stored(store: BlobStore, sha256: str, content: Path, preview: Path | None) -> None:
-    """Puts content (and its preview) that the store lacks, from the staged files."""
-    for key, path in ((blob_key(sha256), content), (preview_key(sha256), preview)):
-        if path is None or await store.exists(key):
-            continue
-        await store.put(key, path)
+    """Puts content (and its preview) that the store lacks, from the staged files; the two at
+    once (on S3 each is a round trip or two, and a paste waits for them)."""
+
+    async def one(key: str, path: Path | None) -> None:
+        if path is not None and not await store.exists(key):
+            await store.put(key, path)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(one, blob_key(sha256), content)
+        tg.start_soon(one, preview_key(sha256), preview)
 
 
 attachment = AttachmentService()

@@ -30,6 +30,11 @@ MAX_NAME_CHARS = 200
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]")
 
 
+def too_large(max_bytes: int) -> str:
+    """What a file over the limit is told (also by the body-size middleware, by its header)."""
+    return f"the file is larger than the limit of {max_bytes} bytes ({max_bytes / 2**20:.3g} MiB)"
+
+
 def safe_name(raw: str) -> str:
     """The last path segment, without control or reserved characters: a name, never a path."""
     name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
@@ -121,9 +126,7 @@ async def receive_upload(
             state.file_bytes += data[start:end]
             staged.size += end - start
             if staged.size > max_bytes:
-                raise PayloadTooLarge(
-                    f"the file is larger than the limit of {max_bytes} bytes", limit=max_bytes
-                )
+                raise PayloadTooLarge(too_large(max_bytes), limit=max_bytes)
             return
         state.buffer += data[start:end]
         if len(state.buffer) > MAX_FIELD_BYTES:

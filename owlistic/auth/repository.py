@@ -1,14 +1,17 @@
-"""Identity queries: the live account behind a credential or a token, and revocations."""
+"""Identity queries: the live account behind a credential or a token, revocations and the
+rate-limit counters."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, literal, select, update
+from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.models import RevokedFamily, RevokedToken, User
+from owlistic.models import RateLimitCounter, RevokedFamily, RevokedToken, User
 
 
 async def live_by_email(session: AsyncSession, email: str) -> User | None:
@@ -56,3 +59,29 @@ async def token_holder(
         )
     ).first()
     return None if row is None else (row[0], row[1] is not None or row[2] is not None)
+
+
+async def count_hit(session: AsyncSession, key: str, window: int) -> int:
+    """One more hit on ``key`` in ``window`` (a new window starts again at 1): the count."""
+    table = RateLimitCounter.__table__
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = (
+        insert(RateLimitCounter)
+        .values(key=key, window=window, hits=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "hits": case((table.c.window == window, table.c.hits + 1), else_=1),
+                "window": window,
+            },
+        )
+        .returning(table.c.hits)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def prune_rate_counters(session: AsyncSession, *, before_window: int) -> int:
+    result = await session.execute(
+        delete(RateLimitCounter).where(RateLimitCounter.window < before_window)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

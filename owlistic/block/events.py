@@ -20,16 +20,19 @@ class BlockEvent(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class BlockChanged(BlockEvent):
-    """The block's state after the change."""
+    """The block's state after the change. ``text_changed`` is False when the writer knows
+    the content is as before (a task ticked off changes only metadata): the search index
+    then has nothing to refresh."""
 
     block_type: str
     order: float
     content: dict[str, Any]
     metadata: dict[str, Any]
     updated_at: datetime
+    text_changed: bool = True
 
     @classmethod
-    def of(cls, block: Block) -> Self:
+    def of(cls, block: Block, *, text_changed: bool = True) -> Self:
         return cls(
             block_id=block.id,
             note_id=block.note_id,
@@ -39,6 +42,7 @@ class BlockChanged(BlockEvent):
             content=block.content,
             metadata=block.meta,
             updated_at=block.updated_at,
+            text_changed=text_changed,
         )
 
 

@@ -21,6 +21,11 @@ class BlockLinks(Protocol):
     async def block_deleted(self, session: AsyncSession, block: Block, task: Task | None) -> None:
         """After a block was trashed."""
 
+    async def blocks_created(self, session: AsyncSession, blocks: list[Block]) -> list[Task]:
+        """Writes many new blocks, added to the session but not yet flushed (an import),
+        with the tasks of the task blocks, in a few statements; returns those tasks, whose
+        events the caller emits (after its notes')."""
+
 
 _installed: list[BlockLinks] = []
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Executable, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access import audience
 from owlistic.access.service import readable_note_filter
 from owlistic.block.schemas import BLOCK_COLUMNS, BlockOut
 from owlistic.kit.shapes import sql_json
@@ -70,10 +71,11 @@ async def live_block_in_context(
     session: AsyncSession, block_id: uuid.UUID
 ) -> tuple[Block, Note, uuid.UUID, Task | None] | None:
     """A live block with its note, the note's notebook owner and its live task, in one
-    query: what a write to the block needs to check access and keep the task in sync."""
+    query: what a write to the block needs to check access and keep the task in sync (and
+    the audience of its events, remembered for them)."""
     row = (
         await session.execute(
-            select(Block, Note, Notebook.user_id, Task)
+            select(Block, Note, Notebook.user_id, Task, audience.note_holders())
             .join(Note, Note.id == Block.note_id)
             .join(Notebook, Notebook.id == Note.notebook_id)
             .outerjoin(Task, and_(Task.block_id == Block.id, Task.live()))
@@ -81,7 +83,10 @@ async def live_block_in_context(
             .limit(1)
         )
     ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    if row is None:
+        return None
+    audience.remember_note(session, row[1], row[2], row[4])
+    return row[0], row[1], row[2], row[3]
 
 
 async def live_block(session: AsyncSession, block_id: uuid.UUID) -> Block | None:

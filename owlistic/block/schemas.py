@@ -19,7 +19,7 @@ CONTENT_SCHEMA = {
 }
 
 
-def _content(value: object) -> object:
+def content_of(value: object) -> object:
     # The original Postman collection sends a bare string; it means {"text": ...}.
     if isinstance(value, str):
         return {"text": value}
@@ -65,7 +65,7 @@ class BlockCreate(InputSchema):
     metadata: dict[str, Any] | None = None
     order: float | None = Field(None, allow_inf_nan=False)
 
-    _c = field_validator("content", mode="before")(_content)
+    _c = field_validator("content", mode="before")(content_of)
     _o = field_validator("order", mode="before")(_order)
 
     @model_validator(mode="after")
@@ -83,7 +83,7 @@ class BlockUpdate(InputSchema):
     type: str | None = Field(None, min_length=1, max_length=MAX_TYPE_LENGTH)
     order: float | None = Field(None, allow_inf_nan=False)
 
-    _c = field_validator("content", mode="before")(_content)
+    _c = field_validator("content", mode="before")(content_of)
     _o = field_validator("order", mode="before")(_order)
 
     @model_validator(mode="after")

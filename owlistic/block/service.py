@@ -65,7 +65,9 @@ class BlockService:
         return block
 
     async def create(self, session: AsyncSession, user_id: uuid.UUID, body: BlockCreate) -> Block:
-        note, _ = await note_for(session, user_id, body.note_id, Rank.EDITOR, verb="add blocks to")
+        note, _ = await note_for(
+            session, user_id, body.note_id, Rank.EDITOR, verb="add blocks to", for_events=True
+        )
         block_id = uuid.uuid4()
         order = (
             body.order if body.order is not None else await repository.next_order(session, note.id)
@@ -90,6 +92,7 @@ class BlockService:
         self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID, body: BlockUpdate
     ) -> Block:
         block, _, task = await self._editable(session, user_id, block_id, Rank.EDITOR, "update")
+        text_changed = body.content is not None and body.content != block.content
         if body.content is not None:
             block.content = body.content
         if body.metadata is not None:
@@ -101,7 +104,7 @@ class BlockService:
         block.updated_at = utcnow()
         await session.flush()
         await links().block_written(session, block, task)
-        await emit(session, BlockUpdated.of(block))
+        await emit(session, BlockUpdated.of(block, text_changed=text_changed))
         return block
 
     async def delete(self, session: AsyncSession, user_id: uuid.UUID, block_id: uuid.UUID) -> None:

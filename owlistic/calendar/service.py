@@ -8,15 +8,12 @@ import secrets
 import uuid
 from collections import OrderedDict
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.calendar.feed import build_feed
+from owlistic.calendar import repository
 from owlistic.kit.errors import NotFound
 from owlistic.kit.time import utcnow
-from owlistic.models import CalendarFeed, Task
 from owlistic.settings import Settings
-from owlistic.task.repository import readable_filter
 
 TOKEN_BYTES = 32
 
@@ -28,15 +25,12 @@ def _digest(token: str) -> str:
 async def rotate(session: AsyncSession, user_id: uuid.UUID) -> str:
     """A new token for the user; the previous URL stops working."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    await session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
-    session.add(CalendarFeed(user_id=user_id, token_hash=_digest(token)))
-    await session.flush()
+    await repository.replace(session, user_id, _digest(token))
     return token
 
 
 async def revoke(session: AsyncSession, user_id: uuid.UUID) -> None:
-    result = await session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user_id))
-    if not getattr(result, "rowcount", 0):
+    if not await repository.remove(session, user_id):
         raise NotFound("no calendar feed")
 
 
@@ -44,7 +38,7 @@ async def owner_of(session: AsyncSession, token: str) -> uuid.UUID:
     """The feed's user. The lookup is by the token's hash, so its time says nothing about
     how much of a guess was right; the final comparison is constant-time too."""
     digest = _digest(token)
-    row = await session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == digest))
+    row = await repository.by_token_hash(session, digest)
     if row is None or not hmac.compare_digest(row.token_hash, digest):
         raise NotFound("no such calendar feed")
     return row.user_id
@@ -53,13 +47,7 @@ async def owner_of(session: AsyncSession, token: str) -> uuid.UUID:
 async def etag(session: AsyncSession, user_id: uuid.UUID, settings: Settings) -> str:
     """Changes whenever a task the feed could show changes, appears or goes away: one
     aggregate query, so an unchanged feed is answered without building it."""
-    count, latest = (
-        await session.execute(
-            select(func.count(), func.max(Task.updated_at)).where(
-                Task.live(), readable_filter(user_id)
-            )
-        )
-    ).one()
+    count, latest = await repository.version(session, user_id)
     tag = hashlib.sha256(f"{count}|{latest}|{settings.calendar_name}".encode()).hexdigest()
     return f'"{tag[:32]}"'
 
@@ -84,10 +72,8 @@ async def feed(session: AsyncSession, user_id: uuid.UUID, settings: Settings, ta
 
 
 async def _build(session: AsyncSession, user_id: uuid.UUID, settings: Settings) -> bytes:
-    tasks = await session.scalars(
-        select(Task)
-        .where(Task.live(), Task.is_completed.is_(False), readable_filter(user_id))
-        .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-        .limit(settings.calendar_feed_max_tasks)
-    )
-    return build_feed(list(tasks), settings.calendar_name, utcnow())
+    # icalendar (~3 MiB) is loaded by the first feed a server builds, not by every server.
+    from owlistic.calendar.feed import build_feed
+
+    tasks = await repository.open_tasks(session, user_id, settings.calendar_feed_max_tasks)
+    return build_feed(tasks, settings.calendar_name, utcnow())

@@ -122,6 +122,8 @@ async def _set_up(
         user_id,
         writable=rank >= Rank.EDITOR,
         queue_size=settings.collab_queue_size,
+        # A backlog bigger than a whole document: cheaper for the editor to resync.
+        backlog_bytes=settings.collab_max_document_bytes,
         awareness_burst=settings.collab_awareness_burst,
     )
     try:
@@ -189,5 +191,5 @@ async def _read(websocket: WebSocket, room: Room, peer: Peer, max_bytes: int) ->
 async def _write(websocket: WebSocket, peer: Peer) -> None:
     with contextlib.suppress(WebSocketDisconnect):
         while True:
-            frame = await peer.outbox.get()
-            await websocket.send_bytes(frame)
+            for frame in await peer.next_frames():
+                await websocket.send_bytes(frame)

@@ -7,23 +7,28 @@ projected first) writes nothing, which is what stops the REST -> document -> row
 
 from __future__ import annotations
 
+import asyncio
 import math
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.block.events import BlockCreated, BlockDeleted, BlockUpdated
 from owlistic.block.service import with_sync_markers
-from owlistic.collab.schema import OWNED_META, NodeBlock
+from owlistic.collab import repository
+from owlistic.collab.schema import OWNED_CONTENT, OWNED_META, SCHEDULE_ATTRS, NodeBlock
 from owlistic.events.outbox import emit
+from owlistic.index.writes import batched
 from owlistic.kit.time import utcnow
 from owlistic.models import Block, Note, Task
 from owlistic.task import sync
 
 ORDER_STEP = 1000.0
+# Rows written between flushes: the ORM's flush of a pasted document's thousands of rows
+# at once holds the event loop for seconds; in slices, other sockets get a turn between.
+ROWS_PER_FLUSH = 250
 
 
 def compute_orders(known: Sequence[float | None]) -> list[float]:
@@ -87,14 +92,18 @@ def compute_orders(known: Sequence[float | None]) -> list[float]:
     return out
 
 
-def _content(row: Block | None, text: str) -> dict[str, Any]:
+def _content(row: Block | None, node: NodeBlock) -> dict[str, Any]:
     base = row.content if row is not None and isinstance(row.content, dict) else {}
-    return {**{k: v for k, v in base.items() if k != "spans"}, "text": text}
+    kept = {k: v for k, v in base.items() if k not in OWNED_CONTENT}
+    return {**kept, "text": node.text, **node.content}
 
 
 def _meta(row: Block | None, block_id: uuid.UUID, node: NodeBlock) -> dict[str, Any]:
     base = row.meta if row is not None and isinstance(row.meta, dict) else {}
-    kept = {k: v for k, v in base.items() if k not in OWNED_META}
+    owned: tuple[str, ...] = OWNED_META
+    if "due_date" in node.meta:  # a node stating a schedule states all of it
+        owned = (*OWNED_META, *SCHEDULE_ATTRS.values())
+    kept = {k: v for k, v in base.items() if k not in owned}
     return with_sync_markers({**kept, **node.meta}, block_id)
 
 
@@ -111,10 +120,7 @@ async def project(
     orders: dict[uuid.UUID, float] = {}
     removed: set[uuid.UUID] = set()
     if positions is not None:
-        rows = await session.execute(
-            select(Block.id, Block.order).where(Block.note_id == note.id, Block.live())
-        )
-        live: dict[uuid.UUID, float] = dict(rows.all())
+        live = await repository.live_orders(session, note.id)
         computed = compute_orders([live.get(i) for i in positions])
         orders = {
             block_id: order
@@ -125,73 +131,70 @@ async def project(
     wanted = set(nodes) | set(orders) | removed
     if not wanted:
         return
-    found = {
-        b.id: b
-        for b in await session.scalars(
-            select(Block).where(Block.id.in_(wanted), Block.note_id == note.id)
-        )
-    }
+    found = await repository.blocks_by_id(session, wanted, note_id=note.id)
     tasks: dict[uuid.UUID | None, Task] = {}
     if any(b.type == sync.TASK_TYPE for b in found.values()) or any(
         n.type == sync.TASK_TYPE for n in nodes.values()
     ):
-        tasks = {
-            t.block_id: t
-            for t in await session.scalars(
-                select(Task).where(and_(Task.block_id.in_(wanted), Task.live()))
-            )
-        }
+        tasks = await repository.live_tasks_of(session, wanted)
+    # Rows are flushed together (multi-row INSERTs, ROWS_PER_FLUSH at a time), except where
+    # a task row is written next to its block; the search index follows in bulk.
     now = utcnow()
-    # Rows are flushed together at the end (one multi-row INSERT), except where a task
-    # row is written next to its block.
-    for block_id in sorted(wanted, key=str):
-        row = found.get(block_id)
-        node = nodes.get(block_id)
-        if block_id in removed:
-            if row is None or row.deleted_at is not None:
-                continue
-            row.stamp(now, uuid.uuid4())
-            if block_id in tasks:
+    written = 0
+    async with batched(session):
+        for block_id in sorted(wanted, key=str):
+            if written == ROWS_PER_FLUSH:
                 await session.flush()
-            await sync.block_deleted(session, row, tasks.get(block_id))
-            await emit(session, BlockDeleted.of(row))
-            continue
-        if node is None:  # moved only
-            if row is None or row.deleted_at is not None:
+                await asyncio.sleep(0)
+                written = 0
+            written += 1
+            row = found.get(block_id)
+            node = nodes.get(block_id)
+            if block_id in removed:
+                if row is None or row.deleted_at is not None:
+                    continue
+                row.stamp(now, uuid.uuid4())
+                if block_id in tasks:
+                    await session.flush()
+                await sync.block_deleted(session, row, tasks.get(block_id))
+                await emit(session, BlockDeleted.of(row))
                 continue
-            row.order, row.updated_at = orders[block_id], now
-            event: type[BlockCreated | BlockUpdated] = BlockUpdated
-        elif row is None:
-            row = Block(
-                id=block_id,
-                user_id=author,
-                note_id=note.id,
-                type=node.type,
-                content=_content(None, node.text),
-                meta=_meta(None, block_id, node),
-                order=orders.get(block_id, ORDER_STEP),
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
-            event = BlockCreated
-        else:
-            content, meta = _content(row, node.text), _meta(row, block_id, node)
-            order = orders.get(block_id, row.order)
-            revived = row.deleted_at is not None
-            if not revived and (row.type, row.content, row.meta, row.order) == (
-                node.type,
-                content,
-                meta,
-                order,
-            ):
-                continue
-            row.type, row.content, row.meta, row.order = node.type, content, meta, order
-            row.updated_at = now
-            if revived:
-                row.deleted_at = row.deleted_batch = None
-            event = BlockCreated if revived else BlockUpdated
-        if sync.TASK_TYPE in (row.type, node.type if node else None) or block_id in tasks:
-            await session.flush()  # the task row refers to the block's
-        await sync.block_to_task(session, row, tasks.get(block_id))
-        await emit(session, event.of(row))
+            if node is None:  # moved only
+                if row is None or row.deleted_at is not None:
+                    continue
+                row.order, row.updated_at = orders[block_id], now
+                event: type[BlockCreated | BlockUpdated] = BlockUpdated
+            elif row is None:
+                row = Block(
+                    id=block_id,
+                    user_id=author,
+                    note_id=note.id,
+                    type=node.type,
+                    content=_content(None, node),
+                    meta=_meta(None, block_id, node),
+                    order=orders.get(block_id, ORDER_STEP),
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(row)
+                event = BlockCreated
+            else:
+                content, meta = _content(row, node), _meta(row, block_id, node)
+                order = orders.get(block_id, row.order)
+                revived = row.deleted_at is not None
+                if not revived and (row.type, row.content, row.meta, row.order) == (
+                    node.type,
+                    content,
+                    meta,
+                    order,
+                ):
+                    continue
+                row.type, row.content, row.meta, row.order = node.type, content, meta, order
+                row.updated_at = now
+                if revived:
+                    row.deleted_at = row.deleted_batch = None
+                event = BlockCreated if revived else BlockUpdated
+            if sync.TASK_TYPE in (row.type, node.type if node else None) or block_id in tasks:
+                await session.flush()  # the task row refers to the block's
+            await sync.block_to_task(session, row, tasks.get(block_id))
+            await emit(session, event.of(row))

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from owlistic.block.repository import ORDERING, live_in
 from owlistic.collab import schema
 from owlistic.kit.time import utcnow
-from owlistic.models import DocumentUpdate, Note, NoteDocument
+from owlistic.models import Block, DocumentUpdate, Note, NoteDocument, Task
 
 
 async def stored_updates(session: AsyncSession, note_id: uuid.UUID) -> list[bytes] | None:
@@ -60,10 +60,15 @@ async def ensure_document(session: AsyncSession, note_id: uuid.UUID) -> list[byt
     found = await stored_updates(session, note_id)
     if found is not None:
         return found
-    blocks = await session.scalars(live_in([note_id]).order_by(*ORDERING))
-    snapshot = document_from_blocks(
-        [(str(b.id), b.type, b.content, dict(b.meta or {})) for b in blocks]
-    )
+    rows: list[tuple[str, str, object, dict[str, object]]] = [
+        (str(b.id), b.type, b.content, dict(b.meta or {}))
+        for b in await session.scalars(live_in([note_id]).order_by(*ORDERING))
+    ]
+    # Blocks added through the API come after the note's initial empty block; the document
+    # leaves it out rather than open with a blank first line (the projection then removes
+    # its row with the first change of the document's structure).
+    content = [row for row in rows if not schema.is_placeholder(row[1], row[2], row[3])]
+    snapshot = document_from_blocks(content or rows)
     session.add(NoteDocument(note_id=note_id, snapshot=snapshot))
     await session.flush()
     return [snapshot]
@@ -138,3 +143,48 @@ async def compact(session: AsyncSession, note_id: uuid.UUID) -> int:
         chunk = seqs[start : start + 500]
         await session.execute(delete(DocumentUpdate).where(DocumentUpdate.seq.in_(chunk)))
     return len(seqs)
+
+
+# ---------------------------------------------------------------------- block rows
+
+
+async def live_note(session: AsyncSession, note_id: uuid.UUID) -> Note | None:
+    note = await session.get(Note, note_id)
+    return note if note is not None and note.deleted_at is None else None
+
+
+async def foreign_block_ids(
+    session: AsyncSession, note_id: uuid.UUID, ids: set[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Those of ``ids`` that are blocks of other notes."""
+    found = await session.scalars(
+        select(Block.id).where(Block.id.in_(ids), Block.note_id != note_id)
+    )
+    return set(found)
+
+
+async def live_orders(session: AsyncSession, note_id: uuid.UUID) -> dict[uuid.UUID, float]:
+    """The order of each live block of the note."""
+    rows = await session.execute(
+        select(Block.id, Block.order).where(Block.note_id == note_id, Block.live())
+    )
+    orders: dict[uuid.UUID, float] = dict(rows.all())
+    return orders
+
+
+async def blocks_by_id(
+    session: AsyncSession, ids: set[uuid.UUID], *, note_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, Block]:
+    """Block rows (deleted ones too) by id, only the note's when ``note_id`` is given."""
+    query = select(Block).where(Block.id.in_(ids))
+    if note_id is not None:
+        query = query.where(Block.note_id == note_id)
+    return {b.id: b for b in await session.scalars(query)}
+
+
+async def live_tasks_of(
+    session: AsyncSession, block_ids: set[uuid.UUID]
+) -> dict[uuid.UUID | None, Task]:
+    """The live task linked to each of these blocks."""
+    found = await session.scalars(select(Task).where(Task.block_id.in_(block_ids), Task.live()))
+    return {t.block_id: t for t in found}

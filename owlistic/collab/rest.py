@@ -14,7 +14,7 @@ import uuid
 from typing import Any
 
 from pycrdt import Doc, XmlElement, XmlFragment
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
@@ -84,14 +84,8 @@ async def _apply(
         for update in await repository.stored_updates(session, note_id) or []:
             doc.apply_update(update)
     fragment = doc.get(schema.FRAGMENT, type=XmlFragment)
-    rows = {b.id: b for b in await session.scalars(select(Block).where(Block.id.in_(list(blocks))))}
-    orders = dict(
-        (
-            await session.execute(
-                select(Block.id, Block.order).where(Block.note_id == note_id, Block.live())
-            )
-        ).all()
-    )
+    rows = await repository.blocks_by_id(session, set(blocks))
+    orders = await repository.live_orders(session, note_id)
     captured: list[bytes] = []
     doc.observe(lambda e: captured.append(e.update))
     with doc.transaction(origin="owlistic-rest"):

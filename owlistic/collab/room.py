@@ -1,31 +1,31 @@
 """One open note: its live document, the editors connected to it here, and its writer.
 
-Accepted updates are applied to the live document at once and queued; the writer stores
-them (log rows and the block projection in one transaction) and only then forwards them
-to the other editors and to the other instances. Updates that arrive while a commit runs
-go into the next one (group commit), so the store is at most one commit behind.
+Accepted updates are applied to the live document, sent at once to the other editors here
+and to the other instances (which store them too), and queued; the writer stores them (log
+rows and the block projection in one transaction) off the forwarding path, so a keystroke
+never waits for a commit. Updates that arrive while a commit runs go into the next one
+(group commit), so the store is at most one commit behind. A sync step 2 (what an editor
+lacks) is answered once the store caught up.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import time
 import uuid
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc, TransactionEvent, XmlElement, XmlFragment, get_state, merge_updates
-from sqlalchemy import select
 
 from owlistic.collab import protocol, repository, schema
 from owlistic.collab.projection import project
-from owlistic.models import Block, Note
 from owlistic.runtime import Runtime
+from owlistic.task import sync
 
 log = logging.getLogger("owlistic.collab")
 
@@ -36,15 +36,16 @@ CLOSE_MALFORMED = 4400
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_READ_ONLY = 4403
 CLOSE_GONE = 4404
-CLOSE_REPLAYED = 4409
+CLOSE_DOCUMENT_TOO_BIG = 4413
 CLOSE_AWARENESS_SPAM = 4429
 
 # Awareness states not renewed for this long are dropped (y-protocols renews every 15 s).
 AWARENESS_TIMEOUT_SECONDS = 30.0
 RETRY_SECONDS = (0.05, 0.2, 1.0, 5.0)
-REPLAY_MEMORY = 1024
 # A projection written by the collab writer must not be applied into the document again.
 PROJECTING = "owlistic.collab.projecting"
+MANY_EVENTS = 16
+IDS_PER_TRANSACTION = 250
 
 
 class Violation(Exception):
@@ -57,38 +58,70 @@ class Violation(Exception):
 
 
 class Peer:
-    """One editor's socket as the room sees it: what it may do and what waits to be sent."""
+    """One editor's socket as the room sees it: what it may do and what waits to be sent.
+
+    Updates queued back to back leave as one merged frame: an editor that reads slower
+    than others type gets fewer, bigger frames, not a growing queue. More than
+    ``queue_size`` frames or ``backlog_bytes`` waiting closes it (too slow; it resyncs).
+    """
 
     def __init__(
-        self, user_id: uuid.UUID, *, writable: bool, queue_size: int, awareness_burst: int
+        self,
+        user_id: uuid.UUID,
+        *,
+        writable: bool,
+        queue_size: int,
+        backlog_bytes: int,
+        awareness_burst: int,
     ) -> None:
         self.user_id = user_id
         self.writable = writable
-        self.outbox: asyncio.Queue[bytes] = asyncio.Queue(queue_size)
         self.client_ids: set[int] = set()
         self.close_reason: tuple[int, str] | None = None
         self.closed = asyncio.Event()
+        self._waiting: deque[bytes | list[bytes]] = deque()  # a list: updates to merge
+        self._backlog = 0
+        self._queue_size = queue_size
+        self._backlog_bytes = backlog_bytes
+        self._ready = asyncio.Event()
         self._tokens = float(awareness_burst)
         self._refilled = time.monotonic()
-        # Digests of the updates this peer sent lately: a byte-identical one is a replay.
-        self._sent: OrderedDict[bytes, None] = OrderedDict()
-
-    def replays(self, update: bytes) -> bool:
-        digest = hashlib.blake2b(update, digest_size=16).digest()
-        if digest in self._sent:
-            return True
-        self._sent[digest] = None
-        if len(self._sent) > REPLAY_MEMORY:
-            self._sent.popitem(last=False)
-        return False
 
     def send(self, frame: bytes) -> None:
+        if self._admit(len(frame), new_frame=True):
+            self._waiting.append(frame)
+
+    def send_update(self, update: bytes) -> None:
+        last = self._waiting[-1] if self._waiting else None
+        if isinstance(last, list):
+            if self._admit(len(update), new_frame=False):
+                last.append(update)
+        elif self._admit(len(update), new_frame=True):
+            self._waiting.append([update])
+
+    def _admit(self, size: int, *, new_frame: bool) -> bool:
         if self.closed.is_set():
-            return
-        try:
-            self.outbox.put_nowait(frame)
-        except asyncio.QueueFull:
+            return False
+        frames = len(self._waiting) + new_frame
+        if frames > self._queue_size or self._backlog + size > self._backlog_bytes:
             self.close(CLOSE_TRY_AGAIN_LATER, "too slow, reconnect")
+            return False
+        self._backlog += size
+        self._ready.set()
+        return True
+
+    async def next_frames(self) -> list[bytes]:
+        """Everything waiting, as frames; waits until there is something."""
+        await self._ready.wait()
+        self._ready.clear()
+        waiting, self._waiting = self._waiting, deque()
+        self._backlog = 0
+        return [
+            item
+            if isinstance(item, bytes)
+            else protocol.update_frame(item[0] if len(item) == 1 else merge_updates(*item))
+            for item in waiting
+        ]
 
     def close(self, code: int, reason: str) -> None:
         if not self.closed.is_set():
@@ -115,15 +148,15 @@ class _Presence:
 
 @dataclass
 class _Pending:
-    origin: Peer | None  # None: the server itself (ids it assigned); forwarded to everyone
     update: bytes
+    author: uuid.UUID | None  # None: the server itself (ids it assigned, task write-backs)
 
 
 @dataclass
 class Room:
     note_id: uuid.UUID
     runtime: Runtime
-    publish: Callable[[str, uuid.UUID, bytes], None]
+    publish: Callable[[str, uuid.UUID, bytes, uuid.UUID | None], None]
     doc: Doc[Any] = field(default_factory=Doc)
     peers: set[Peer] = field(default_factory=set)
 
@@ -139,6 +172,7 @@ class Room:
         self._idle.set()
         self._writer: asyncio.Task[None] | None = None
         self._logged = 0  # updates in the log since the last compaction (as far as we know)
+        self._size = 0  # bytes of the stored document, at most (see _check_size)
         # Ids known to be this note's (seeded from its rows or checked before).
         self._known: set[uuid.UUID] = set()
         self.evict_handle: asyncio.TimerHandle | None = None
@@ -150,20 +184,23 @@ class Room:
         for update in updates:
             self.doc.apply_update(update)
         self._logged = max(0, len(updates) - 1)
+        self._size = sum(len(u) for u in updates)
         self._known = {block_id for block_id, _ in self._positions()}
         self.doc.observe(self._on_transaction)
         self.fragment.observe_deep(self._on_fragment)
         self._writer = asyncio.create_task(self._write_loop(), name=f"collab-{self.note_id}")
 
     async def stop(self) -> None:
-        """Store what is pending (once), then stop the writer."""
-        if self._writer is None:
+        """Store what is pending (once), then stop the writer. Safe to call again while a
+        first call waits (an idle unload overtaken by the server's shutdown)."""
+        writer = self._writer
+        if writer is None:
             return
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.drained(), 10.0)
-        self._writer.cancel()
+        writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await self._writer
+            await writer
         self._writer = None
 
     async def drained(self) -> None:
@@ -179,6 +216,8 @@ class Room:
         self._captured.append(event.update)
 
     def _on_fragment(self, events: list[Any]) -> None:
+        # Looking a child up by index walks the list: for many events, list them once.
+        children: list[Any] | None = None
         for event in events:
             if not event.path:
                 self._structure_changed = True
@@ -187,7 +226,13 @@ class Room:
                         if isinstance(child, XmlElement):
                             self._dirty.add(child)
                 continue
-            child = self.fragment.children[event.path[0]]
+            if len(event.path) == 1 and isinstance(event.target, XmlElement):
+                self._dirty.add(event.target)  # its attributes changed
+                continue
+            index = event.path[0]
+            if children is None and len(events) > MANY_EVENTS:
+                children = list(self.fragment.children)
+            child = children[index] if children is not None else self.fragment.children[index]
             if isinstance(child, XmlElement):
                 self._dirty.add(child)
 
@@ -225,15 +270,52 @@ class Room:
             if step == protocol.SyncStep.UPDATE or self._would_change(update):
                 raise Violation(CLOSE_READ_ONLY, "read-only: viewers cannot change this note")
             return
-        if step == protocol.SyncStep.UPDATE and peer.replays(update):
-            raise Violation(CLOSE_REPLAYED, "replayed update: this connection sent it before")
+        self._check_size(update)
         captured = self._apply(update)
         if not captured:
-            return  # e.g. deleting what another editor deleted a moment before
-        self._pending.extend(_Pending(peer, u) for u in captured)
-        self._wake.set()
+            # Changes nothing (the server has it already: a resend, or what another
+            # editor sent a moment before): accepted, neither stored nor forwarded.
+            return
+        self._accept(captured, peer.user_id, skip=peer)
         if self._leaves_gaps(update):
             raise Violation(CLOSE_MALFORMED, "update depends on changes the server does not have")
+
+    def _accept(
+        self,
+        captured: list[bytes],
+        author: uuid.UUID | None,
+        *,
+        skip: Peer | None = None,
+        publish: bool = True,
+    ) -> None:
+        """Changes the document took: to the editors here and to the other instances at
+        once, never waiting for a commit (a keystroke is one hop from every other editor);
+        queued for the writer, which stores them soon after."""
+        self._size += sum(len(u) for u in captured)
+        self._pending.extend(_Pending(u, author) for u in captured)
+        for other in self.peers:
+            if other is not skip:
+                for u in captured:
+                    other.send_update(u)
+        if publish:
+            merged = captured[0] if len(captured) == 1 else merge_updates(*captured)
+            self.publish("update", self.note_id, merged, author)
+        self._wake.set()  # last: the sockets' writers run before the commit starts
+
+    def _check_size(self, update: bytes) -> None:
+        """Refuse, before applying it, an update that would make the document too big.
+
+        ``_size`` (stored snapshot plus what was accepted since) only overestimates, so the
+        document is encoded to measure it only when the estimate says the limit is near.
+        """
+        limit = self.runtime.settings.collab_max_document_bytes
+        if self._size + len(update) <= limit:
+            return
+        self._size = len(self.doc.get_update())
+        if self._size + len(update) > limit and self._would_change(update):
+            raise Violation(
+                CLOSE_DOCUMENT_TOO_BIG, f"document too big: a note holds at most {limit} bytes"
+            )
 
     def _would_change(self, update: bytes) -> bool:
         scratch: Doc[Any] = Doc()
@@ -268,7 +350,7 @@ class Room:
         for other in self.peers:
             if other is not peer:
                 other.send(frame)
-        self.publish("awareness", self.note_id, message.payload)
+        self.publish("awareness", self.note_id, message.payload, None)
 
     def _remember_presence(self, message: protocol.AwarenessMessage, peer: Peer | None) -> None:
         now = time.monotonic()
@@ -300,24 +382,37 @@ class Room:
             payload = protocol.encode_awareness(gone)
             for other in self.peers:
                 other.send(protocol.awareness_frame(payload))
-            self.publish("awareness", self.note_id, payload)
+            self.publish("awareness", self.note_id, payload, None)
 
     # ------------------------------------------------------------------ from elsewhere
 
     def receive_stored(self, update: bytes) -> None:
-        """An update another instance (or a REST write) already stored: apply and forward."""
+        """An update a REST write stored: apply and forward (the writer projects it here
+        too, a no-op when the rows already match)."""
         try:
             captured = self._apply(update)
         except Violation:
             log.warning("ignoring a malformed stored update for note %s", self.note_id)
             return
         if captured:
-            frames = [protocol.update_frame(u) for u in captured]
+            self._size += sum(len(u) for u in captured)
             for peer in self.peers:
-                for frame in frames:
-                    peer.send(frame)
+                for u in captured:
+                    peer.send_update(u)
         if self._dirty or self._structure_changed:
-            self._wake.set()  # project it here too: a no-op when the rows already match
+            self._wake.set()
+
+    def receive_remote(self, update: bytes, author: uuid.UUID | None) -> None:
+        """An update an editor on another instance sent, published there before it was
+        stored: applied, forwarded and stored here too, so a crash of that instance before
+        its commit loses nothing this one has (a duplicate in the log is harmless)."""
+        try:
+            captured = self._apply(update)
+        except Violation:
+            log.warning("ignoring a malformed update from another instance for %s", self.note_id)
+            return
+        if captured:
+            self._accept(captured, author, publish=False)
 
     def receive_remote_awareness(self, payload: bytes) -> None:
         try:
@@ -354,37 +449,48 @@ class Room:
                 if not self._wake.is_set():
                     self._idle.set()
 
-    def _assign_ids(self, foreign: set[uuid.UUID]) -> None:
+    async def _assign_ids(self, foreign: set[uuid.UUID]) -> None:
         """Give every top-level node a unique id of its own, once: nodes without one,
-        duplicates (split, paste) and ids of blocks in other notes get a fresh id."""
+        duplicates (split, paste) and ids of blocks in other notes get a fresh id.
+
+        A few hundred per transaction, letting other sockets in between (a pasted
+        document's thousands at once hold the loop for seconds). A node deleted meanwhile
+        takes the attribute as a no-op; one added meanwhile is the next commit's."""
+        fixes = self._needing_ids(foreign)
+        for start in range(0, len(fixes), IDS_PER_TRANSACTION):
+            if start:
+                await asyncio.sleep(0)
+            self._captured = []
+            with self.doc.transaction(origin="owlistic"):
+                for child in fixes[start : start + IDS_PER_TRANSACTION]:
+                    fresh = uuid.uuid4()
+                    self._known.add(fresh)
+                    child.attributes[schema.ID_ATTRIBUTE] = str(fresh)
+            captured, self._captured = self._captured, []
+            self._accept(captured, None)
+
+    def _needing_ids(self, foreign: set[uuid.UUID]) -> list[XmlElement]:
         seen: set[uuid.UUID] = set()
         fixes: list[XmlElement] = []
-        for child in self.fragment.children:
-            if not isinstance(child, XmlElement):
-                continue
-            block_id = schema.valid_block_id(child.attributes.get(schema.ID_ATTRIBUTE))
-            if block_id is None or block_id in seen or block_id in foreign:
-                fixes.append(child)
-            else:
-                seen.add(block_id)
-        if not fixes:
-            return
-        self._captured = []
-        with self.doc.transaction(origin="owlistic"):
-            for child in fixes:
-                fresh = uuid.uuid4()
-                self._known.add(fresh)
-                child.attributes[schema.ID_ATTRIBUTE] = str(fresh)
-        self._pending.extend(_Pending(None, u) for u in self._captured)
-        self._captured = []
+        with self.doc.transaction():  # one for all the reads, not one each
+            for child in self.fragment.children:
+                if not isinstance(child, XmlElement):
+                    continue
+                block_id = schema.valid_block_id(child.attributes.get(schema.ID_ATTRIBUTE))
+                if block_id is None or block_id in seen or block_id in foreign:
+                    fixes.append(child)
+                else:
+                    seen.add(block_id)
+        return fixes
 
     def _positions(self) -> list[tuple[uuid.UUID, XmlElement]]:
         out = []
-        for child in self.fragment.children:
-            if isinstance(child, XmlElement):
-                block_id = schema.valid_block_id(child.attributes.get(schema.ID_ATTRIBUTE))
-                if block_id is not None:
-                    out.append((block_id, child))
+        with self.doc.transaction():
+            for child in self.fragment.children:
+                if isinstance(child, XmlElement):
+                    block_id = schema.valid_block_id(child.attributes.get(schema.ID_ATTRIBUTE))
+                    if block_id is not None:
+                        out.append((block_id, child))
         return out
 
     async def _commit(self) -> None:
@@ -392,45 +498,50 @@ class Room:
             return
         db = self.runtime.db
         structure = self._structure_changed
-        if structure:
-            candidates = {
-                block_id
-                for c in self.fragment.children
-                if isinstance(c, XmlElement)
-                and (block_id := schema.valid_block_id(c.attributes.get(schema.ID_ATTRIBUTE)))
-                and block_id not in self._known
-            }
-            foreign: set[uuid.UUID] = set()
-            if candidates:
-                async with db.session(readonly=True) as session:
-                    foreign = set(
-                        await session.scalars(
-                            select(Block.id).where(
-                                Block.id.in_(candidates), Block.note_id != self.note_id
-                            )
-                        )
-                    )
-            self._known |= candidates - foreign
-            self._assign_ids(foreign)
+        # Cleared before the first await: a change arriving meanwhile sets it again.
         self._structure_changed = False
+        try:
+            if structure:
+                with self.doc.transaction():
+                    candidates = {
+                        block_id
+                        for c in self.fragment.children
+                        if isinstance(c, XmlElement)
+                        and (
+                            block_id := schema.valid_block_id(c.attributes.get(schema.ID_ATTRIBUTE))
+                        )
+                        and block_id not in self._known
+                    }
+                foreign: set[uuid.UUID] = set()
+                if candidates:
+                    async with db.session(readonly=True) as session:
+                        foreign = await repository.foreign_block_ids(
+                            session, self.note_id, candidates
+                        )
+                self._known |= candidates - foreign
+                await self._assign_ids(foreign)
+        except BaseException:
+            self._structure_changed |= structure
+            raise
         batch, self._pending = self._pending, []
         dirty, self._dirty = self._dirty, set()
         positions = self._positions() if structure else None
         present = {element for _, element in positions} if positions is not None else None
         nodes: dict[uuid.UUID, schema.NodeBlock] = {}
-        for element in dirty:
-            if present is not None and element not in present:
-                continue  # removed again since
-            block_id = schema.valid_block_id(element.attributes.get(schema.ID_ATTRIBUTE))
-            if block_id is not None:
-                nodes[block_id] = schema.node_block(element)
-        author = next((p.origin.user_id for p in batch if p.origin is not None), None)
+        with self.doc.transaction():
+            for element in dirty:
+                if present is not None and element not in present:
+                    continue  # removed again since
+                block_id = schema.valid_block_id(element.attributes.get(schema.ID_ATTRIBUTE))
+                if block_id is not None:
+                    nodes[block_id] = schema.node_block(element)
+        author = next((p.author for p in batch if p.author is not None), None)
         try:
             async with db.session() as session:
                 session.info[PROJECTING] = True
                 await repository.append(session, self.note_id, [p.update for p in batch])
-                note = await session.get(Note, self.note_id)
-                if note is not None and note.deleted_at is None:
+                note = await repository.live_note(session, self.note_id)
+                if note is not None:
                     await project(
                         session,
                         note,
@@ -438,6 +549,10 @@ class Room:
                         [i for i, _ in positions] if positions is not None else None,
                         author=author or note.user_id,
                     )
+                ahead = [
+                    (b.id, b.type, dict(b.content), dict(b.meta))
+                    for b in session.info.pop(sync.AHEAD, {}).values()
+                ]
         except BaseException:
             # Nothing was stored: keep it for the next try, before anything newer.
             self._pending[:0] = batch
@@ -445,26 +560,34 @@ class Room:
             self._structure_changed |= structure
             raise
         self._logged += len(batch)
-        if batch:
-            self._forward(batch)
-            self.publish("update", self.note_id, merge_updates(*(p.update for p in batch)))
+        self._write_back(ahead)
         if self._logged >= self.runtime.settings.collab_compact_updates:
             await self.compact()
 
-    def _forward(self, batch: list[_Pending]) -> None:
-        """One frame per editor per commit: the batch without the editor's own updates."""
-        frames: dict[Peer | None, bytes] = {}
-        for peer in self.peers:
-            own = peer if any(item.origin is peer for item in batch) else None
-            frame = frames.get(own)
-            if frame is None:
-                others = [item.update for item in batch if own is None or item.origin is not own]
-                if not others:
-                    continue
-                frame = frames[own] = protocol.update_frame(merge_updates(*others))
-            peer.send(frame)
+    def _write_back(
+        self, rows: list[tuple[uuid.UUID, str, dict[str, Any], dict[str, Any]]]
+    ) -> None:
+        """Rows the projection's task sync moved on (a repeating item ticked off comes back
+        unticked at its next date): the document shows them too, stored by the next commit."""
+        if not rows:
+            return
+        self._captured = []
+        with self.doc.transaction(origin="owlistic"):
+            for block_id, block_type, content, meta in rows:
+                for index, child in enumerate(self.fragment.children):
+                    if isinstance(child, XmlElement) and child.attributes.get(
+                        schema.ID_ATTRIBUTE
+                    ) == str(block_id):
+                        schema.set_block(
+                            self.fragment, index, str(block_id), block_type, content, meta
+                        )
+                        break
+        captured, self._captured = self._captured, []
+        if captured:
+            self._accept(captured, None)
 
     async def compact(self) -> None:
         async with self.runtime.db.session() as session:
             await repository.compact(session, self.note_id)
         self._logged = 0
+        self._size = len(self.doc.get_update())

@@ -8,6 +8,15 @@ y-prosemirror stores them, a ``--hash`` suffix on marks that may overlap) and in
 ``XmlElement`` nodes (``hardBreak`` is a newline). The mapping is the one of
 ``web/src/editor/blocks.ts``: plain ``content.text`` and ``metadata.spans`` with an
 inclusive ``end``.
+
+Nested list and checklist items stay flat blocks: their ``depth`` attribute (0 at the top)
+is ``metadata.depth`` (left out at 0). A ``table`` node is one block of type ``table``:
+``content.rows`` is its cells' plain text row by row (``[["a", "b"], ["1", "2"]]``),
+``content.text`` the same as tab-separated lines (what search and the original clients
+read), ``metadata.header_row`` whether the first row is a header row. Cells hold one line of
+text each; their formatting is ``metadata.cell_spans``: row by row, cell by cell, a list of
+spans like ``metadata.spans`` (left out when no cell is formatted). A callout's ``kind`` is
+one of GitHub's alert kinds, ``metadata.callout_kind`` (left out for ``note``).
 """
 
 from __future__ import annotations
@@ -16,10 +25,14 @@ import itertools
 import math
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import XmlElement, XmlFragment, XmlText
+
+from owlistic.attachment.keys import attachment_of_path, attachment_path
+from owlistic.kit.links import unsafe_href
 
 FRAGMENT = "default"
 ID_ATTRIBUTE = "blockId"
@@ -34,11 +47,53 @@ MARK_OF_SPAN = {
     "code": "code",
 }
 SPAN_OF_MARK = {mark: span for span, mark in MARK_OF_SPAN.items()}
+# Picture and file blocks: node attribute <-> metadata key (the text is the alt text or the
+# file's name). ``src`` is the attachment's URL (``/api/v1/attachments/<id>``) or an
+# http(s) address; the editor adds the reader's token when it loads it.
+IMAGE_ATTRS = {"src": "src", "attachmentId": "attachment_id", "title": "title", "width": "width"}
+FILE_ATTRS = {
+    "src": "src",
+    "attachmentId": "attachment_id",
+    "size": "size",
+    "mediaType": "media_type",
+}
+MEDIA_META = ("src", "attachment_id", "title", "width", "size", "media_type")
+_NUMERIC_META = {"width", "size"}
 # Metadata keys the document decides; every other key of a block's metadata is kept.
-OWNED_META = ("spans", "level", "listType", "item_type", "is_completed", "language")
+OWNED_META = (
+    "spans",
+    "level",
+    "listType",
+    "item_type",
+    "is_completed",
+    "language",
+    "depth",
+    "header_row",
+    "cell_spans",
+    "callout_kind",
+    *MEDIA_META,
+)
+# Content keys the document decides besides ``text``.
+OWNED_CONTENT = ("spans", "rows")
+MAX_DEPTH = 8
+# GitHub's alert kinds, a callout's ``kind`` attribute; ``note`` (the default) is left out
+# of ``metadata.callout_kind``.
+CALLOUT_KINDS = ("note", "tip", "important", "warning", "caution")
 # Block types the editor renders with a node of their own (others are paragraphs that
 # remember their source type in ``srcType``).
-_STRUCTURED = {"header", "heading", "task", "listItem", "horizontalRule", "code", "blockquote"}
+_STRUCTURED = {
+    "header",
+    "heading",
+    "task",
+    "listItem",
+    "horizontalRule",
+    "code",
+    "blockquote",
+    "table",
+    "callout",
+    "image",
+    "file",
+}
 _HEADER = re.compile(r"^header([1-6])$")
 _HASHED_MARK = re.compile(r"^(.*)--[a-zA-Z0-9+/=]{8}$")
 
@@ -50,6 +105,7 @@ class NodeBlock:
     type: str
     text: str
     meta: dict[str, Any]  # the owned keys only
+    content: dict[str, Any] = field(default_factory=dict)  # owned content keys but text
 
 
 def valid_block_id(value: object) -> uuid.UUID | None:
@@ -131,10 +187,39 @@ def _number(value: object, default: int) -> int:
     return int(value) or default
 
 
+def _positive(value: object) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value) if value >= 1 else None
+
+
+def _media_meta(attrs: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    meta: dict[str, Any] = {"spans": []}
+    for attr, key in names.items():
+        value = attrs.get(attr)
+        if key in _NUMERIC_META:
+            value = _positive(value)
+        elif not isinstance(value, str) or (key == "src" and unsafe_href(value)):
+            continue
+        if value is not None and value != "":
+            meta[key] = value
+    src = meta.get("src")
+    if "attachment_id" not in meta and isinstance(src, str):
+        found = attachment_of_path(src)
+        if found:
+            meta["attachment_id"] = found
+    return meta
+
+
 def node_block(element: XmlElement) -> NodeBlock:
     """``nodeToData`` of the web editor, for a node as the document stores it."""
     name = element.tag
     attrs = element.attributes
+    if name in ("image", "file"):
+        text = attrs.get("alt" if name == "image" else "name")
+        names = IMAGE_ATTRS if name == "image" else FILE_ATTRS
+        media = _media_meta({a: attrs.get(a) for a in names}, names)
+        return NodeBlock(name, text if isinstance(text, str) else "", media)
     if name == "codeBlock":
         language = attrs.get("language")
         meta: dict[str, Any] = {"spans": []}
@@ -143,22 +228,178 @@ def node_block(element: XmlElement) -> NodeBlock:
         return NodeBlock("code", _plain_text(element), meta)
     if name == "horizontalRule":
         return NodeBlock("horizontalRule", "", {"spans": []})
+    if name == "table":
+        return _table_block(element)
     text, spans = text_and_spans(element)
     if name == "heading":
         level = _number(attrs.get("level"), 1)
         return NodeBlock("header", text, {"spans": spans, "level": level})
     if name == "taskBlock":
         done = attrs.get("checked") is True
-        return NodeBlock("task", text, {"spans": spans, "is_completed": done})
+        meta = {"spans": spans, "is_completed": done} | _depth_meta(attrs.get("depth"))
+        return NodeBlock("task", text, meta | _schedule({k: attrs.get(k) for k in SCHEDULE_ATTRS}))
     if name == "listBlock":
         kind = "ordered" if attrs.get("listType") == "ordered" else "unordered"
-        return NodeBlock("listItem", text, {"spans": spans, "listType": kind, "item_type": kind})
+        meta = {"spans": spans, "listType": kind, "item_type": kind} | _depth_meta(
+            attrs.get("depth")
+        )
+        return NodeBlock("listItem", text, meta)
     if name == "quoteBlock":
         return NodeBlock("blockquote", text, {"spans": spans})
+    if name == "calloutBlock":
+        kind = callout_kind(attrs.get("kind"))
+        return NodeBlock("callout", text, {"spans": spans} | _kind_meta(kind))
     source = attrs.get("srcType")
     keep = isinstance(source, str) and source and source not in _STRUCTURED
     keep = keep and source != "quote" and not _HEADER.match(str(source))
     return NodeBlock(str(source) if keep else "paragraph", text, {"spans": spans})
+
+
+# A checklist item's schedule: node attribute <-> block metadata key (``due`` decides: a
+# node without it says nothing about its task's schedule, ``""`` means no due date).
+SCHEDULE_ATTRS = {
+    "due": "due_date",
+    "timeZone": "time_zone",
+    "remindAt": "remind_at",
+    "remindBefore": "remind_before_minutes",
+    "repeat": "recurrence",
+}
+
+
+def _schedule(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(attrs.get("due"), str):
+        return {}
+    # Only the keys with a value, as ``task/planning.py: schedule_meta`` writes them.
+    out: dict[str, Any] = {}
+    for attribute, key in SCHEDULE_ATTRS.items():
+        value = attrs.get(attribute)
+        if attribute == "remindBefore":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if math.isfinite(value):
+                out[key] = int(value)
+        elif isinstance(value, str) and (value or key == "due_date"):
+            out[key] = value
+    return out
+
+
+def _schedule_attrs(meta: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(meta.get("due_date"), str):
+        return {}
+    out: dict[str, Any] = {}
+    for attribute, key in SCHEDULE_ATTRS.items():
+        value = meta.get(key)
+        if attribute == "remindBefore" and isinstance(value, int) and not isinstance(value, bool):
+            out[attribute] = float(value)  # a plain JS number
+        elif isinstance(value, str) and (value or attribute == "due"):
+            out[attribute] = value
+    return out
+
+
+def callout_kind(value: object) -> str:
+    kind = str(value).lower() if isinstance(value, str) else ""
+    return kind if kind in CALLOUT_KINDS else "note"
+
+
+def _kind_meta(kind: str) -> dict[str, Any]:
+    return {"callout_kind": kind} if kind != "note" else {}
+
+
+def _depth(value: object) -> int:
+    return min(MAX_DEPTH, max(0, _number(value, 0)))
+
+
+def _depth_meta(value: object) -> dict[str, Any]:
+    depth = _depth(value)
+    return {"depth": depth} if depth else {}
+
+
+Cells = list[list[tuple[str, list[dict[str, Any]]]]]
+
+
+def _table_block(element: XmlElement) -> NodeBlock:
+    rows: Cells = []
+    header = False
+    for i, row in enumerate(element.children):
+        if not isinstance(row, XmlElement):
+            continue
+        cells = [c for c in row.children if isinstance(c, XmlElement)]
+        if i == 0:
+            header = bool(cells) and all(c.tag == "tableHeader" for c in cells)
+        # A line break in a cell is a space: one line per cell, the spans' offsets unchanged.
+        found = (text_and_spans(c) for c in cells)
+        rows.append([(text.replace("\n", " "), spans) for text, spans in found])
+    return _table_data(rows, header)
+
+
+def _table_data(rows: Cells, header: bool) -> NodeBlock:
+    texts = [[text for text, _ in row] for row in rows]
+    meta: dict[str, Any] = {"spans": [], "header_row": header}
+    if any(spans for row in rows for _, spans in row):
+        meta["cell_spans"] = [[spans for _, spans in row] for row in rows]
+    text = "\n".join("\t".join(row) for row in texts)
+    return NodeBlock("table", text, meta, {"rows": texts})
+
+
+def _table_cells(content: object, meta: dict[str, Any]) -> Cells:
+    """The table's cells with their well-formed spans (``metadata.cell_spans``)."""
+    given = meta.get("cell_spans")
+    grid = given if isinstance(given, list) else []
+    out: Cells = []
+    for i, row in enumerate(_table_rows(content)):
+        spans_row = grid[i] if i < len(grid) and isinstance(grid[i], list) else []
+        out.append(
+            [
+                (cell, valid_spans(spans_row[j] if j < len(spans_row) else None, utf16_len(cell)))
+                for j, cell in enumerate(row)
+            ]
+        )
+    return out
+
+
+def _table_rows(content: object) -> list[list[str]]:
+    """A table block's cells, every row as wide as the widest, one line per cell."""
+    rows = content.get("rows") if isinstance(content, dict) else None
+    if isinstance(rows, list) and rows and all(isinstance(r, list) and r for r in rows):
+        found = [[c.replace("\n", " ") if isinstance(c, str) else "" for c in r] for r in rows]
+    else:  # a table written without rows: its tab-separated text
+        text = _block_text(content)
+        found = [line.split("\t") for line in text.split("\n")] if text else [[""]]
+    width = max(len(r) for r in found)
+    return [r + [""] * (width - len(r)) for r in found]
+
+
+def _insert_table(
+    fragment: XmlFragment, index: int, block_id: str, content: object, meta: dict[str, Any]
+) -> XmlElement:
+    """The table with empty cells, then each cell's formatted text (prelims carry no marks)."""
+    cells = _table_cells(content, meta)
+    header = meta.get("header_row") is True
+    prelim = XmlElement(
+        "table",
+        {ID_ATTRIBUTE: block_id},
+        [
+            XmlElement(
+                "tableRow",
+                None,
+                [XmlElement("tableHeader" if header and i == 0 else "tableCell") for _ in row],
+            )
+            for i, row in enumerate(cells)
+        ],
+    )
+    table: XmlElement = fragment.children.insert(index, prelim)
+    for row_element, row in zip(table.children, cells, strict=True):
+        assert isinstance(row_element, XmlElement)
+        for cell_element, (text, spans) in zip(row_element.children, row, strict=True):
+            assert isinstance(cell_element, XmlElement)
+            fill(cell_element, inline_runs(text, spans, breaks=False))
+    return table
+
+
+def is_placeholder(block_type: str, content: object, meta: dict[str, Any]) -> bool:
+    """The empty ``text`` block every note is created with (the contract's), untouched."""
+    bare = set(meta) <= {"spans", "_sync_source", "block_id"} and not meta.get("spans")
+    return block_type == "text" and not _block_text(content) and bare
 
 
 # ---------------------------------------------------------------- block -> node
@@ -238,11 +479,40 @@ def inline_runs(
     return out
 
 
+def _media_attrs(meta: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """A picture's or file's node attributes from its metadata: a safe ``src`` only, and the
+    attachment's own URL when only its id is given."""
+    attrs: dict[str, Any] = {}
+    for attr, key in names.items():
+        value = meta.get(key)
+        if key in _NUMERIC_META:
+            number = _positive(value)
+            if number is not None:
+                attrs[attr] = float(number)  # a plain JS number
+        elif key == "attachment_id":
+            if valid_block_id(value) is not None:
+                attrs[attr] = str(value).lower()
+        elif isinstance(value, str) and value and not (key == "src" and unsafe_href(value)):
+            attrs[attr] = value
+    if "src" not in attrs and "attachmentId" in attrs:
+        attrs["src"] = attachment_path(attrs["attachmentId"])
+    found = attachment_of_path(attrs["src"]) if "src" in attrs else None
+    if "attachmentId" not in attrs and found:
+        attrs["attachmentId"] = found
+    return attrs
+
+
 def block_node(
     block_id: str, block_type: str, content: object, meta: dict[str, Any]
 ) -> tuple[str, dict[str, Any], list[tuple[str, dict[str, Any]] | None]]:
     """``blockToNode``: the node name, its attributes and its inline runs."""
     text = _block_text(content)
+    if block_type in ("image", "file"):
+        media = {ID_ATTRIBUTE: block_id}
+        media |= _media_attrs(meta, IMAGE_ATTRS if block_type == "image" else FILE_ATTRS)
+        if text:
+            media["alt" if block_type == "image" else "name"] = text
+        return block_type, media, []
     spans = valid_spans(_block_spans(content, meta), utf16_len(text))
     header = _HEADER.match(block_type)
     attrs: dict[str, Any] = {ID_ATTRIBUTE: block_id}
@@ -250,8 +520,11 @@ def block_node(
         level = _number(meta.get("level", header.group(1) if header else 1), 1)
         attrs["level"] = float(min(6, max(1, level)))  # a float is a plain JS number
         return "heading", attrs, inline_runs(text, spans)
+    if block_type in ("task", "listItem") and _depth(meta.get("depth")):
+        attrs["depth"] = float(_depth(meta.get("depth")))
     if block_type == "task":
         attrs["checked"] = meta.get("is_completed") is True
+        attrs.update(_schedule_attrs(meta))
         return "taskBlock", attrs, inline_runs(text, spans)
     if block_type == "listItem":
         kind = meta.get("item_type", meta.get("listType"))
@@ -266,6 +539,9 @@ def block_node(
         return "codeBlock", attrs, inline_runs(text, [], marks=False, breaks=False)
     if block_type in ("blockquote", "quote"):
         return "quoteBlock", attrs, inline_runs(text, spans)
+    if block_type == "callout":
+        attrs["kind"] = callout_kind(meta.get("callout_kind"))
+        return "calloutBlock", attrs, inline_runs(text, spans)
     attrs["srcType"] = block_type
     return "paragraph", attrs, inline_runs(text, spans)
 
@@ -300,6 +576,8 @@ def append_block(
     content: object,
     meta: dict[str, Any],
 ) -> XmlElement:
+    if block_type == "table":
+        return _insert_table(fragment, index, block_id, content, meta)
     element, runs = new_element(block_id, block_type, content, meta)
     placed = fragment.children.insert(index, element)
     fill(placed, runs)
@@ -307,7 +585,19 @@ def append_block(
 
 
 # Attributes the block decides; any other attribute a client put on the node is kept.
-_MANAGED_ATTRS = ("level", "checked", "listType", "language", "srcType")
+_MANAGED_ATTRS = (
+    "level",
+    "checked",
+    "listType",
+    "language",
+    "srcType",
+    "depth",
+    *IMAGE_ATTRS,
+    *FILE_ATTRS,
+    "alt",
+    "name",
+    "kind",
+)
 
 
 def _runs_of(element: XmlElement) -> list[tuple[str, dict[str, Any]] | None] | None:
@@ -344,6 +634,16 @@ def set_block(
     else is rebuilt. A change of node type replaces the node, as the editor itself does.
     """
     element = fragment.children[index]
+    if block_type == "table":
+        table = _table_data(_table_cells(content, meta), meta.get("header_row") is True)
+        if (
+            not isinstance(element, XmlElement)
+            or element.tag != "table"
+            or node_block(element) != table
+        ):
+            del fragment.children[index]
+            append_block(fragment, index, block_id, block_type, content, meta)
+        return
     name, attrs, target = block_node(block_id, block_type, content, meta)
     if not isinstance(element, XmlElement) or element.tag != name:
         del fragment.children[index]
@@ -352,7 +652,9 @@ def set_block(
     for key, value in attrs.items():
         if element.attributes.get(key) != value:
             element.attributes[key] = value
-    for key in _MANAGED_ATTRS:
+    # A block that says nothing about a schedule leaves the node's alone.
+    managed = (*_MANAGED_ATTRS, *SCHEDULE_ATTRS) if "due" in attrs else _MANAGED_ATTRS
+    for key in managed:
         if key not in attrs and key in element.attributes:
             del element.attributes[key]
     current = _runs_of(element)

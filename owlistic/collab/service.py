@@ -22,6 +22,7 @@ from owlistic.access.service import note_for
 from owlistic.collab import repository
 from owlistic.collab.room import CLOSE_GONE, CLOSE_READ_ONLY, RETRY_SECONDS, Peer, Room
 from owlistic.events.broker import Broker, BrokerUnavailable, Message, topic_name
+from owlistic.events.broker.consume import consume_forever
 from owlistic.kit.errors import NotFound
 from owlistic.runtime import Runtime
 
@@ -30,7 +31,7 @@ log = logging.getLogger("owlistic.collab")
 TOPIC = "collab"
 HEADER_KIND = "owlistic-collab"
 HEADER_ORIGIN = "owlistic-origin"
-RESUBSCRIBE_SECONDS = 1.0
+HEADER_AUTHOR = "owlistic-author"
 # Access may have changed when one of these is announced: check every open socket again.
 ACCESS_TOPICS = ("note", "notebook", "trash")
 
@@ -194,12 +195,14 @@ class Collab:
 
     # ------------------------------------------------------------------ between instances
 
-    def _publish(self, kind: str, note_id: uuid.UUID, payload: bytes) -> None:
+    def _publish(
+        self, kind: str, note_id: uuid.UUID, payload: bytes, author: uuid.UUID | None = None
+    ) -> None:
+        headers = [(HEADER_KIND, kind.encode()), (HEADER_ORIGIN, self._instance)]
+        if author is not None:
+            headers.append((HEADER_AUTHOR, author.bytes))
         message = Message(
-            topic=self._topic,
-            key=str(note_id),
-            value=payload,
-            headers=((HEADER_KIND, kind.encode()), (HEADER_ORIGIN, self._instance)),
+            topic=self._topic, key=str(note_id), value=payload, headers=tuple(headers)
         )
         try:
             self._outgoing.put_nowait(message)
@@ -212,7 +215,7 @@ class Collab:
         for update in updates:
             if room is not None:
                 room.receive_stored(update)
-            self._publish("update", note_id, update)
+            self._publish("stored", note_id, update)
 
     async def _send(self) -> None:
         while True:
@@ -230,23 +233,9 @@ class Collab:
                     await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
 
     async def _consume(self) -> None:
-        while True:
-            try:
-                subscription = await self._broker.subscribe([self._topic])
-            except BrokerUnavailable:
-                await asyncio.sleep(RESUBSCRIBE_SECONDS)
-                continue
-            self._ready.set()
-            try:
-                async for message in subscription:
-                    self._deliver(message)
-            except BrokerUnavailable as exc:
-                log.warning("collab lost the broker, resubscribing: %s", exc)
-            except Exception:
-                log.exception("collab consumer failed, resubscribing")
-            finally:
-                await subscription.close()
-            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+        await consume_forever(
+            self._broker, [self._topic], self._deliver, ready=self._ready, name="collab", log=log
+        )
 
     def _deliver(self, message: Message) -> None:
         if message.header(HEADER_ORIGIN) == self._instance:
@@ -263,6 +252,11 @@ class Collab:
             return
         kind = message.header(HEADER_KIND)
         if kind == b"update":
+            author = message.header(HEADER_AUTHOR)
+            room.receive_remote(
+                message.value, uuid.UUID(bytes=author) if author and len(author) == 16 else None
+            )
+        elif kind == b"stored":
             room.receive_stored(message.value)
         elif kind == b"awareness":
             room.receive_remote_awareness(message.value)

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session
@@ -63,6 +62,8 @@ class PgListener:
         self._on_notify()
 
     async def _listen_until_closed(self) -> None:
+        import asyncpg  # PostgreSQL only: the embedded server never loads the driver
+
         conn = await asyncpg.connect(self._dsn)
         try:
             closed = asyncio.Event()
@@ -77,6 +78,8 @@ class PgListener:
                 await asyncio.shield(conn.close(timeout=2))
 
     async def _run(self) -> None:
+        import asyncpg
+
         while True:
             try:
                 await self._listen_until_closed()

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -66,6 +66,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _postgres_connect_args(url: str) -> dict[str, Any]:
+    """asyncpg negotiates TLS whenever the server offers it (``sslmode=prefer``): on the
+    loopback that is encryption of nothing, paid on every connect and in every round trip.
+    A URL that names ``ssl``/``sslmode`` keeps its choice."""
+    parsed = make_url(url)
+    if parsed.host in _LOOPBACK and not {"ssl", "sslmode"} & set(parsed.query):
+        return {"ssl": False}
+    return {}
+
+
 class Database:
     def __init__(self, settings: Settings) -> None:
         url = settings.effective_database_url
@@ -82,6 +95,7 @@ class Database:
                 "pool_size": settings.database_pool_size,
                 "max_overflow": 20,
                 "pool_recycle": 1800,
+                "connect_args": _postgres_connect_args(url),
             }
         self.url = url
         self.engine = create_async_engine(url, **kwargs)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextvars
 import re
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
 
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.datastructures import MutableHeaders
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -52,16 +53,16 @@ class RequestId:
             request_id_var.reset(token)
 
 
-# The web app loads only its own files; the inline theme script is allowed by its hash.
+# The web app loads only its own files; the inline theme script is allowed by its hash. No
+# inline style either: the editor's base styles are in the stylesheet, and the app sets styles
+# through the CSSOM (``element.style``), which the policy does not restrict.
 def app_csp(script_hashes: tuple[str, ...] = ()) -> str:
     scripts = " ".join(["'self'", *(f"'{h}'" for h in script_hashes)])
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src {scripts}",
-            # Tiptap injects its base stylesheet as a <style> element and ProseMirror writes
-            # style attributes: inline styles are allowed, inline scripts never.
-            "style-src 'self' 'unsafe-inline'",
+            "style-src 'self'",
             "img-src 'self' data: blob:",
             "font-src 'self'",
             "connect-src 'self'",
@@ -118,11 +119,24 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def documented_routes(routes: Iterable[BaseRoute]) -> dict[str, frozenset[str]]:
+    """Path template -> methods, as the OpenAPI schema documents them, read from the routes:
+    building the schema takes longer than importing the app, and the first request (the
+    metrics' path template) must not wait for it."""
+    found: dict[str, set[str]] = {}
+    # Included routers are wrappers: their contexts carry the prefixed paths.
+    for route in iter_route_contexts(list(routes)):
+        path, methods = route.path_format, route.methods or set()
+        if isinstance(route.original_route, APIRoute) and route.include_in_schema and path:
+            found.setdefault(path, set()).update(m.upper() for m in methods)
+    return {path: frozenset(methods) for path, methods in found.items()}
+
+
 class DocumentedMethods:
     """The methods the OpenAPI schema documents for a concrete path (built on first use)."""
 
-    def __init__(self, schema: Callable[[], dict[str, Any]]) -> None:
-        self._schema = schema
+    def __init__(self, paths: Callable[[], dict[str, frozenset[str]]]) -> None:
+        self._source = paths
         self._paths: list[tuple[re.Pattern[str], str, frozenset[str]]] | None = None
 
     def _table(self) -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
@@ -131,9 +145,9 @@ class DocumentedMethods:
                 (
                     re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"),
                     p,
-                    frozenset(m.upper() for m in ops if m != "parameters"),
+                    methods,
                 )
-                for p, ops in self._schema().get("paths", {}).items()
+                for p, methods in self._source().items()
             ]
         return self._paths
 

@@ -9,7 +9,7 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 # Browsers ignore ASCII whitespace and control characters in a scheme ("java\tscript:").
 _IGNORED = re.compile(r"[\x00-\x20\x7f]")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
-LINK_MESSAGE = "link href must be http(s), mailto, or a relative or in-app link"
+LINK_MESSAGE = "link href and src must be http(s), mailto, or a relative or in-app link"
 
 
 def unsafe_href(href: object) -> bool:
@@ -20,8 +20,11 @@ def unsafe_href(href: object) -> bool:
 
 
 def has_unsafe_link(*holders: dict[str, Any] | None) -> bool:
-    """Whether a block's ``metadata`` or ``content`` (older data) has an unsafe link span."""
+    """Whether a block's ``metadata`` or ``content`` (older data) has an unsafe link span or
+    an unsafe ``src`` (picture and file blocks)."""
     for holder in holders:
+        if isinstance(holder, dict) and unsafe_href(holder.get("src")):
+            return True
         spans = holder.get("spans") if isinstance(holder, dict) else None
         if isinstance(spans, list) and any(
             isinstance(s, dict) and unsafe_href(s.get("href")) for s in spans

@@ -28,13 +28,21 @@ class _TooLarge(Exception):
 class BodySizeLimit:
     """Refuses bodies over ``max_bytes`` with 413, by header and while streaming."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        larger: dict[str, int] | None = None,
+        messages: dict[str, str] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.larger = larger or {}  # paths that take bigger bodies (uploads)
+        self.messages = messages or {}  # what those paths say instead (the limit people know)
 
-    async def _reject(self, send: Send, limit: int) -> None:
-        body = json.dumps({"error": f"request body exceeds {limit} bytes"}).encode()
+    async def _reject(self, send: Send, limit: int, path: str) -> None:
+        message = self.messages.get(path) or f"request body exceeds {limit} bytes"
+        body = json.dumps({"error": message}).encode()
         await send(
             {
                 "type": "http.response.start",
@@ -59,7 +67,7 @@ class BodySizeLimit:
                 except ValueError:
                     too_big = False
                 if too_big:
-                    await self._reject(send, limit)
+                    await self._reject(send, limit, scope["path"])
                     return
         seen = 0
         started = False
@@ -82,7 +90,7 @@ class BodySizeLimit:
                 # 400 "error parsing the body"): send the 413 instead of that response.
                 if message["type"] == "http.response.start" and not started:
                     started = True
-                    await self._reject(send, limit)
+                    await self._reject(send, limit, scope["path"])
                 return
             if message["type"] == "http.response.start":
                 started = True
@@ -92,4 +100,4 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(send, limit)
+                await self._reject(send, limit, scope["path"])

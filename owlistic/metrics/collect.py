@@ -1,70 +1,46 @@
-"""Prometheus metrics of one server process (``prometheus-client``), in its own registry."""
+"""Prometheus metrics of one server (``prometheus-client``), in the app's own registry, or
+added up over every worker of ``owlistic serve --workers N`` (``shared.py``)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.registry import Collector
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from owlistic.events.repository import OutboxStats
 from owlistic.kit.time import utcnow
+from owlistic.metrics import shared
+from owlistic.metrics.files import registry_of
 from owlistic.realtime.hub import Hub
 from owlistic.runtime import Runtime
 
 
-class _Pipeline(Collector):
-    """Read at scrape time from the running components (no bookkeeping on hot paths)."""
+class _Mirrored:
+    """A count kept by a component (a plain int on its hot path), carried into a counter
+    by the increase since the last copy."""
 
-    def __init__(self, app: Starlette) -> None:
-        self._state = app.state
-        self.outbox: OutboxStats | None = None  # refreshed by the /metrics endpoint
+    def __init__(self, counter: Counter, read: Callable[[], int]) -> None:
+        self._counter = counter
+        self._read = read
+        self._copied = 0
 
-    def collect(self) -> Iterable[Metric]:
-        runtime: Runtime | None = getattr(self._state, "runtime", None)
-        hub: Hub | None = getattr(self._state, "hub", None)
-        if hub is not None:
-            sockets = GaugeMetricFamily(
-                "owlistic_websockets_open", "Open WebSockets of this process (all kinds)"
-            )
-            sockets.add_metric([], hub.registry.count())
-            yield sockets
-            yield CounterMetricFamily(
-                "owlistic_events_received",
-                "Broker messages this process's WebSocket hub took in",
-                value=hub.received_total,
-            )
-        if runtime is not None:
-            relay = runtime.events.relay
-            yield CounterMetricFamily(
-                "owlistic_events_published",
-                "Outbox events this process's relay published to the broker",
-                value=relay.published_total,
-            )
-            yield CounterMetricFamily(
-                "owlistic_relay_errors",
-                "Relay runs that failed (broker or database away, or a bug)",
-                value=relay.errors_total,
-            )
-        if self.outbox is not None:
-            pending = GaugeMetricFamily("owlistic_outbox_pending", "Events not yet dispatched")
-            pending.add_metric([], self.outbox.pending)
-            yield pending
-            lag = GaugeMetricFamily(
-                "owlistic_outbox_lag_seconds", "Age of the oldest undispatched event (0 if none)"
-            )
-            oldest = self.outbox.oldest_pending_at
-            lag.add_metric([], 0.0 if oldest is None else (utcnow() - oldest).total_seconds())
-            yield lag
+    def copy(self) -> None:
+        now = self._read()
+        if now > self._copied:
+            self._counter.inc(now - self._copied)
+            self._copied = now
 
 
 class Metrics:
     def __init__(self, app: Starlette) -> None:
+        self._state = app.state
         self.registry = CollectorRegistry()
+        path = shared.directory()
+        # What a scrape reads: this process's registry, or every worker's files.
+        self.exposed = self.registry if path is None else registry_of(path)
         self.requests = Counter(
             "owlistic_http_requests",
             "HTTP requests by route template, method and status",
@@ -78,8 +54,64 @@ class Metrics:
             registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
         )
-        self.pipeline = _Pipeline(app)
-        self.registry.register(self.pipeline)
+        self.sockets = Gauge(
+            "owlistic_websockets_open",
+            "Open WebSockets (all kinds)",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        self.received = Counter(
+            "owlistic_events_received",
+            "Broker messages the WebSocket hubs took in (each worker's hub takes in every event)",
+            registry=self.registry,
+        )
+        self.published = Counter(
+            "owlistic_events_published",
+            "Outbox events the relays published to the broker",
+            registry=self.registry,
+        )
+        self.relay_errors = Counter(
+            "owlistic_relay_errors",
+            "Relay runs that failed (broker or database away, or a bug)",
+            registry=self.registry,
+        )
+        # The outbox is one table: the latest reading by any worker is the answer.
+        self.outbox_pending = Gauge(
+            "owlistic_outbox_pending",
+            "Events not yet dispatched",
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.outbox_lag = Gauge(
+            "owlistic_outbox_lag_seconds",
+            "Age of the oldest undispatched event (0 if none)",
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
+        self._mirrored: list[_Mirrored] = []
+
+    def copy_components(self) -> None:
+        """Bring the figures the running components keep into the metrics (no bookkeeping
+        on their hot paths). Called before a scrape, and every second by each worker so
+        that a scrape of another worker sees them."""
+        hub: Hub | None = getattr(self._state, "hub", None)
+        runtime: Runtime | None = getattr(self._state, "runtime", None)
+        if not self._mirrored and hub is not None and runtime is not None:
+            relay = runtime.events.relay
+            self._mirrored = [
+                _Mirrored(self.received, lambda: hub.received_total),
+                _Mirrored(self.published, lambda: relay.published_total),
+                _Mirrored(self.relay_errors, lambda: relay.errors_total),
+            ]
+        for mirrored in self._mirrored:
+            mirrored.copy()
+        if hub is not None:
+            self.sockets.set(hub.registry.count())
+
+    def record_outbox(self, stats: OutboxStats) -> None:
+        self.outbox_pending.set(stats.pending)
+        oldest = stats.oldest_pending_at
+        self.outbox_lag.set(0.0 if oldest is None else (utcnow() - oldest).total_seconds())
 
 
 def metrics_of(app: Starlette) -> Metrics:

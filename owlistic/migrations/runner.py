@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 # The newest revision in versions/; a unit test keeps it equal to Alembic's head.
-HEAD_REVISION = "0009"
+HEAD_REVISION = "0020"
 # Held while migrating on PostgreSQL: server instances or workers starting together on a
 # fresh database migrate one after the other (the later ones find the schema up to date).
 MIGRATION_LOCK_KEY = 0x6F776C6D69677261  # "owlmigra"

@@ -21,7 +21,10 @@ class OutboxEvent(Base):
     __tablename__ = "events"
 
     seq: Mapped[int] = mapped_column(SeqType, primary_key=True, autoincrement=True)
-    id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    # A client-side unique value: the ORM inserts a unit of work's events in one statement.
+    id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, unique=True, default=uuid.uuid4, insert_sentinel=True
+    )
     event: Mapped[str] = mapped_column(Text)
     entity: Mapped[str] = mapped_column(String(32))
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,8 +8,9 @@ from owlistic.auth.dependencies import CurrentUser
 from owlistic.kit.responses import RawJSON, errors
 from owlistic.kit.schemas import QueryText
 from owlistic.kit.uow import ReadSession, WriteSession
-from owlistic.note.schemas import NoteCreate, NoteOut, NoteUpdate
+from owlistic.note.schemas import NoteCreate, NoteOut, NotesImport, NotesImported, NoteUpdate
 from owlistic.note.service import note as note_service
+from owlistic.note.tags import TagFilter
 
 router = APIRouter(prefix="/notes", tags=["notes"])
 
@@ -20,7 +21,7 @@ async def list_notes(
     session: ReadSession,
     notebook_id: uuid.UUID | None = None,
     title: QueryText = None,
-    tag: QueryText = None,
+    tag: TagFilter = None,
 ) -> Response:
     """Notes the caller may read (own and shared), pinned first, then newest first, each
     with its blocks. ``tag`` keeps notes with that tag or one nested under it."""
@@ -39,6 +40,27 @@ async def list_notes(
 async def create_note(body: NoteCreate, user: CurrentUser, session: WriteSession) -> NoteOut:
     note, blocks = await note_service.create(session, user.id, body)
     return NoteOut.of(note, blocks, "owner")
+
+
+# Not under /notes: PUT or DELETE on it must be 405, not a note id that fails to parse.
+IMPORT_PATH = "/api/v1/import/notes"
+import_router = APIRouter(prefix="/import", tags=["notes"])
+
+
+@import_router.post(
+    "/notes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NotesImported,
+    responses=errors(401, 403, 404, 413, 422),
+)
+async def import_notes(
+    body: NotesImport, user: CurrentUser, session: WriteSession
+) -> NotesImported:
+    """Creates many notes with their blocks in one transaction (the web app's Markdown
+    import sends its files in batches). At most ``import_max_notes`` notes and
+    ``import_max_blocks`` blocks per request, bodies up to ``import_max_bytes``; more is 413."""
+    created = await note_service.import_many(session, user.id, body)
+    return NotesImported(notes=[NoteOut.of(note, blocks, "owner") for note, blocks in created])
 
 
 @router.get("/{note_id}", response_model=NoteOut, responses=errors(401, 404, 422))

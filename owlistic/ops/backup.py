@@ -33,6 +33,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from tqdm import tqdm
 
+from owlistic.push.vapid import KEY_FILE as VAPID_KEY_FILE
 from owlistic.settings import Settings
 
 FORMAT = 1
@@ -42,6 +43,9 @@ PGDUMP_MEMBER = "database.pgdump"
 LOGICAL_MEMBER = "database.jsonl"
 DATA_MEMBER = "data"
 SECRET_FILE = "jwt_secret"
+# Generated into the data dir when not configured. Restored without them, every session
+# would end (JWT) and every push subscription would stop working (VAPID).
+SECRET_FILES = (SECRET_FILE, VAPID_KEY_FILE)
 ATTACHMENTS_DIR = "attachments"
 BATCH = 1000
 
@@ -62,11 +66,10 @@ def _sqlite_path(settings: Settings) -> Path:
 
 
 def _data_files(settings: Settings) -> list[Path]:
-    """The data dir's secret and attachments, the parts that are not in the database."""
-    found: list[Path] = []
-    secret = settings.data_dir / SECRET_FILE
-    if secret.is_file():
-        found.append(secret)
+    """The data dir's secrets and attachments, the parts that are not in the database."""
+    found = [
+        settings.data_dir / name for name in SECRET_FILES if (settings.data_dir / name).is_file()
+    ]
     attachments = settings.data_dir / ATTACHMENTS_DIR
     if attachments.is_dir():
         found.extend(p for p in sorted(attachments.rglob("*")) if p.is_file())

@@ -23,7 +23,7 @@ async def get_key(_: CurrentUser, push: service.PushDep) -> PushKey:
     "/subscriptions",
     status_code=status.HTTP_201_CREATED,
     response_model=SubscriptionOut,
-    responses=errors(401, 409, 413, 422),
+    responses=errors(401, 409, 422),
 )
 async def subscribe(
     body: SubscriptionIn, user: CurrentUser, session: WriteSession, runtime: RuntimeDep
@@ -33,8 +33,12 @@ async def subscribe(
 
 
 @router.delete(
-    "/subscriptions", status_code=status.HTTP_204_NO_CONTENT, responses=errors(401, 404, 422)
+    "/subscriptions",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=errors(401, 404, 422),
 )
-async def unsubscribe(body: Unsubscribe, user: CurrentUser, session: WriteSession) -> Response:
-    await service.unsubscribe(session, user.id, body.endpoint)
+async def unsubscribe(
+    body: Unsubscribe, user: CurrentUser, session: WriteSession, runtime: RuntimeDep
+) -> Response:
+    await service.unsubscribe(session, runtime.settings, user.id, body.endpoint)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,22 +5,24 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import uuid
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
-import aiohttp
 from fastapi import Depends, Request
 from py_vapid import Vapid02
-from pywebpush import WebPushException, webpush_async
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.kit.db import Database
-from owlistic.kit.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable
+from owlistic.kit.errors import Conflict, NotFound, Unprocessable
 from owlistic.models import PushSubscription
-from owlistic.push.schemas import SubscriptionIn
+from owlistic.push import repository
+from owlistic.push.schemas import ENDPOINT_REST, SubscriptionIn
 from owlistic.settings import Settings
+
+if TYPE_CHECKING:  # the HTTP client and pywebpush load on the first push, not at start-up
+    import aiohttp
 
 log = logging.getLogger("owlistic.push")
 
@@ -30,12 +32,9 @@ GONE = frozenset({404, 410})
 
 def check_endpoint(endpoint: str, settings: Settings) -> None:
     if len(endpoint) > settings.push_max_endpoint_length:
-        raise PayloadTooLarge(
-            f"endpoint longer than {settings.push_max_endpoint_length} characters"
-        )
-    parts = urlsplit(endpoint)
-    schemes = {"https", "http"} if settings.push_allow_http else {"https"}
-    if parts.scheme not in schemes or not parts.hostname:
+        raise Unprocessable(f"endpoint longer than {settings.push_max_endpoint_length} characters")
+    scheme = "https?" if settings.push_allow_http else "https"
+    if not re.match(f"^{scheme}{ENDPOINT_REST}", endpoint):
         raise Unprocessable("endpoint must be an https:// URL of a push service")
 
 
@@ -44,14 +43,9 @@ async def subscribe(
 ) -> PushSubscription:
     """Idempotent per endpoint; a browser that logs in as someone else moves to them."""
     check_endpoint(body.endpoint, settings)
-    existing = await session.scalar(
-        select(PushSubscription).where(PushSubscription.endpoint == body.endpoint)
-    )
+    existing = await repository.by_endpoint(session, body.endpoint)
     if existing is None:
-        count = await session.scalar(
-            select(func.count()).where(PushSubscription.user_id == user_id)
-        )
-        if (count or 0) >= settings.push_max_subscriptions_per_user:
+        if await repository.count_of(session, user_id) >= settings.push_max_subscriptions_per_user:
             raise Conflict(
                 f"at most {settings.push_max_subscriptions_per_user} push subscriptions per user"
             )
@@ -62,13 +56,11 @@ async def subscribe(
     return existing
 
 
-async def unsubscribe(session: AsyncSession, user_id: uuid.UUID, endpoint: str) -> None:
-    result = await session.execute(
-        delete(PushSubscription).where(
-            PushSubscription.user_id == user_id, PushSubscription.endpoint == endpoint
-        )
-    )
-    if not getattr(result, "rowcount", 0):
+async def unsubscribe(
+    session: AsyncSession, settings: Settings, user_id: uuid.UUID, endpoint: str
+) -> None:
+    check_endpoint(endpoint, settings)
+    if not await repository.remove(session, user_id, endpoint):
         raise NotFound("no such push subscription")
 
 
@@ -84,6 +76,8 @@ class PushSender:
             await self._http.close()
 
     def _client(self) -> aiohttp.ClientSession:
+        import aiohttp
+
         if self._http is None:
             self._http = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.settings.push_timeout_seconds)
@@ -93,16 +87,7 @@ class PushSender:
     async def send_to_user(self, user_id: uuid.UUID, payload: dict[str, Any]) -> tuple[int, int]:
         """Push ``payload`` to every device of the user; returns (delivered, removed)."""
         async with self.db.session(readonly=True) as session:
-            subs = list(
-                await session.execute(
-                    select(
-                        PushSubscription.id,
-                        PushSubscription.endpoint,
-                        PushSubscription.p256dh,
-                        PushSubscription.auth,
-                    ).where(PushSubscription.user_id == user_id)
-                )
-            )
+            subs = await repository.of_user(session, user_id)
         if not subs:
             return 0, 0
         data = json.dumps(payload, separators=(",", ":"))
@@ -110,11 +95,14 @@ class PushSender:
         gone = [sub.id for sub, status in zip(subs, results, strict=True) if status in GONE]
         if gone:
             async with self.db.session() as session:
-                await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))
+                await repository.remove_ids(session, gone)
         return sum(1 for status in results if status is not None and status < 300), len(gone)
 
     async def _send(self, sub: Any, data: str) -> int | None:
         """The push service's status, or None when it could not be reached."""
+        import aiohttp
+        from pywebpush import WebPushException, webpush_async
+
         try:
             await webpush_async(
                 {"endpoint": sub.endpoint, "keys": {"p256dh": sub.p256dh, "auth": sub.auth}},

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
+from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from py_vapid import Vapid02
@@ -39,18 +41,25 @@ def load_vapid(settings: Settings) -> Vapid02:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        try:  # O_EXCL: workers starting together keep the first one's key
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written whole under a name of its own (mode 0600), then linked into place, which
+        # fails if a worker starting at the same time got there first: every worker ends up
+        # with the first key, and none reads a key still being written.
+        fd, name = tempfile.mkstemp(dir=settings.data_dir, prefix=f".{KEY_FILE}.")
+        draft = Path(name)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+        try:
+            os.link(draft, path)
         except FileExistsError:
             pass
         else:
-            with os.fdopen(fd, "wb") as out:
-                out.write(pem)
             if settings.env == "production":
                 log.warning(
                     "generated a VAPID key in %s; keep it (or set it) for every instance", path
                 )
             return vapid
+        finally:
+            draft.unlink()
     return Vapid02.from_pem(path.read_bytes())
 
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from starlette.applications import Starlette
 
 from owlistic.auth.revocation import Revocation
-from owlistic.events.broker import Broker, BrokerUnavailable, Message
+from owlistic.events.broker import Broker, Message
+from owlistic.events.broker.consume import consume_forever
 from owlistic.realtime.connection import Connection, Outgoing
 from owlistic.realtime.registry import ConnectionRegistry
 
@@ -20,7 +21,6 @@ log = logging.getLogger("owlistic.ws")
 
 # Delivery is at least once (a relay retry can publish twice): remember recent event ids.
 RECENT_EVENT_IDS = 10_000
-RESUBSCRIBE_SECONDS = 1.0
 
 
 def hub_of(app: Starlette) -> Hub:
@@ -121,28 +121,11 @@ class Hub:
             )
 
     async def _run(self) -> None:
-        failures = 0
-        while True:
-            try:
-                subscription = await self._broker.subscribe(self._topics)
-            except BrokerUnavailable as exc:
-                failures += 1
-                if failures == 1:  # once per outage, not once a second
-                    log.warning("WebSocket hub cannot subscribe yet, retrying: %s", exc)
-                await asyncio.sleep(RESUBSCRIBE_SECONDS)
-                continue
-            if failures:
-                log.info("WebSocket hub subscribed")
-            failures = 0
-            self._ready.set()
-            try:
-                async for message in subscription:
-                    self.deliver(message)
-            except BrokerUnavailable as exc:
-                log.warning("WebSocket hub lost the broker, resubscribing: %s", exc)
-            except Exception:
-                # A bug must not stop delivery to every client for good.
-                log.exception("WebSocket hub failed, resubscribing")
-            finally:
-                await subscription.close()
-            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+        await consume_forever(
+            self._broker,
+            self._topics,
+            self.deliver,
+            ready=self._ready,
+            name="WebSocket hub",
+            log=log,
+        )

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from owlistic.kit.db import Database
 from owlistic.push.service import PushSender
 from owlistic.push.vapid import load_vapid
 from owlistic.reminder.scheduler import ReminderScheduler
 from owlistic.settings import Settings
+from owlistic.task.reminders import QUEUED
+
+
+async def _nothing(_: AsyncSession) -> None:
+    pass
 
 
 class Reminders:
@@ -16,9 +23,13 @@ class Reminders:
         self._db = db
 
     def start(self) -> None:
-        # A write may have queued an earlier reminder than the one the scheduler sleeps for.
-        self._db.on_outbox_commit(self.scheduler.wake)
+        self._db.on_commit(_nothing, self._committed)
         self.scheduler.start()
+
+    def _committed(self, session: AsyncSession) -> None:
+        at = session.info.pop(QUEUED, None)
+        if at is not None:  # may be earlier than the one the scheduler sleeps for
+            self.scheduler.queued(at)
 
     async def stop(self) -> None:
         await self.scheduler.stop()

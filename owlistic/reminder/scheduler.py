@@ -14,18 +14,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
 from owlistic.events.outbox import emit
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
-from owlistic.models import Reminder, Task, User
 from owlistic.push.service import PushSender
+from owlistic.reminder import repository
 from owlistic.reminder.email import send_reminder
 from owlistic.settings import Settings
 from owlistic.task import schedule
@@ -46,72 +47,84 @@ class Fired:
 
 
 class ReminderScheduler:
+    """Sleeps until the earliest pending reminder. Reminders queued by this process are
+    announced by ``queued`` after their commit, so it never polls for them; the table is
+    read again only after firing and every ``scheduler_poll_seconds``, for what other
+    instances queued or withdrew."""
+
     def __init__(self, db: Database, settings: Settings, push: PushSender) -> None:
         self.db, self.settings, self.push = db, settings, push
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(MAX_DELIVERIES)
+        # The earliest pending time known (None: none, or not known yet) and when the table
+        # was last read; times announced since the loop last looked.
+        self._next: datetime | None = None
+        self._read_at = -math.inf
+        self._announced: datetime | None = None
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="reminder-scheduler")
 
-    def wake(self) -> None:
+    def queued(self, at: datetime) -> None:
+        """A committed unit of work queued a reminder for ``at``."""
+        if self._announced is None or at < self._announced:
+            self._announced = at
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
+        # Python 3.11's wait_for swallows a cancel that lands as the wake-up fires (the loop
+        # then waits a whole poll again): cancel until the task has really ended.
+        while self._task is not None and not self._task.done():
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await asyncio.wait({self._task}, timeout=1.0)
         if self._deliveries:
             await asyncio.wait(self._deliveries, timeout=self.settings.push_timeout_seconds)
 
     async def _run(self) -> None:
+        poll = self.settings.scheduler_poll_seconds
         while True:
-            delay = self.settings.scheduler_poll_seconds
+            # Cleared before looking, so an announcement made meanwhile ends the next wait.
+            self._wake.clear()
+            announced, self._announced = self._announced, None
+            if announced is not None and (self._next is None or announced < self._next):
+                self._next = announced
+            delay = poll
             try:
-                if await self.fire_due() >= self.settings.scheduler_batch_size:
+                if time.monotonic() - self._read_at >= poll:
+                    await self._read_next()
+                due = self._next is not None and self._next <= utcnow()
+                if due and await self.fire_due() >= self.settings.scheduler_batch_size:
                     continue  # more are due right now
-                delay = await self._until_next(delay)
+                if self._next is not None:
+                    delay = max(0.0, min(poll, (self._next - utcnow()).total_seconds()))
             except (DBAPIError, OSError) as exc:
                 log.warning("reminder scheduler: %s", exc)
+                self._read_at = -math.inf
             except Exception:
                 log.exception("reminder scheduler failed; retrying")
+                self._read_at = -math.inf
             if delay > 0:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
 
-    async def _until_next(self, cap: float) -> float:
+    async def _read_next(self) -> None:
         async with self.db.session(readonly=True) as session:
-            nearest = await session.scalar(
-                select(func.min(Reminder.fire_at)).where(Reminder.status == "pending")
-            )
-        if nearest is None:
-            return cap
-        if nearest.tzinfo is None:  # SQLite's aggregate skips the column type
-            nearest = datetime.fromisoformat(str(nearest)).replace(tzinfo=utcnow().tzinfo)
-        return max(0.0, min(cap, (nearest - utcnow()).total_seconds()))
+            self._next = await repository.nearest_pending(session)
+        self._read_at = time.monotonic()
 
     async def fire_due(self) -> int:
-        """Claim and fire what is due now; returns how many rows were claimed."""
+        """Claim and fire what is due now, then read the next pending time in the same
+        transaction; returns how many rows were claimed."""
         now = utcnow()
         late_after = timedelta(seconds=self.settings.reminder_late_seconds)
         fired: list[Fired] = []
         async with self.db.session() as session:
-            query = (
-                select(Reminder, Task, User.email, User.email_reminders)
-                .join(Task, Task.id == Reminder.task_id)
-                .join(User, User.id == Reminder.user_id)
-                .where(Reminder.status == "pending", Reminder.fire_at <= now)
-                .order_by(Reminder.fire_at)
-                .limit(self.settings.scheduler_batch_size)
+            rows = await repository.claim_due(
+                session, now, self.settings.scheduler_batch_size, skip_locked=not self.db.is_sqlite
             )
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True, of=Reminder)
-            rows = (await session.execute(query)).all()
-            for reminder, task, email, wants_email in rows:
+            for reminder, task, email, wants_email, has_push in rows:
                 if task.deleted_at is not None or task.is_completed:
                     reminder.status = "cancelled"
                     continue
@@ -119,11 +132,14 @@ class ReminderScheduler:
                 reminder.late = now - reminder.fire_at > late_after
                 reminder.channels = {"event": True}
                 await emit(session, TaskReminderFired.fired(task, reminder))
+                email = email if wants_email and self.settings.smtp_host else None
+                if not (has_push or email):
+                    continue  # the event is all there is to send
                 fired.append(
                     Fired(
                         reminder.id,
                         reminder.user_id,
-                        email if wants_email and self.settings.smtp_host else None,
+                        email,
                         {
                             "type": "task.reminder",
                             "task_id": str(task.id),
@@ -135,6 +151,9 @@ class ReminderScheduler:
                         },
                     )
                 )
+            if len(rows) < self.settings.scheduler_batch_size:
+                self._next = await repository.nearest_pending(session)  # flushes the claim
+                self._read_at = time.monotonic()
         if fired:  # the commit has woken the relay: the events are on their way
             for item in fired:
                 delivery = asyncio.create_task(self._deliver(item))
@@ -160,8 +179,4 @@ class ReminderScheduler:
                     log.warning("reminder e-mail failed: %s", exc)
                     channels["email"] = False
             async with self.db.session() as session:
-                await session.execute(
-                    update(Reminder)
-                    .where(Reminder.id == item.reminder_id)
-                    .values(channels=channels)
-                )
+                await repository.record_channels(session, item.reminder_id, channels)

@@ -2,7 +2,8 @@
 
 ``"exact phrase"``, ``-excluded``, ``a OR b``; the last plain word matches as a prefix
 (search while typing). Anything else is text: no input is a syntax error, an unbalanced
-quote runs to the end, operators without words are ignored.
+quote runs to the end, operators without words are ignored, and so are the terms after the
+first ``max_terms``.
 """
 
 from __future__ import annotations
@@ -45,10 +46,6 @@ class Query:
         return not self.groups
 
 
-class QueryTooComplex(ValueError):
-    pass
-
-
 _TOKEN = re.compile(r'(-?)(?:"([^"]*)"?|(\S+))')
 
 
@@ -65,6 +62,8 @@ def parse(raw: str, *, max_terms: int) -> Query:
         found = tuple(words(quoted if quoted is not None else plain or ""))
         if not found:
             continue
+        if sum(map(len, groups)) + len(excluded) == max_terms:
+            break  # the rest is ignored, as web search engines do: the cost stays bounded
         term = Term(found)
         if negate:
             excluded.append(term)
@@ -81,9 +80,13 @@ def parse(raw: str, *, max_terms: int) -> Query:
         term = groups[group][index]
         if not term.substring and len(term.words[-1]) >= PREFIX_MIN_CHARS:
             groups[group][index] = Term(term.words, prefix=True)
-    if sum(len(g) for g in groups) + len(excluded) > max_terms:
-        raise QueryTooComplex(f"a search may have at most {max_terms} terms")
     return Query(tuple(tuple(g) for g in groups), tuple(excluded))
+
+
+def exact(query: Query, term: Term) -> Query:
+    """``query`` with ``term`` (its prefix term) matching only itself."""
+    groups = tuple(tuple(Term(t.words) if t == term else t for t in g) for g in query.groups)
+    return Query(groups, query.excluded)
 
 
 def _substring_usable(term: Term) -> bool:
@@ -126,18 +129,29 @@ def fts5_substring_any(groups: list[tuple[Term, ...]]) -> str:
     return " OR ".join(f'"{t.text}"' for g in groups for t in g)
 
 
+def fts5_all(groups: list[tuple[Term, ...]], *, substring: bool) -> str:
+    """Rows matching every group in the row itself."""
+    any_of = fts5_substring_any if substring else fts5_any
+    return " AND ".join(f"({any_of([g])})" for g in groups)
+
+
 # --- PostgreSQL tsquery / LIKE -------------------------------------------------------
 
 
-def _tsquery_term(term: Term) -> str:
-    lexemes = [f"'{w}'" for w in term.words]
+def _tsquery_term(term: Term, weights: str) -> str:
+    lexemes = [f"'{w}':{weights}" if weights else f"'{w}'" for w in term.words]
     if term.prefix:
-        lexemes[-1] += ":*"
+        lexemes[-1] = f"'{term.words[-1]}':*{weights}"
     return "(" + " <-> ".join(lexemes) + ")"
 
 
-def tsquery_any(groups: list[tuple[Term, ...]]) -> str:
-    return " | ".join(_tsquery_term(t) for g in groups for t in g)
+def tsquery_any(groups: list[tuple[Term, ...]], weights: str = "") -> str:
+    """``weights``: only lexemes of those weights match (``AB``: title and tags)."""
+    return " | ".join(_tsquery_term(t, weights) for g in groups for t in g)
+
+
+def tsquery_all(groups: list[tuple[Term, ...]], weights: str = "") -> str:
+    return " & ".join(f"({tsquery_any([g], weights)})" for g in groups)
 
 
 def like_pattern(term: Term) -> str:

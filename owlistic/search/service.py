@@ -5,12 +5,10 @@ import binascii
 import html
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.index.text import content_text
 from owlistic.kit.errors import BadRequest
-from owlistic.models import Block, Note, Task
 from owlistic.note.tags import normalize_tag
 from owlistic.search import query as q
 from owlistic.search import repository
@@ -60,10 +58,7 @@ class SearchService:
         if not 1 <= size <= settings.search_max_limit:
             raise BadRequest(f"limit must be between 1 and {settings.search_max_limit}")
         offset = 0 if cursor is None else decode_cursor(cursor, settings.search_max_offset)
-        try:
-            parsed = q.parse(text, max_terms=settings.search_max_terms)
-        except q.QueryTooComplex as exc:
-            raise BadRequest(str(exc)) from None
+        parsed = q.parse(text, max_terms=settings.search_max_terms)
         if parsed.empty:  # only operators, punctuation or exclusions: nothing to look for
             return SearchPage(results=[], next_cursor=None)
         dialect = session.get_bind().dialect.name
@@ -81,6 +76,8 @@ class SearchService:
             dialect=dialect,
             offset=offset,
             limit=size + 1,
+            narrow_rows=settings.search_narrow_rows,
+            candidate_rows=settings.search_candidate_rows,
         )
         more = len(hits) > size and offset + size <= settings.search_max_offset
         results = await self._results(session, hits[:size], parsed.terms)
@@ -95,12 +92,7 @@ class SearchService:
         note_ids = {h.note_id for h in hits if h.note_id is not None}
         block_ids = {h.block_id for h in hits if h.block_id is not None}
         task_ids = {h.task_id for h in hits if h.task_id is not None}
-        notes = {n.id: n for n in await session.scalars(select(Note).where(Note.id.in_(note_ids)))}
-        block_rows = await session.execute(
-            select(Block.id, Block.content).where(Block.id.in_(block_ids))
-        )
-        blocks: dict[uuid.UUID, object] = {row[0]: row[1] for row in block_rows}
-        tasks = {t.id: t for t in await session.scalars(select(Task).where(Task.id.in_(task_ids)))}
+        notes, blocks, tasks = await repository.originals(session, note_ids, block_ids, task_ids)
         results = []
         for hit in hits:
             note = notes.get(hit.note_id) if hit.note_id else None

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.note.tags import TagText
 
 
 class TagOut(Schema):
@@ -14,8 +15,8 @@ class TagRename(InputSchema):
     """Renames ``from`` (and the tags nested under it) to ``to``; when ``to`` exists already
     on a note, the two merge."""
 
-    from_: str = Field(alias="from", max_length=1000)
-    to: str = Field(max_length=1000)
+    from_: TagText = Field(alias="from")
+    to: TagText
 
 
 class TagRenamed(Schema):

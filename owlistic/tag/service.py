@@ -2,15 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from owlistic.access.service import readable_note_filter, writable_note_filter
 from owlistic.events.outbox import emit
-from owlistic.models import Note
 from owlistic.note.events import NoteOrganised
-from owlistic.note.tags import has_tag, normalize_tag, tag_elements
+from owlistic.note.tags import normalize_tag
 from owlistic.settings import get_settings
+from owlistic.tag import repository
 
 
 def _renamed(tag: str, old: str, new: str) -> str:
@@ -20,15 +18,7 @@ def _renamed(tag: str, old: str, new: str) -> str:
 class TagService:
     async def list(self, session: AsyncSession, user_id: uuid.UUID) -> list[tuple[str, int]]:
         """Tags of the live notes the caller may read, with how many notes carry each."""
-        elements = tag_elements(session.get_bind().dialect.name)
-        rows = await session.execute(
-            select(elements.c.value, func.count())
-            .select_from(Note.__table__.join(elements, true()))
-            .where(Note.deleted_at.is_(None), readable_note_filter(user_id))
-            .group_by(elements.c.value)
-            .order_by(elements.c.value)
-        )
-        return [(str(name), int(count)) for name, count in rows]
+        return await repository.readable_counts(session, user_id)
 
     async def rename(
         self, session: AsyncSession, user_id: uuid.UUID, *, old: str, new: str
@@ -36,15 +26,7 @@ class TagService:
         """On every note the caller may edit; one ``NoteOrganised`` per note changed."""
         limit = get_settings().tag_max_chars
         old, new = normalize_tag(old, limit), normalize_tag(new, limit)
-        notes = list(
-            await session.scalars(
-                select(Note).where(
-                    Note.deleted_at.is_(None),
-                    writable_note_filter(user_id),
-                    has_tag(session.get_bind().dialect.name, old),
-                )
-            )
-        )
+        notes = await repository.writable_with_tag(session, user_id, old)
         for note in notes:
             note.tags = list(dict.fromkeys(_renamed(t, old, new) for t in note.tags or []))
         await session.flush()

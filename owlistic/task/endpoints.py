@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
 from owlistic.auth.dependencies import CurrentUser
-from owlistic.kit.errors import Unprocessable
 from owlistic.kit.responses import errors
+from owlistic.kit.schemas import TimeZoneName
 from owlistic.kit.uow import ReadSession, WriteSession
-from owlistic.task import schedule
 from owlistic.task.schemas import CompletionOut, Snooze, TaskCreate, TaskOut, TaskUpdate
 from owlistic.task.service import task as task_service
 from owlistic.task.views import DueView
@@ -32,17 +32,13 @@ async def list_tasks(
     note_id: uuid.UUID | None = None,
     block_id: uuid.UUID | None = None,
     due: DueView | None = None,
-    tz: str | None = Query(None, max_length=64, description="IANA zone; default: the profile's"),
+    tz: Annotated[TimeZoneName | None, Query(description="default: the profile's")] = None,
 ) -> list[TaskOut]:
     """Tasks in notes the caller may read, plus their own tasks outside any note.
 
     ``due`` picks a section (``overdue``, ``today``, ``upcoming``, ``none``), sorted by due
     time; "today" is the day in ``tz`` (or the profile's time zone, else UTC)."""
     time_zone = tz or user.time_zone or "UTC"
-    try:
-        schedule.zone(time_zone)
-    except ValueError as exc:
-        raise Unprocessable(str(exc)) from None
     tasks = await task_service.list(
         session,
         user.id,
@@ -72,7 +68,7 @@ async def get_task(task_id: uuid.UUID, user: CurrentUser, session: ReadSession) 
     return TaskOut.of(await task_service.get(session, user.id, task_id))
 
 
-@router.put("/{task_id}", response_model=TaskOut, responses=errors(401, 403, 404, 422))
+@router.put("/{task_id}", response_model=TaskOut, responses=errors(401, 403, 404, 409, 422))
 async def update_task(
     task_id: uuid.UUID, body: TaskUpdate, user: CurrentUser, session: WriteSession
 ) -> TaskOut:
@@ -89,7 +85,7 @@ async def delete_task(task_id: uuid.UUID, user: CurrentUser, session: WriteSessi
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{task_id}/skip", response_model=TaskOut, responses=errors(401, 403, 404, 422))
+@router.post("/{task_id}/skip", response_model=TaskOut, responses=errors(401, 403, 404, 409, 422))
 async def skip_occurrence(task_id: uuid.UUID, user: CurrentUser, session: WriteSession) -> TaskOut:
     """A recurring task moves to its next occurrence; this one is recorded as skipped."""
     return TaskOut.of(await task_service.skip(session, user.id, task_id))
@@ -101,7 +97,7 @@ async def end_series(task_id: uuid.UUID, user: CurrentUser, session: WriteSessio
     return TaskOut.of(await task_service.end_series(session, user.id, task_id))
 
 
-@router.post("/{task_id}/snooze", response_model=TaskOut, responses=errors(401, 404, 422))
+@router.post("/{task_id}/snooze", response_model=TaskOut, responses=errors(401, 404, 409, 422))
 async def snooze(
     task_id: uuid.UUID, body: Snooze, user: CurrentUser, session: WriteSession
 ) -> TaskOut:

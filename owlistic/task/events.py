@@ -22,7 +22,9 @@ class TaskEvent(DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class TaskChanged(TaskEvent):
-    """The task's state after the change."""
+    """The task's state after the change. ``text_changed`` is False when the writer knows
+    the title and description are as before (a task ticked off): the search index then has
+    nothing to refresh."""
 
     title: str
     is_completed: bool
@@ -33,9 +35,10 @@ class TaskChanged(TaskEvent):
     remind_at: datetime | None
     remind_before_minutes: int | None
     recurrence: str | None
+    text_changed: bool = True
 
     @classmethod
-    def of(cls, task: Task) -> Self:
+    def of(cls, task: Task, *, text_changed: bool = True) -> Self:
         return cls(
             task_id=task.id,
             user_id=task.user_id,
@@ -52,6 +55,7 @@ class TaskChanged(TaskEvent):
             ),
             remind_before_minutes=task.remind_before_minutes,
             recurrence=task.recurrence,
+            text_changed=text_changed,
         )
 
 
@@ -102,7 +106,7 @@ class TaskReminderFired(TaskChanged):
         )
 
 
-def task_updated(task: Task, *, was_completed: bool) -> TaskUpdated:
+def task_updated(task: Task, *, was_completed: bool, text_changed: bool = True) -> TaskUpdated:
     """``TaskCompleted`` when this update ticked the task off, else ``TaskUpdated``."""
     kind = TaskCompleted if task.is_completed and not was_completed else TaskUpdated
-    return kind.of(task)
+    return kind.of(task, text_changed=text_changed)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.kit.time import utcnow
 from owlistic.models import Reminder, Task
-from owlistic.task import schedule
+from owlistic.task import repository, schedule
+
+# The earliest reminder time a unit of work queued: ``session.info[QUEUED]``. After the
+# commit the scheduler of this process hears of it, so it need not poll for new rows.
+QUEUED = "owlistic.task.reminder_queued"
 
 
 async def reschedule(session: AsyncSession, task: Task, *, at: datetime | None = None) -> None:
@@ -21,19 +24,12 @@ async def reschedule(session: AsyncSession, task: Task, *, at: datetime | None =
     kind = "snooze" if at is not None else "due"
     if at is None and not task.is_completed and task.deleted_at is None:
         at = schedule.reminder_time(task.due_at, task.remind_at, task.remind_before_minutes)
-    await session.execute(
-        delete(Reminder).where(Reminder.task_id == task.id, Reminder.status == "pending")
-    )
+    await repository.drop_pending_reminder(session, task.id)
     if at is None or (kind == "due" and at <= utcnow() - schedule.PAST_GRACE):
         return
-    already_sent = await session.scalar(
-        select(
-            exists().where(
-                Reminder.task_id == task.id, Reminder.fire_at == at, Reminder.status == "sent"
-            )
-        )
-    )
-    if already_sent:
+    if await repository.reminder_sent(session, task.id, at):
         return
     session.add(Reminder(task_id=task.id, user_id=task.user_id, fire_at=at, kind=kind))
     await session.flush()
+    queued: datetime | None = session.info.get(QUEUED)
+    session.info[QUEUED] = at if queued is None else min(queued, at)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from owlistic.access import audience
 from owlistic.access.service import readable_note_filter
 from owlistic.kit.time import utcnow
-from owlistic.models import Block, Note, Notebook, Task, TaskCompletion
+from owlistic.models import Block, Note, Notebook, Reminder, Task, TaskCompletion
 from owlistic.task.views import DueView, due_filter
 
 
@@ -58,10 +60,11 @@ async def completions(session: AsyncSession, task_id: uuid.UUID) -> list[TaskCom
 async def live_in_context(
     session: AsyncSession, task_id: uuid.UUID
 ) -> tuple[Task, Note | None, uuid.UUID | None, Block | None] | None:
-    """A live task with its note, the note's notebook owner and its live block, in one query."""
+    """A live task with its note, the note's notebook owner and its live block, in one query
+    (with the audience of its events, remembered for them)."""
     row = (
         await session.execute(
-            select(Task, Note, Notebook.user_id, Block)
+            select(Task, Note, Notebook.user_id, Block, audience.note_holders())
             .outerjoin(Note, Note.id == Task.note_id)
             .outerjoin(Notebook, Notebook.id == Note.notebook_id)
             .outerjoin(Block, and_(Block.id == Task.block_id, Block.live()))
@@ -69,9 +72,51 @@ async def live_in_context(
             .limit(1)
         )
     ).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    if row is None:
+        return None
+    if row[1] is not None and row[2] is not None:
+        audience.remember_note(session, row[1], row[2], row[4])
+    return row[0], row[1], row[2], row[3]
 
 
 async def linked_to(session: AsyncSession, block_id: uuid.UUID) -> Task | None:
     """The live task linked to a block."""
     return await session.scalar(select(Task).where(Task.block_id == block_id, Task.live()).limit(1))
+
+
+async def drop_pending_reminder(session: AsyncSession, task_id: uuid.UUID) -> None:
+    await session.execute(
+        delete(Reminder).where(Reminder.task_id == task_id, Reminder.status == "pending")
+    )
+
+
+async def reminder_sent(session: AsyncSession, task_id: uuid.UUID, at: datetime) -> bool:
+    """Whether a reminder for this time was already sent (it is not queued again)."""
+    sent = exists().where(
+        Reminder.task_id == task_id, Reminder.fire_at == at, Reminder.status == "sent"
+    )
+    return bool(await session.scalar(select(sent)))
+
+
+async def unmirrored_schedules(
+    session: AsyncSession, limit: int, *, skip_locked: bool
+) -> list[tuple[Task, Block]]:
+    """Live tasks with a schedule whose live checklist block does not state one (written
+    before blocks carried schedules); on PostgreSQL locked, skipping those another instance
+    is mirroring."""
+    query = (
+        select(Task, Block)
+        .join(Block, Block.id == Task.block_id)
+        .where(
+            Task.live(),
+            Block.live(),
+            or_(
+                Task.due_at.is_not(None), Task.remind_at.is_not(None), Task.recurrence.is_not(None)
+            ),
+            Block.meta["due_date"].as_string().is_(None),
+        )
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True, of=Task)
+    return [(t, b) for t, b in (await session.execute(query)).all()]

@@ -41,7 +41,16 @@ def parse_instant(value: str, field: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{field} needs a time zone offset (e.g. Z or +02:00)")
     check_year(moment, field)
-    return moment.astimezone(UTC)
+    return _to_utc(moment, field)
+
+
+def _to_utc(moment: datetime, field: str) -> datetime:
+    """The instant in UTC; an offset can push the last days of year 9999 past it."""
+    try:
+        instant = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{field} must be between {MIN_YEAR} and {MAX_YEAR}") from None
+    return instant
 
 
 def parse_due(value: str, tz: ZoneInfo, field: str = "due_at") -> tuple[datetime, bool]:
@@ -51,7 +60,7 @@ def parse_due(value: str, tz: ZoneInfo, field: str = "due_at") -> tuple[datetime
         if len(value) == 10:
             day = date.fromisoformat(value)
             check_year(day, field)
-            return local_to_utc(datetime(day.year, day.month, day.day), tz), True
+            return _to_utc(datetime(day.year, day.month, day.day, tzinfo=tz), field), True
         moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError as exc:
         if "between" in str(exc):
@@ -61,8 +70,8 @@ def parse_due(value: str, tz: ZoneInfo, field: str = "due_at") -> tuple[datetime
         ) from None
     check_year(moment, field)
     if moment.tzinfo is None:
-        return local_to_utc(moment, tz), False
-    return moment.astimezone(UTC), False
+        return _to_utc(moment.replace(tzinfo=tz), field), False
+    return _to_utc(moment, field), False
 
 
 def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:

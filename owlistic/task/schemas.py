@@ -3,11 +3,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field, JsonValue, StrictBool, field_validator
+from pydantic import ConfigDict, Field, JsonValue, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from owlistic.kit.schemas import InputSchema, Schema
+from owlistic.kit.schemas import InputSchema, Schema, TimeZoneName
 from owlistic.models import Task
 from owlistic.task import schedule
 
@@ -21,11 +22,29 @@ DUE_DATE_PATTERN = (
     r"|\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)$"
 )
 _DUE_DATE = re.compile(DUE_DATE_PATTERN, re.ASCII)
+# What the schema states (a subset of what is accepted, e.g. local ``YYYY-MM-DDTHH:MM``
+# too): real dates and RFC 3339 date-times in the years the server keeps (an offset can
+# move 9999-12-31T23:00 past the last year, so date-times stop at 9998).
+_YEAR = r"(19[7-9][0-9]|[2-9][0-9]{3})"
+_TIME_YEAR = r"(19[7-9][0-9]|[2-8][0-9]{3}|9[0-8][0-9]{2})"
+DATE_SCHEMA: dict[str, JsonValue] = {"type": "string", "format": "date", "pattern": f"^{_YEAR}-"}
+DATE_TIME_SCHEMA: dict[str, JsonValue] = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": f"^{_TIME_YEAR}-",
+}
 DUE_DATE_FORMATS: list[JsonValue] = [
     {"type": "string", "maxLength": 0},
-    {"type": "string", "format": "date"},
-    {"type": "string", "format": "date-time"},
+    DATE_SCHEMA,
+    DATE_TIME_SCHEMA,
 ]
+NULL: dict[str, JsonValue] = {"type": "null"}
+# The repetitions the schema states (any other valid RFC 5545 RRULE is accepted too).
+_DAY = "(MO|TU|WE|TH|FR|SA|SU)"
+RRULE_PATTERN = (
+    r"^$|^(RRULE:)?FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;INTERVAL=[1-9][0-9]{0,2})?"
+    rf"(;BYDAY={_DAY}(,{_DAY}){{0,6}})?(;COUNT=[1-9][0-9]{{0,3}})?$"
+)
 DUE_DATE_DESCRIPTION = "`YYYY-MM-DD`, an RFC 3339 date-time, or empty for none"
 
 
@@ -38,12 +57,6 @@ def _due_syntax(value: object) -> object:
     if not _DUE_DATE.fullmatch(value):
         raise ValueError("must be YYYY-MM-DD, a local YYYY-MM-DDTHH:MM or an RFC 3339 date-time")
     schedule.parse_due(value, schedule.zone("UTC"), "date")
-    return value
-
-
-def _zone_name(value: str | None) -> str | None:
-    if value is not None:
-        schedule.zone(value)
     return value
 
 
@@ -114,14 +127,27 @@ class ScheduleInput(InputSchema):
     both are sent): ``YYYY-MM-DD`` is all day, ``YYYY-MM-DDTHH:MM`` is a wall time in
     ``time_zone`` (default: the profile's), an offset makes it an instant."""
 
-    due_at: str | None = Field(None, max_length=64)
-    time_zone: str | None = Field(None, max_length=64)
-    remind_at: datetime | None = None
+    due_at: str | None = Field(
+        None,
+        max_length=64,
+        description=DUE_DATE_DESCRIPTION,
+        json_schema_extra={"anyOf": [*DUE_DATE_FORMATS, {"type": "null"}]},
+    )
+    time_zone: TimeZoneName | None = None
+    remind_at: datetime | None = Field(
+        None, json_schema_extra={"anyOf": [DATE_TIME_SCHEMA, {"type": "null"}]}
+    )
     remind_before_minutes: int | None = Field(None, ge=0, le=MAX_REMIND_BEFORE_MINUTES)
-    recurrence: str | None = Field(None, max_length=schedule.MAX_RULE_LENGTH + 6)
+    recurrence: str | None = Field(
+        None,
+        max_length=schedule.MAX_RULE_LENGTH + 6,
+        description="An RFC 5545 RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY); empty for none",
+        json_schema_extra={
+            "anyOf": [{"type": "string", "pattern": RRULE_PATTERN}, {"type": "null"}]
+        },
+    )
 
     _due = field_validator("due_at", mode="before")(_due_syntax)
-    _tz = field_validator("time_zone")(_zone_name)
     _remind = field_validator("remind_at", mode="before")(_instant)
     _rrule = field_validator("recurrence")(_rule)
 
@@ -158,10 +184,24 @@ class TaskUpdate(ScheduleInput):
 
 
 class Snooze(InputSchema):
-    """Remind again after ``minutes``, or at ``until``."""
+    """Remind again after ``minutes``, or at ``until`` (exactly one of the two)."""
 
-    minutes: int | None = Field(None, ge=1, le=MAX_SNOOZE_MINUTES)
-    until: datetime | None = None
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["minutes"]}, {"required": ["until"]}]}
+    )
+
+    minutes: Annotated[int, Field(ge=1, le=MAX_SNOOZE_MINUTES)] | SkipJsonSchema[None] = None
+    until: Annotated[datetime, Field(json_schema_extra=DATE_TIME_SCHEMA)] | SkipJsonSchema[None] = (
+        None
+    )
+
+    @field_validator("minutes", "until", mode="before")
+    @classmethod
+    def _given(cls, value: object) -> object:
+        # Left out means "not this one"; null is not a value of either.
+        if value is None:
+            raise ValueError("must not be null; leave it out instead")
+        return value
 
     _until = field_validator("until", mode="before")(_instant)
 

@@ -94,7 +94,7 @@ class TaskService:
             if block is None:
                 raise NotFound("Block not found")
             note, _ = await note_for(
-                session, user_id, block.note_id, Rank.EDITOR, verb="add tasks to"
+                session, user_id, block.note_id, Rank.EDITOR, verb="add tasks to", for_events=True
             )
             if await repository.linked_to(session, block.id) is not None:
                 raise Conflict("that block already has a task")
@@ -109,7 +109,7 @@ class TaskService:
             await emit(session, BlockUpdated.of(block))
         elif body.note_id is not None:
             note, _ = await note_for(
-                session, user_id, body.note_id, Rank.EDITOR, verb="add tasks to"
+                session, user_id, body.note_id, Rank.EDITOR, verb="add tasks to", for_events=True
             )
             task.note_id = note.id
             session.add(task)
@@ -131,7 +131,7 @@ class TaskService:
         self, session: AsyncSession, user_id: uuid.UUID, task_id: uuid.UUID, body: TaskUpdate
     ) -> Task:
         task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
-        was_completed = task.is_completed
+        was_completed, text_before = task.is_completed, (task.title, task.description)
         fields = body.model_fields_set
         if body.metadata is not None:
             kept = {k: v for k, v in task.meta.items() if k in RESERVED_METADATA}
@@ -154,10 +154,13 @@ class TaskService:
         if not rolled and (task.is_completed != was_completed or fields & planning.SCHEDULE_FIELDS):
             await reminders.reschedule(session, task)
         await sync.task_to_block(session, task, block)
+        text_changed = (task.title, task.description) != text_before
         # A repeating task ticked off is reopened at its next occurrence: still a completion.
         await emit(
             session,
-            TaskCompleted.of(task) if rolled else task_updated(task, was_completed=was_completed),
+            TaskCompleted.of(task, text_changed=text_changed)
+            if rolled
+            else task_updated(task, was_completed=was_completed, text_changed=text_changed),
         )
         return task
 
@@ -165,7 +168,7 @@ class TaskService:
         """Move a recurring task to its next occurrence without completing this one."""
         task, _, block = await self._access(session, user_id, task_id, Rank.EDITOR, "update")
         if not task.recurrence:
-            raise Unprocessable("only a recurring task can skip an occurrence")
+            raise Conflict("only a recurring task can skip an occurrence")
         if not await planning.complete_occurrence(session, task, user_id, skipped=True):
             # The skipped occurrence was the last one: the series is over.
             task.is_completed = True
@@ -202,7 +205,7 @@ class TaskService:
         now = utcnow()
         at = body.until if body.until is not None else now + timedelta(minutes=body.minutes or 0)
         if at <= now:
-            raise Unprocessable("until is in the past")
+            raise Conflict("until is in the past")
         await reminders.reschedule(session, task, at=at)
         # Other devices learn the reminder was handled (and the scheduler is woken).
         await emit(session, TaskUpdated.of(task))

@@ -4,11 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field
 
 from owlistic.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from owlistic.kit.schemas import InputSchema, Schema
-from owlistic.kit.time import zone
+from owlistic.kit.schemas import InputSchema, Schema, TimeZoneName
 
 Password = Field(
     min_length=MIN_PASSWORD_LENGTH,
@@ -65,20 +64,13 @@ class UserUpdate(InputSchema):
     profile_pic: str | None = Field(None, max_length=2048)
     preferences: dict[str, Any] | None = None
     # IANA name (null: the browser's); decides "today" and the zone of new tasks.
-    time_zone: str | None = Field(None, max_length=64)
+    time_zone: TimeZoneName | None = None
     email_reminders: bool | None = None
     # Changing the password here needs the current one too (the original did not ask).
     password: str | None = Field(
         None, min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH
     )
     current_password: str | None = None
-
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            zone(value)
-        return value
 
 
 class PasswordChange(InputSchema):

@@ -8,26 +8,17 @@
 # Env: OWLISTIC_SERVICES_STATE (default /tmp/owlistic-services).
 # The port is the cluster's configured one (5432 on a stock Debian install).
 set -euo pipefail
-# shellcheck source=apt.sh
-source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-STATE_DIR="${OWLISTIC_SERVICES_STATE:-/tmp/owlistic-services}"
-PG_STATE="$STATE_DIR/postgres"
-STARTED_PID_FILE="$PG_STATE/started-postmaster.pid"
-PG_HOST=127.0.0.1
+SERVICE=postgres
+SERVICE_STATE="$STATE_DIR/postgres"
+STARTED_PID_FILE="$SERVICE_STATE/started-postmaster.pid"
 PG_CLUSTER=main
 DB_USER=owl
 DB_PASSWORD=owl
 DB_NAME=owlistic_test
 WAIT_SECONDS=60
-
-log() { printf '[postgres] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() {
-    echo "usage: $0 up|down|url" >&2
-    exit 2
-}
 
 # Run a command as the postgres OS user, from a directory it can read.
 as_postgres() {
@@ -75,9 +66,7 @@ ensure_installed() {
         return 0
     fi
     if ! command -v pg_lsclusters >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
-        [ "$(id -u)" -eq 0 ] || die "PostgreSQL is not installed and we are not root"
-        log "installing postgresql with apt-get"
-        apt_install_packages postgresql
+        apt_install postgresql
         INSTALLED_NOW=1
     fi
     if [ -z "$(cluster_version)" ]; then
@@ -91,9 +80,9 @@ ensure_installed() {
 
 wait_ready() {
     local deadline=$((SECONDS + WAIT_SECONDS))
-    until pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; do
+    until pg_isready -q -h "$HOST" -p "$PG_PORT"; do
         if [ "$SECONDS" -ge "$deadline" ]; then
-            die "PostgreSQL does not accept connections on $PG_HOST:$PG_PORT after ${WAIT_SECONDS}s"
+            die "PostgreSQL does not accept connections on $HOST:$PG_PORT after ${WAIT_SECONDS}s"
         fi
         sleep 0.5
     done
@@ -116,8 +105,8 @@ ensure_role_and_db() {
         psql_admin -c "create database $DB_NAME owner $DB_USER"
     fi
     # Prove the URL works: TCP on loopback with password authentication.
-    PGPASSWORD="$DB_PASSWORD" psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" \
-        -tAc 'select 1' >/dev/null || die "cannot log in as $DB_USER on $PG_HOST:$PG_PORT"
+    PGPASSWORD="$DB_PASSWORD" psql -X -q -h "$HOST" -p "$PG_PORT" -U "$DB_USER" -d "$DB_NAME" \
+        -tAc 'select 1' >/dev/null || die "cannot log in as $DB_USER on $HOST:$PG_PORT"
 }
 
 cmd_up() {
@@ -126,7 +115,7 @@ cmd_up() {
     local version
     version="$(cluster_version)"
     PG_PORT="$(cluster_port)"
-    mkdir -p "$PG_STATE"
+    mkdir -p "$SERVICE_STATE"
     if cluster_running "$version"; then
         if [ "$INSTALLED_NOW" -eq 1 ]; then
             # The package's postinst started it for us: it is ours to stop.
@@ -134,9 +123,9 @@ cmd_up() {
         fi
         log "cluster $version/$PG_CLUSTER already running"
     else
-        log "starting cluster $version/$PG_CLUSTER on $PG_HOST:$PG_PORT"
+        log "starting cluster $version/$PG_CLUSTER on $HOST:$PG_PORT"
         pg_ctlcluster --skip-systemctl-redirect "$version" "$PG_CLUSTER" start \
-            -- -o "-c listen_addresses=$PG_HOST" 9>&-
+            -- -o "-c listen_addresses=$HOST" 9>&-
         postmaster_pid "$version" >"$STARTED_PID_FILE"
     fi
     wait_ready
@@ -166,22 +155,14 @@ cmd_down() {
 cmd_url() {
     local PG_PORT
     PG_PORT="$(cluster_port)"
-    echo "postgresql+asyncpg://$DB_USER:$DB_PASSWORD@$PG_HOST:$PG_PORT/$DB_NAME"
+    echo "postgresql+asyncpg://$DB_USER:$DB_PASSWORD@$HOST:$PG_PORT/$DB_NAME"
 }
 
-[ $# -eq 1 ] || usage
-
-# Two runs on one machine must not start or stop the service at the same time.
-with_lock() {
-    mkdir -p "$PG_STATE"
-    exec 9>"$PG_STATE/.lock"
-    flock 9
-    "$@"
-}
+[ $# -eq 1 ] || usage "up|down|url"
 
 case "$1" in
     up) with_lock cmd_up ;;
     down) with_lock cmd_down ;;
     url) cmd_url ;;
-    *) usage ;;
+    *) usage "up|down|url" ;;
 esac

@@ -20,7 +20,13 @@ from owlistic.attachment.storage import BlobStore
 from owlistic.attachment.sweeper import sweep
 from owlistic.runtime import Runtime
 from tests.api.helpers import API, Json, error_of, notebook_with_note, ok, share
-from tests.conftest import ATTACHMENT_MAX_BYTES, Account, LiveServer, register
+from tests.conftest import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_QUOTA_BYTES,
+    Account,
+    LiveServer,
+    register,
+)
 
 GPS_IFD = 0x8825
 
@@ -234,6 +240,78 @@ async def test_gps_location_is_stripped(client: httpx.AsyncClient, owner: Accoun
     )
 
 
+async def test_camera_photo_preview_is_upright_and_a_cut_off_photo_refused(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    """JPEG previews are decoded at a reduced scale: still upright, still the preview's size,
+    and a truncated photo is still found out."""
+    _, n = await notebook_with_note(client, owner)
+    noise = Image.frombytes("RGB", (40, 30), os.urandom(40 * 30 * 3)).resize((800, 600))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the camera was turned; shown rotated 90 degrees
+    out = io.BytesIO()
+    noise.save(out, format="JPEG", quality=90, exif=exif.tobytes())
+    body = await uploaded(
+        client, owner, n["id"], out.getvalue(), name="turned.jpg", media_type="image/jpeg"
+    )
+    assert (body["width"], body["height"], body["has_preview"]) == (800, 600, True)
+    preview = await client.get(f"{API}/attachments/{body['id']}/preview", headers=owner.headers)
+    with Image.open(io.BytesIO(preview.content)) as small:
+        assert small.size == (48, 64)  # upright, 64 on its longest side (the test settings)
+    cut = out.getvalue()[: len(out.getvalue()) // 2]
+    message = error_of(await upload(client, owner, n["id"], cut, "cut.jpg", "image/jpeg"), 422)
+    assert "truncated" in message
+
+
+def heic_photo(width: int, height: int, *, gps: bool = True) -> bytes:
+    """A phone photo: HEIC, with a camera make and (by default) a location in its EXIF."""
+    image = Image.new("RGB", (width, height), (20, 160, 90))
+    exif = Image.Exif()
+    exif[0x010F] = "Phone maker"
+    if gps:
+        exif.get_ifd(GPS_IFD)[2] = (52.0, 31.0, 12.0)
+    out = io.BytesIO()
+    image.save(out, format="HEIF", quality=60, exif=exif.tobytes())
+    return out.getvalue()
+
+
+async def test_heic_photos_are_stored_as_jpeg_without_location(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    _, n = await notebook_with_note(client, owner)
+    content = heic_photo(120, 80)
+    assert content[4:12] == b"ftypheic"
+    body = await uploaded(
+        client, owner, n["id"], content, name="IMG_0001.HEIC", media_type="image/heic"
+    )
+    assert (body["name"], body["media_type"]) == ("IMG_0001.jpg", "image/jpeg")
+    assert (body["width"], body["height"], body["has_preview"]) == (120, 80, True)
+    r = await client.get(f"{API}/attachments/{body['id']}", headers=owner.headers)
+    assert r.headers["content-type"] == "image/jpeg"
+    assert r.headers["content-disposition"].startswith("inline;")
+    assert body["sha256"] == hashlib.sha256(r.content).hexdigest()
+    with Image.open(io.BytesIO(r.content)) as image:
+        assert (image.format, image.size) == ("JPEG", (120, 80))
+        exif = image.getexif()
+        assert exif[0x010F] == "Phone maker"
+        assert GPS_IFD not in exif
+    # The same photo again is the same JPEG: stored once.
+    again = await uploaded(client, owner, n["id"], content, name="copy.heic")
+    assert again["sha256"] == body["sha256"]
+    # A file that starts like HEIC but is not one.
+    broken = content[:200] + os.urandom(200)
+    message = error_of(await upload(client, owner, n["id"], broken, "b.heic", "image/heic"), 422)
+    assert "HEIC" in message
+    # A small file of more pixels than the limit (the test server's is 4,000,000).
+    bomb = io.BytesIO()
+    Image.new("L", (2100, 2000), 90).save(
+        bomb, format="HEIF", quality=0, enc_params={"preset": "ultrafast"}
+    )
+    assert len(bomb.getvalue()) < 10_000
+    message = error_of(await upload(client, owner, n["id"], bomb.getvalue(), "big.heic"), 422)
+    assert "decompression bomb" in message
+
+
 async def test_lying_media_types_are_refused(client: httpx.AsyncClient, owner: Account) -> None:
     _, n = await notebook_with_note(client, owner)
     message = error_of(
@@ -282,7 +360,10 @@ async def test_too_large_and_missing_parts(client: httpx.AsyncClient, owner: Acc
     _, n = await notebook_with_note(client, owner)
     big = os.urandom(ATTACHMENT_MAX_BYTES + 1)
     message = error_of(await upload(client, owner, n["id"], big), 413)
-    assert str(ATTACHMENT_MAX_BYTES) in message
+    assert f"larger than the limit of {ATTACHMENT_MAX_BYTES} bytes (2 MiB)" in message
+    # Far bigger: refused by its Content-Length before it is read, with the same words.
+    bigger = os.urandom(ATTACHMENT_MAX_BYTES + 256 * 1024)
+    assert error_of(await upload(client, owner, n["id"], bigger), 413) == message
     error_of(
         await client.post(f"{API}/attachments", data={"note_id": n["id"]}, headers=owner.headers),
         400,
@@ -319,6 +400,25 @@ async def test_quota(client: httpx.AsyncClient) -> None:
     assert len(listed) == 2
     ok(await client.delete(f"{API}/attachments/{listed[0]['id']}", headers=who.headers), 204)
     await uploaded(client, who, n["id"], os.urandom(chunk))
+
+
+async def test_concurrent_uploads_cannot_overshoot_the_quota(client: httpx.AsyncClient) -> None:
+    """Uploads that each fit alone but not together, sent at once: the quota check and the
+    recording of the upload are one step, so only as many as fit are kept."""
+    who = await register(client)
+    _, n = await notebook_with_note(client, who)
+    size = ATTACHMENT_MAX_BYTES - 100 * 1024
+    fit = ATTACHMENT_QUOTA_BYTES // size
+    responses = await asyncio.gather(
+        *(upload(client, who, n["id"], os.urandom(size)) for _ in range(fit + 4))
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201] * fit + [413] * 4, [r.text for r in responses]
+    listed = ok(
+        await client.get(f"{API}/attachments", params={"note_id": n["id"]}, headers=who.headers)
+    )
+    assert len(listed) == fit
+    assert sum(a["size"] for a in listed) <= ATTACHMENT_QUOTA_BYTES
 
 
 def _cut_off_upload(url: str, token: str, note_id: str) -> None:

@@ -58,7 +58,10 @@ async def test_writes_and_reads_get_503_while_the_database_is_away(
     custom = settings.model_copy(update={"database_url": own_database})
     name = make_url(own_database).database
     assert name is not None
-    async with running_server(custom) as live, httpx.AsyncClient(base_url=live.url) as c:
+    async with (
+        running_server(custom) as live,
+        httpx.AsyncClient(base_url=live.url, timeout=30) as c,
+    ):
         ann = await register(c)
         nb = ok(await c.post(f"{API}/notebooks", json={"name": "n"}, headers=ann.headers), 201)
         await _rename(own_database, name, f"{name}_away")

@@ -19,6 +19,7 @@ def assert_security_headers(r: httpx.Response) -> None:
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp
     assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";", 1)[0]
+    assert "style-src 'self';" in csp, "no inline style either"
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["referrer-policy"] == "no-referrer"
@@ -48,7 +49,10 @@ async def test_every_response_has_security_headers_and_a_request_id(
 
 async def test_hsts_only_over_tls_from_a_trusted_proxy(settings: Settings) -> None:
     custom = settings.model_copy(update={"trusted_proxies": ["127.0.0.1"]})
-    async with running_server(custom) as live, httpx.AsyncClient(base_url=live.url) as c:
+    async with (
+        running_server(custom) as live,
+        httpx.AsyncClient(base_url=live.url, timeout=30) as c,
+    ):
         r = await c.get("/healthz", headers={"X-Forwarded-Proto": "https"})
         assert r.headers["strict-transport-security"].startswith("max-age=31536000")
         assert "strict-transport-security" not in (await c.get("/healthz")).headers
@@ -214,4 +218,33 @@ async def test_outbox_backlog_is_admin_only(client: httpx.AsyncClient, server: L
     await make_admin(server.app.state.runtime, admin)
     error_of(await client.get(f"{API}/admin/outbox", headers=user.headers), 403)
     body = ok(await client.get(f"{API}/admin/outbox", headers=admin.headers))
-    assert body["pending"] >= 0
+    # The figures themselves are checked in tests/realtime/test_health.py.
+    assert set(body) == {
+        "pending",
+        "oldest_pending_age_seconds",
+        "last_dispatched_seq",
+        "relay_error",
+    }
+
+
+async def test_nul_is_refused_only_in_what_nested_bodies_keep(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    """Unknown keys are ignored at every depth, so what they hold does not matter (the schema
+    allows them); a kept field of a nested body is still checked (schemathesis, large budget)."""
+    nb = ok(await client.post(f"{API}/notebooks", json={"name": "nul"}, headers=owner.headers), 201)
+    ignored = {"x\x00": "\x00", "y": {"\x00": ["\x00"]}}
+    block_with = {"type": "text", "content": {"text": "kept"}, **ignored}
+    note = {"title": "kept", "blocks": [block_with], **ignored}
+    url = f"{API}/import/notes"
+    r = await client.post(
+        url, json={"notebook_id": nb["id"], "notes": [note]}, headers=owner.headers
+    )
+    (made,) = ok(r, 201)["notes"]
+    assert made["title"] == "kept"
+    bad_block = {"type": "text", "metadata": {"k": "a\x00"}}
+    for bad in ({"title": "t\x00"}, {"title": "t", "blocks": [bad_block]}):
+        r = await client.post(
+            url, json={"notebook_id": nb["id"], "notes": [bad]}, headers=owner.headers
+        )
+        assert "NUL" in error_of(r, 422)

@@ -20,7 +20,7 @@ async def test_json_logs_carry_the_request_id(
     async with owlistic_servers(settings, tmp_path, 1, env={"OWLISTIC_LOG_FORMAT": "json"}) as (
         one,
     ):
-        async with httpx.AsyncClient(base_url=one.url) as c:
+        async with httpx.AsyncClient(base_url=one.url, timeout=30) as c:
             r = await c.get("/api/v1/profile", headers={"X-Request-ID": "json-log-42"})
             assert r.status_code == 401
             assert r.json()["request_id"] == "json-log-42"

@@ -58,7 +58,7 @@ async def test_metrics_port_serves_without_a_token(settings: Settings) -> None:
     port = free_port()
     async with (
         running_server(settings.model_copy(update={"metrics_port": port})),
-        httpx.AsyncClient() as c,
+        httpx.AsyncClient(timeout=30) as c,
     ):
         r = await c.get(f"http://127.0.0.1:{port}/metrics")
     assert r.status_code == 200

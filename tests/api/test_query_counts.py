@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 from sqlalchemy import event
 
 from owlistic.runtime import Runtime
-from tests.api.helpers import API, block, note, notebook, notebook_with_note, ok
+from tests.api.helpers import API, block, note, notebook, notebook_with_note, ok, task
 from tests.conftest import Account
 
 
@@ -100,3 +101,47 @@ async def test_listing_notes_is_constant_in_notes_and_blocks(
         counts.append(await count(runtime, client.get(f"{API}/tasks", headers=owner.headers)))
     assert counts[0] == counts[2], counts
     assert counts[1] == counts[3], counts
+
+
+def _word() -> str:
+    """A word no other test uses (letters only: the indexer splits at digits)."""
+    return "zq" + "".join(chr(97 + int(c, 16) % 26) for c in uuid.uuid4().hex[:12])
+
+
+async def found_tasks(client: httpx.AsyncClient, who: Account, q: str) -> set[str]:
+    body = ok(
+        await client.get(f"{API}/search", params={"q": q, "kind": "task"}, headers=who.headers)
+    )
+    return {r["task_id"] for r in body["results"]}
+
+
+async def test_ticking_a_task_off_leaves_the_search_index_alone(
+    client: httpx.AsyncClient, runtime: Runtime, owner: Account
+) -> None:
+    """A toggle changes no indexed text (title, description, block content): its index rows
+    are not rewritten. A rename through either side still reaches the index."""
+    first, renamed, via_block = (_word() for _ in range(3))
+    _, n = await notebook_with_note(client, owner)
+    t = await task(client, owner, title=first, note_id=n["id"])
+    block_url = f"{API}/blocks/{t['metadata']['block_id']}"
+    with statements(runtime) as seen:
+        ok(
+            await client.put(
+                f"{API}/tasks/{t['id']}", json={"is_completed": True}, headers=owner.headers
+            )
+        )
+        ok(
+            await client.put(
+                block_url, json={"metadata": {"is_completed": False}}, headers=owner.headers
+            )
+        )
+    assert seen, "no statement was counted: the request-task filter is broken"
+    assert [s for s in seen if "search_docs" in s] == []
+    assert await found_tasks(client, owner, first) == {t["id"]}
+
+    ok(await client.put(f"{API}/tasks/{t['id']}", json={"title": renamed}, headers=owner.headers))
+    assert await found_tasks(client, owner, first) == set()
+    assert await found_tasks(client, owner, renamed) == {t["id"]}
+    content = {"content": {"text": via_block}}
+    ok(await client.put(block_url, json=content, headers=owner.headers))
+    assert await found_tasks(client, owner, via_block) == {t["id"]}

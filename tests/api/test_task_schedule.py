@@ -101,6 +101,69 @@ async def test_ticking_the_checklist_item_moves_it_to_the_next_occurrence(
     assert [c["occurrence_at"][:10] for c in done] == ["2027-01-04"]
 
 
+async def test_a_checklist_item_carries_only_the_schedule_its_task_has(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    """The original client's blocks keep their metadata: no schedule keys until the task has
+    a schedule, only those with a value then, and one explicit "no due date" once cleared."""
+    _, n = await notebook_with_note(client, owner)
+    b = await block(client, owner, n["id"], type="task", content={"text": "plants"})
+    tid = b["metadata"]["task_id"]
+
+    async def item_meta() -> dict[str, Any]:
+        [item] = [x for x in await note_blocks(client, owner, n["id"]) if x["id"] == b["id"]]
+        meta: dict[str, Any] = item["metadata"]
+        return {k: v for k, v in meta.items() if not k.startswith("_") and k != "block_id"}
+
+    assert await item_meta() == {"task_id": tid}
+    await put(client, owner, tid, title="plants", is_completed=True)
+    assert await item_meta() == {"is_completed": True, "task_id": tid}
+    await put(client, owner, tid, is_completed=False)
+    await put(
+        client,
+        owner,
+        tid,
+        due_at="2027-03-22T08:00",
+        time_zone="Europe/Berlin",
+        recurrence="FREQ=WEEKLY;BYDAY=MO",
+    )
+    assert await item_meta() == {
+        "is_completed": False,
+        "task_id": tid,
+        "due_date": "2027-03-22T08:00:00+01:00",
+        "time_zone": "Europe/Berlin",
+        "recurrence": "FREQ=WEEKLY;BYDAY=MO",
+    }
+    await put(client, owner, tid, remind_before_minutes=10)
+    assert (await item_meta())["remind_before_minutes"] == 10
+    # The original client echoes the metadata it read: the schedule stays as it is.
+    echoed = ok(
+        await client.put(
+            f"{API}/blocks/{b['id']}",
+            json={"content": {"text": "water the plants"}, "metadata": await item_meta()},
+            headers=owner.headers,
+        )
+    )
+    assert "remind_at" not in echoed["metadata"]
+    t = ok(await client.get(f"{API}/tasks/{tid}", headers=owner.headers))
+    assert (t["title"], t["due_date"], t["recurrence"], t["remind_before_minutes"]) == (
+        "water the plants",
+        "2027-03-22T08:00:00+01:00",
+        "FREQ=WEEKLY;BYDAY=MO",
+        10,
+    )
+    # Dropping a key in the block drops that part of the schedule (as null did).
+    meta = {k: v for k, v in (await item_meta()).items() if k != "recurrence"}
+    ok(await client.put(f"{API}/blocks/{b['id']}", json={"metadata": meta}, headers=owner.headers))
+    t = ok(await client.get(f"{API}/tasks/{tid}", headers=owner.headers))
+    assert (t["recurrence"], t["remind_before_minutes"]) == (None, 10)
+    # Clearing the schedule over the task leaves one statement: no due date.
+    await put(client, owner, tid, due_at=None)
+    assert await item_meta() == {"is_completed": False, "task_id": tid, "due_date": ""}
+    t = ok(await client.get(f"{API}/tasks/{tid}", headers=owner.headers))
+    assert (t["due_date"], t["remind_before_minutes"], t["recurrence"]) == ("", None, None)
+
+
 async def test_skip_and_end_series(client: httpx.AsyncClient, owner: Account) -> None:
     t = await create_task(
         client, owner, title="pay rent", due_at="2027-01-31", recurrence="FREQ=MONTHLY;COUNT=3"
@@ -114,7 +177,7 @@ async def test_skip_and_end_series(client: httpx.AsyncClient, owner: Account) ->
     assert (ended["recurrence"], ended["due_date"]) == (None, "2027-03-31")
     done = await put(client, owner, t["id"], is_completed=True)
     assert done["is_completed"] is True, "a one-off task completes for good"
-    error_of(await client.post(f"{url}/skip", headers=owner.headers), 422)
+    assert "recurring" in error_of(await client.post(f"{url}/skip", headers=owner.headers), 409)
     history = ok(await client.get(f"{url}/completions", headers=owner.headers))
     assert [(c["occurrence_at"][:10], c["skipped"]) for c in history] == [("2027-01-31", True)]
 
@@ -170,37 +233,46 @@ async def test_due_views_in_the_users_time_zone(client: httpx.AsyncClient) -> No
 
 
 @pytest.mark.parametrize(
-    ("body", "words"),
+    ("body", "words", "status"),
     [
-        ({"due_at": "2027-01-01", "recurrence": "FREQ=SOMETIMES"}, "recurrence"),
-        ({"due_at": "2027-01-01", "recurrence": "FREQ=MINUTELY"}, "FREQ"),
-        ({"due_at": "2027-01-01", "recurrence": "FREQ=WEEKLY;BYDAY=XX"}, "recurrence"),
+        ({"due_at": "2027-01-01", "recurrence": "FREQ=SOMETIMES"}, "recurrence", 422),
+        ({"due_at": "2027-01-01", "recurrence": "FREQ=MINUTELY"}, "FREQ", 422),
+        ({"due_at": "2027-01-01", "recurrence": "FREQ=WEEKLY;BYDAY=XX"}, "recurrence", 422),
         (
             {"due_at": "2027-01-01", "recurrence": "DTSTART:20270101\nRRULE:FREQ=DAILY"},
             "recurrence",
+            422,
         ),
-        ({"recurrence": "FREQ=DAILY"}, "due"),
-        ({"due_at": "2027-01-01", "time_zone": "Europe/Atlantis"}, "time zone"),
-        ({"due_at": "2027-01-01", "time_zone": "../../etc/passwd"}, "time zone"),
-        ({"due_at": "1969-12-31"}, "1970"),
-        ({"due_at": "10000-01-01"}, "due_at"),
-        ({"due_date": "1900-01-01T00:00:00Z"}, "1970"),
-        ({"remind_at": "2001-01-01T00:00:00Z"}, "past"),
-        ({"remind_at": "2099-01-01T00:00:00"}, "offset"),
-        ({"due_at": "2001-01-01T00:00:00Z", "remind_before_minutes": 5}, "past"),
-        ({"remind_before_minutes": 5}, "due"),
-        ({"due_at": "2099-01-01", "remind_before_minutes": -1}, "remind_before_minutes"),
-        ({"due_at": "2099-01-01", "remind_before_minutes": 10**6}, "remind_before_minutes"),
+        ({"recurrence": "FREQ=DAILY"}, "due", 409),
+        ({"due_at": "2027-01-01", "time_zone": "Europe/Atlantis"}, "time zone", 422),
+        ({"due_at": "2027-01-01", "time_zone": "../../etc/passwd"}, "time zone", 422),
+        ({"due_at": "1969-12-31"}, "1970", 422),
+        ({"due_at": "10000-01-01"}, "due_at", 422),
+        ({"due_at": "9999-12-31T23:00:00-05:00"}, "9999", 422),
+        ({"due_at": "9999-12-31T23:30", "time_zone": "Pacific/Honolulu"}, "9999", 422),
+        ({"due_date": "1900-01-01T00:00:00Z"}, "1970", 422),
+        ({"remind_at": "2001-01-01T00:00:00Z"}, "past", 409),
+        ({"remind_at": "2099-01-01T00:00:00"}, "offset", 422),
+        ({"due_at": "2001-01-01T00:00:00Z", "remind_before_minutes": 5}, "past", 409),
+        ({"remind_before_minutes": 5}, "due", 409),
+        ({"due_at": "2099-01-01", "remind_before_minutes": -1}, "remind_before_minutes", 422),
+        ({"due_at": "2099-01-01", "remind_before_minutes": 10**6}, "remind_before_minutes", 422),
     ],
 )
 async def test_bad_schedules_are_refused(
-    client: httpx.AsyncClient, owner: Account, body: dict[str, object], words: str
+    client: httpx.AsyncClient,
+    owner: Account,
+    body: dict[str, object],
+    words: str,
+    status: int,
 ) -> None:
+    """422: not a schedule; 409: a schedule that cannot work with the task's (a reminder in
+    the past, repetition or a relative reminder without a due date)."""
     r = await client.post(f"{API}/tasks", json={"title": "x", **body}, headers=owner.headers)
-    assert words in error_of(r, 422)
+    assert words in error_of(r, status)
     plain = await create_task(client, owner, title="y")
     r = await client.put(f"{API}/tasks/{plain['id']}", json=body, headers=owner.headers)
-    assert words in error_of(r, 422)
+    assert words in error_of(r, status)
 
 
 async def test_snooze_needs_a_future_time(client: httpx.AsyncClient, owner: Account) -> None:
@@ -210,9 +282,11 @@ async def test_snooze_needs_a_future_time(client: httpx.AsyncClient, owner: Acco
         {},
         {"minutes": 0},
         {"minutes": 10, "until": soon().isoformat()},
-        {"until": "2001-01-01T00:00:00Z"},
+        {"minutes": 10, "until": None},
     ):
         error_of(await client.post(url, json=body, headers=owner.headers), 422)
+    past = {"until": "2001-01-01T00:00:00Z"}
+    assert "past" in error_of(await client.post(url, json=past, headers=owner.headers), 409)
     ok(await client.post(url, json={"minutes": 10}, headers=owner.headers))
 
 

@@ -20,7 +20,7 @@ import pytest
 from playwright.async_api import Browser, Playwright, async_playwright, expect
 
 from owlistic.settings import Settings
-from tests.browser.helpers import BrowserKit
+from tests.browser.helpers import WAIT, BrowserKit
 from tests.conftest import (
     LiveServer,
     run_database,
@@ -42,8 +42,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-# Web-first assertions poll; give a loaded CI machine some room.
-expect.set_options(timeout=10_000)
+expect.set_options(timeout=WAIT * 1000)
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,10 @@ T = TypeVar("T")
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
+# How long a condition is polled for, here and by Playwright's web-first assertions: generous,
+# as the suite runs both stacks at once on a loaded machine.
+WAIT = 30.0
+
 # Blocks as (type, text) pairs, with the metadata keys the web client owns.
 BlockView = tuple[str, str, dict[str, Any]]
 
@@ -26,7 +30,7 @@ async def eventually(
     probe: Callable[[], Awaitable[T]],
     accept: Callable[[T], bool],
     *,
-    timeout: float = 10.0,
+    timeout: float = WAIT,
     interval: float = 0.1,
     what: str = "condition",
 ) -> T:
@@ -41,7 +45,7 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-async def page_holds(page: Page, expression: str, *, timeout: float = 10.0) -> None:
+async def page_holds(page: Page, expression: str, *, timeout: float = WAIT) -> None:
     """Waits until ``expression`` is truthy in the page. Polls with ``evaluate`` rather than
     ``wait_for_function``, whose in-page polling evaluates a string and so is refused by the
     app's CSP (no 'unsafe-eval') whenever the first check is false."""

@@ -28,7 +28,7 @@ MAX_BYTES = 150 * 1024
 VARIANTS = ("desktop-light", "desktop-dark", "phone")
 SCREENS = ("login", "register", "home", "notebook", "note", "tasks", "trash", "profile", "share")
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.once]
 
 
 @dataclass

@@ -179,7 +179,9 @@ async def test_tags_round_trip_through_markdown_front_matter(
         await page.get_by_test_id("note-export").click()
     exported = tmp_path / "exported.md"
     await (await download_info.value).save_as(exported)
-    assert exported.read_text(encoding="utf-8").strip() == (
-        '---\ntags: ["work/clients", "ideas"]\n---\n\n# Heading\n\nBody text.'
-    )
+    _, front, body = exported.read_text(encoding="utf-8").split("---\n", 2)
+    lines = front.splitlines()
+    assert lines[:4] == ["title: Heading", "tags:", "  - work/clients", "  - ideas"]
+    assert [line.split(":")[0] for line in lines[4:]] == ["created", "updated"]
+    assert body.strip() == "# Heading\n\nBody text."
     assert not kit.page_errors

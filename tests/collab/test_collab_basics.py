@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
-from tests.api.helpers import API, block, note_blocks, notebook_with_note, ok
-from tests.collab.yclient import ydoc_client
+from owlistic.collab.projection import ROWS_PER_FLUSH
+from owlistic.collab.room import IDS_PER_TRANSACTION
+from tests.api.helpers import API, block, notebook_with_note, ok
+from tests.collab.yclient import YClient, rows_become, ydoc_client
 from tests.conftest import Account, LiveServer
 
 
@@ -13,14 +17,14 @@ async def test_existing_blocks_seed_the_document_with_their_ids(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
     _, n = await notebook_with_note(client, alice)
-    (empty,) = n["blocks"]  # a new note has one empty block
+    assert len(n["blocks"]) == 1  # a new note has one empty block
     first = await block(client, alice, n["id"], text="first")
     second = await block(
         client, alice, n["id"], text="second", type="header", metadata={"level": 2}
     )
     async with ydoc_client(server, n["id"], alice) as editor:
+        # The initial empty block is left out once other blocks follow it.
         assert editor.blocks() == [
-            (empty["id"], "paragraph", ""),
             (first["id"], "paragraph", "first"),
             (second["id"], "heading", "second"),
         ]
@@ -52,8 +56,46 @@ async def test_typing_reaches_the_other_editor_and_the_block_rows(
             return new_id is not None
 
         await one.wait_until(has_id)
-    rows = await note_blocks(client, alice, n["id"])
+    # The server's id reaches the editors at once, the rows with the commit after it.
+    rows = await rows_become(client, alice, n["id"], ["hello world", "second line"])
     assert [(r["id"], r["content"]["text"]) for r in rows] == [
         (b["id"], "hello world"),
         (new_id, "second line"),
     ]
+
+
+async def test_a_big_paste_gets_unique_ids_and_rows_while_another_editor_types(
+    server: LiveServer, client: httpx.AsyncClient, alice: Account
+) -> None:
+    _, n = await notebook_with_note(client, alice)
+    (b,) = n["blocks"]
+    # More than one slice of id assignments and of row flushes; every other node pasted
+    # without an id, the rest with a copy of an existing one (as a split or paste does).
+    count = 2 * max(IDS_PER_TRANSACTION, ROWS_PER_FLUSH) + 1
+    async with (
+        ydoc_client(server, n["id"], alice) as one,
+        ydoc_client(server, n["id"], alice) as two,
+    ):
+        with one.doc.transaction():
+            for i in range(count):
+                one.append_paragraph(f"pasted {i}", b["id"] if i % 2 else None)
+        for _ in range(20):
+            two.insert_text(0, 0, "x")
+            await asyncio.sleep(0)
+
+        expected = ["x" * 20] + [f"pasted {i}" for i in range(count)]
+
+        async def settled(editor: YClient) -> None:
+            def done() -> bool:
+                ids = [i for i, _, _ in editor.blocks()]
+                unique = None not in ids and len(set(ids)) == len(ids)
+                return unique and editor.texts() == expected
+
+            await editor.wait_until(done)
+
+        # Each one on its own changes (the server gives every node its id once).
+        await asyncio.gather(settled(one), settled(two))
+        assert one.blocks() == two.blocks()
+    rows = await rows_become(client, alice, n["id"], expected)
+    assert [r["id"] for r in rows] == [i for i, _, _ in one.blocks()]
+    assert rows[0]["id"] == b["id"]

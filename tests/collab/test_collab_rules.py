@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
+from sqlalchemy import func, select
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from owlistic.collab import protocol
+from owlistic.models import DocumentUpdate
+from owlistic.settings import Settings
 from tests.api.helpers import API, note_blocks, notebook_with_note, ok, share
 from tests.collab.yclient import collab_url, rows_become, ydoc_client
-from tests.conftest import Account, LiveServer
+from tests.conftest import Account, LiveServer, running_server
 from tests.realtime.wsclient import WAIT
 
 
@@ -84,8 +89,7 @@ async def test_malformed_frames_close_with_4400_and_change_nothing(
         assert reason
         good.append_paragraph("still fine")
         await good.wait_until(lambda: any(i for i, _, _ in good.blocks()[1:]))
-    rows = await note_blocks(client, alice, n["id"])
-    assert [r["content"]["text"] for r in rows] == ["", "still fine"]
+    await rows_become(client, alice, n["id"], ["", "still fine"])
 
 
 async def test_oversized_message_closes_with_1009(
@@ -100,7 +104,17 @@ async def test_oversized_message_closes_with_1009(
         assert "too big" in reason
 
 
-async def test_replayed_update_closes_and_does_not_reach_others(
+async def _logged_updates(server: LiveServer, note_id: str) -> int:
+    async with server.app.state.runtime.db.session(readonly=True) as session:
+        count = await session.scalar(
+            select(func.count())
+            .select_from(DocumentUpdate)
+            .where(DocumentUpdate.note_id == uuid.UUID(note_id))
+        )
+    return int(count or 0)
+
+
+async def test_updates_that_change_nothing_are_accepted_silently(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
     _, n = await notebook_with_note(client, alice)
@@ -108,15 +122,57 @@ async def test_replayed_update_closes_and_does_not_reach_others(
         ydoc_client(server, n["id"], alice) as one,
         ydoc_client(server, n["id"], alice) as two,
     ):
+        before = one.doc.get_state()
         one.insert_text(0, 0, "typed once")
+        own = one.doc.get_update(before)
         await two.wait_until(lambda: two.texts() == ["typed once"])
-        seen = len(two.doc.get_update())
-        await one.ws.send(one.sent[-1])
-        code, reason = await one.closed()
-        assert code == 4409
-        assert "replayed" in reason
-        assert len(two.doc.get_update()) == seen
-        assert two.texts() == ["typed once"]
+        await rows_become(client, alice, n["id"], ["typed once"])
+        logged = await _logged_updates(server, n["id"])
+        noops = [
+            protocol.EMPTY_UPDATE,  # empty
+            protocol.EMPTY_UPDATE,  # empty, twice
+            own,  # its own update, sent again
+            one.doc.get_update(),  # the whole document, all of it known
+        ]
+        for update in noops:
+            await one.ws.send(protocol.update_frame(update))
+        await two.ws.send(protocol.update_frame(one.doc.get_update()))  # known from another
+        # Both connections stay open and usable; the no-ops reached nobody and the log.
+        one.insert_text(0, 10, "!")
+        await two.wait_until(lambda: two.texts() == ["typed once!"])
+        two.insert_text(0, 0, ">")
+        await one.wait_until(lambda: one.texts() == [">typed once!"])
+        await rows_become(client, alice, n["id"], [">typed once!"])
+        assert await _logged_updates(server, n["id"]) == logged + 2
+
+
+async def test_an_update_making_the_document_too_big_closes_only_its_sender(
+    settings: Settings, client: httpx.AsyncClient, alice: Account
+) -> None:
+    limit = 20_000
+    chunk = "x" * 6_000
+    async with running_server(
+        settings.model_copy(update={"collab_max_document_bytes": limit})
+    ) as live:
+        _, n = await notebook_with_note(client, alice)
+        async with (
+            ydoc_client(live, n["id"], alice) as big,
+            ydoc_client(live, n["id"], alice) as other,
+        ):
+            for written in range(1, 4):
+                big.insert_text(0, 0, chunk)
+                expected = [chunk * written]
+                await other.wait_until(lambda: other.texts() == expected)  # noqa: B023
+            big.insert_text(0, 0, chunk)  # over the limit
+            code, reason = await big.closed()
+            assert code == 4413
+            assert "too big" in reason
+            assert str(limit) in reason
+            other.insert_text(0, 0, "still ")  # the others keep editing
+            await rows_become(client, alice, n["id"], ["still " + chunk * 3])
+            assert other.texts() == ["still " + chunk * 3]
+        async with ydoc_client(live, n["id"], alice) as fresh:
+            assert fresh.texts() == ["still " + chunk * 3]
 
 
 async def test_awareness_is_relayed_and_spam_closes_with_4429(

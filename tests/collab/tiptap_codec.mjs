@@ -30,11 +30,24 @@ const schema = getSchema([
   flat('listBlock', { listType: { default: 'unordered' } }),
   flat('taskBlock', { checked: { default: false } }),
   flat('quoteBlock'),
+  // web/src/editor/media.ts: pictures and files are leaf blocks.
+  Node.create({
+    name: 'image',
+    group: 'block',
+    atom: true,
+    addAttributes: () => ({ src: {}, alt: { default: null }, title: { default: null }, attachmentId: { default: null }, width: { default: null } }),
+  }),
+  Node.create({
+    name: 'file',
+    group: 'block',
+    atom: true,
+    addAttributes: () => ({ src: {}, name: { default: null }, size: { default: null }, mediaType: { default: null }, attachmentId: { default: null } }),
+  }),
   Extension.create({
     name: 'blockIds',
     addGlobalAttributes: () => [
       {
-        types: ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock'],
+        types: ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock', 'image', 'file'],
         attributes: { blockId: { default: null } },
       },
       { types: ['paragraph'], attributes: { srcType: { default: null } } },

@@ -24,7 +24,7 @@ collect_ignore = [
         else ["test_cluster.py", "test_kafka_outage.py", "test_revocation_cluster.py"]
     ),
     *([] if POSTGRES else ["test_pg_wakeup.py"]),
-    *([] if SHARED_BROKER and POSTGRES else ["test_workers.py"]),
+    *([] if SHARED_BROKER and POSTGRES else ["test_workers.py", "test_metrics_workers.py"]),
 ]
 
 

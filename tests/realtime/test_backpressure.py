@@ -49,6 +49,9 @@ async def test_slow_consumer_is_disconnected_with_resume_hint(
             max_queue=1,
             max_size=None,
             open_timeout=WAIT,
+            # Its own keepalive would give up first when the writes take long (a loaded
+            # machine): the server's pong waits behind everything this client does not read.
+            ping_interval=None,
         ) as slow:
             # More than the server's socket buffers (a few MB) and the queue can hold.
             writes = 100

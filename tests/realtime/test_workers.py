@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,13 +37,8 @@ COLD_START = 60.0
 
 
 def worker_pids(server: ServerProcess) -> list[int]:
-    """uvicorn's worker processes (multiprocessing's resource tracker is a child too)."""
-    found = []
-    for pid in children(server.pid):
-        with contextlib.suppress(OSError):
-            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                found.append(pid)
-    return found
+    """The worker processes: the supervisor's only children (``owlistic/workers.py``)."""
+    return children(server.pid)
 
 
 def _socket_inodes(pid: int) -> set[int]:
@@ -71,9 +67,14 @@ def _accepted_sockets(server_port: int) -> dict[int, int]:
 
 def owner(ws: ClientConnection, server: ServerProcess, workers: list[int]) -> int | None:
     """The worker process holding the server side of ``ws``."""
+    return owner_of(ws.local_address[1], server, workers)
+
+
+def owner_of(client_port: int, server: ServerProcess, workers: list[int]) -> int | None:
+    """The worker process holding the server side of the connection from ``client_port``."""
     port = urlsplit(server.url).port
     assert port is not None
-    inode = _accepted_sockets(port).get(ws.local_address[1])
+    inode = _accepted_sockets(port).get(client_port)
     for pid in workers:
         if inode is not None and inode in _socket_inodes(pid):
             return pid
@@ -81,10 +82,15 @@ def owner(ws: ClientConnection, server: ServerProcess, workers: list[int]) -> in
 
 
 @contextlib.asynccontextmanager
-async def workers_server(settings: Settings, tmp_path: Path) -> AsyncIterator[ServerProcess]:
-    """``owlistic serve --workers 2`` on a fresh database and its own topics, with no
-    configured JWT secret: it is generated into the data dir and must be the same in both
-    workers (a token issued by one is checked by the other)."""
+async def workers_server(
+    settings: Settings,
+    tmp_path: Path,
+    *,
+    env: Mapping[str, str | None] | None = None,
+    port_variables: Sequence[str] = (),
+) -> AsyncIterator[tuple[ServerProcess, Settings]]:
+    """``owlistic serve --workers 2`` on a fresh database and its own topics, with the
+    settings it runs on; ``env`` and ``port_variables`` as for ``owlistic_servers``."""
     custom = settings.model_copy(update={"kafka_topic_prefix": f"owlw{uuid.uuid4().hex[:8]}."})
     async with run_database(tmp_path / "unused.db") as url:
         custom = custom.model_copy(update={"database_url": url})
@@ -94,9 +100,10 @@ async def workers_server(settings: Settings, tmp_path: Path) -> AsyncIterator[Se
                 tmp_path,
                 1,
                 args=["--workers", str(WORKERS)],
-                env={"OWLISTIC_JWT_SECRET": None},
+                env=env,
+                port_variables=port_variables,
             ) as (server,):
-                yield server
+                yield server, custom
         finally:
             await drop_topics(custom)
 
@@ -138,7 +145,12 @@ async def updated_titles(
 async def test_websockets_on_every_worker_get_writes_of_any_worker(
     settings: Settings, tmp_path: Path
 ) -> None:
-    async with workers_server(settings, tmp_path) as server:
+    # No configured JWT secret: it is generated into the data dir and must be the same in
+    # both workers (a token issued by one is checked by the other).
+    async with workers_server(settings, tmp_path, env={"OWLISTIC_JWT_SECRET": None}) as (
+        server,
+        _,
+    ):
         # No keep-alive: each request is a new connection, accepted by either worker.
         fresh = httpx.Limits(max_keepalive_connections=0)
         async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=fresh) as client:
@@ -166,3 +178,15 @@ async def test_websockets_on_every_worker_get_writes_of_any_worker(
                 by_worker = [(placed[ws], got) for ws, got in zip(placed, seen, strict=True)]
                 assert all(got == titles for got in seen), by_worker
             assert sorted(worker_pids(server)) == sorted(workers)  # nobody crashed meanwhile
+            # A worker that dies is replaced by a new fork, which serves too.
+            os.kill(workers[0], signal.SIGKILL)
+            replaced: list[int] = []
+            for _ in range(int(COLD_START / 0.1)):
+                replaced = worker_pids(server)
+                if len(replaced) == WORKERS and workers[0] not in replaced:
+                    break
+                await asyncio.sleep(0.1)
+            assert workers[0] not in replaced, replaced
+            assert len(replaced) == WORKERS, replaced
+            for _ in range(MIN_CLIENTS):  # fresh connections, taken by either worker
+                ok(await client.get(f"{API}/profile", headers=alice.headers))

@@ -14,7 +14,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from tests.conftest import free_port
+from tests.conftest import bound_socket
 
 POSTGRES = os.environ.get("OWLISTIC_TEST_DATABASE_URL", "").startswith("postgresql")
 # Several server processes firing one reminder is a PostgreSQL (SKIP LOCKED) story.
@@ -63,8 +63,8 @@ class PushService:
 
 @pytest.fixture
 async def push_service() -> AsyncIterator[PushService]:
-    port = free_port()
-    service = PushService(base=f"http://127.0.0.1:{port}")
+    sock = bound_socket()
+    service = PushService(base=f"http://127.0.0.1:{sock.getsockname()[1]}")
 
     async def receive(request: web.Request) -> web.Response:
         device = service.devices.get(request.path)
@@ -77,8 +77,9 @@ async def push_service() -> AsyncIterator[PushService]:
     app.router.add_post("/push/{id}", receive)
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.SockSite(runner, sock).start()
     try:
         yield service
     finally:
         await runner.cleanup()
+        sock.close()

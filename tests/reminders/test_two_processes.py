@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from tests.conftest import register, run_database
 from tests.realtime.processes import owlistic_servers
 from tests.realtime.wsclient import next_event, ws_connect
 from tests.reminders.db import engine_for, reminder_event_counts, reminder_rows
+from tests.reminders.test_restart import WAIT, all_sent, wait_for
 
 COUNT = 40
 
@@ -44,24 +43,17 @@ async def test_each_reminder_fires_once_with_two_processes(
                             headers=ann.headers,
                         )
                         ids.append(str(ok(r, 201)["id"]))
-                    for _ in range(300):
-                        rows = await reminder_rows(engine, ids)
-                        if {r.status for r in rows} == {"sent"}:
-                            break
-                        await asyncio.sleep(0.1)
-                    assert [r.status for r in rows] == ["sent"] * COUNT
+                    await wait_for(all_sent(engine, ids))
                     seen = []
                     for _ in range(COUNT):
-                        message = await next_event(ws, "task.reminder", timeout=30)
+                        message = await next_event(ws, "task.reminder", timeout=WAIT)
                         seen.append(message["payload"]["task_id"])
-                    extra = []
-                    with contextlib.suppress(TimeoutError):  # a duplicate would arrive by now
-                        extra.append(await next_event(ws, "task.reminder", timeout=1.5))
             finally:
                 for c in clients:
                     await c.aclose()
-        assert sorted(seen) == sorted(ids), "every reminder arrived once"
-        assert extra == []
+        assert sorted(seen) == sorted(ids), "every reminder arrived"
+        # Both processes have stopped, so whatever either fired is in the outbox by now: one
+        # event each (rather than watching the socket for a while for a second one).
         rows = await reminder_rows(engine, ids)
         assert len(rows) == COUNT
         assert {r.status for r in rows} == {"sent"}

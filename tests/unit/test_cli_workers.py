@@ -3,11 +3,15 @@ the settings the command line resolved. (The live run is tests/realtime/test_wor
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from uvicorn.config import STARTUP_FAILURE
 
 from owlistic import cli
 from owlistic.settings import ConfigurationError, Settings, get_settings
@@ -122,3 +126,26 @@ def test_worker_environment_rebuilds_the_same_settings(
     rebuilt = Settings()
     assert rebuilt == configured
     assert rebuilt.port == 8123
+
+
+def test_workers_stop_when_one_cannot_start(tmp_path: Path) -> None:
+    """A worker whose lifespan fails (here: the database does not resolve) stops them all,
+    and the parent exits with uvicorn's start-up failure code instead of forking
+    replacements that would fail the same way."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("OWLISTIC_")}
+    environment |= {
+        "OWLISTIC_DATA_DIR": str(tmp_path),
+        "OWLISTIC_DATABASE_URL": POSTGRES,
+        "OWLISTIC_BROKER_URL": KAFKA,
+        "OWLISTIC_JWT_SECRET": "s" * 40,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "owlistic", "serve", "--port", "0", "--workers", "2"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == STARTUP_FAILURE, done.stdout + done.stderr
+    assert "failed to start; stopping" in done.stdout + done.stderr

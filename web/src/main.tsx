@@ -2,6 +2,9 @@ import { render } from 'preact';
 import { registerSW } from 'virtual:pwa-register';
 import { App } from './app';
 import { toast } from './lib/toast';
+// The editor's base styles ship in our stylesheet (the CSP allows no injected <style>).
+import 'prosemirror-view/style/prosemirror.css';
+import 'prosemirror-gapcursor/style/gapcursor.css';
 import './styles.css';
 import './theme';
 

@@ -1,388 +1,419 @@
-// Markdown import (one note per file, one block per markdown node) and export.
-import { marked, type Token, type Tokens } from 'marked';
-import type { BlockMetadata, Span } from './api/types';
-import { blockText, validSpans } from './editor/blocks';
+// Markdown <-> a note's document. Parsing and rendering are Tiptap's Markdown manager
+// (marked, GFM) on the editor's own extension list, so every node type the editor has
+// (and the Markdown rules its extension brings) is imported and exported by construction.
+// Only the editor's flat block nodes need rules of their own here: a Markdown list or
+// quote is several top-level nodes, one per server block. Blocks <-> nodes is
+// editor/blocks.ts; front matter (title, tags, dates) is YAML.
+import {
+  Extension,
+  flattenExtensions,
+  getExtensionField,
+  getSchema,
+  type AnyExtension,
+  type JSONContent,
+  type MarkdownParseHelpers,
+  type MarkdownToken,
+} from '@tiptap/core';
+import type { Schema } from '@tiptap/pm/model';
+import { MarkdownManager } from '@tiptap/markdown';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { Block, BlockMetadata } from './api/types';
+import { CALLOUT_KINDS, blockToNode, calloutKind, nodeToData } from './editor/blocks';
+import { contentExtensions } from './editor/extensions';
 
-export interface BlockInput {
-  type: string;
-  text: string;
-  metadata: BlockMetadata;
+/** `srcType` of a paragraph that holds Markdown the schema has no node for (an image
+ * before image nodes exist, a table before tables do): kept as typed, written back verbatim. */
+export const RAW_MARKDOWN = 'markdown';
+/** The attribute of list and checklist items that holds their nesting level, if the schema has it. */
+export const DEPTH_ATTR = 'depth';
+
+const LIST_NODES = new Set(['listBlock', 'taskBlock']);
+// GitHub's alert syntax; another `[!WORD]` stays quoted text, as GitHub shows it.
+const ALERT = new RegExp(`^\\[!(${CALLOUT_KINDS.join('|')})\\][ \\t]*(?:\\n|$)`, 'i');
+const TEXT_RUN = new Set(['text', 'paragraph']);
+
+interface Markdown {
+  manager: MarkdownManager;
+  schema: Schema;
+  hasDepth: boolean;
+}
+
+const textNodes = (text: string): JSONContent[] =>
+  text.split('\n').flatMap((line, i) => [
+    ...(i ? [{ type: 'hardBreak' }] : []),
+    ...(line ? [{ type: 'text', text: line }] : []),
+  ]);
+
+const rawParagraph = (raw: string): JSONContent => ({
+  type: 'paragraph',
+  attrs: { srcType: RAW_MARKDOWN },
+  content: textNodes(raw.replace(/\n+$/, '')),
+});
+
+/** The block rules of the flat list, checklist and quote nodes. */
+function flatRules(schema: Schema): Record<string, Record<string, unknown>> {
+  const hasDepth = !!schema.nodes.listBlock?.spec.attrs?.[DEPTH_ATTR];
+  const depthAttr = (depth: number) => (hasDepth ? { [DEPTH_ATTR]: depth } : {});
+
+  const inlineOf = (t: MarkdownToken, h: MarkdownParseHelpers): JSONContent[] =>
+    h.parseInline(t.tokens?.length ? t.tokens : [{ type: 'text', raw: t.raw ?? '', text: t.text ?? '' }]);
+
+  const listNodes = (list: MarkdownToken, h: MarkdownParseHelpers, depth: number): JSONContent[] => {
+    const out: JSONContent[] = [];
+    for (const item of (list.items ?? []) as MarkdownToken[]) {
+      let own: JSONContent[] | null = null;
+      const after: JSONContent[] = [];
+      for (const t of item.tokens ?? []) {
+        if (t.type === 'checkbox') continue;
+        if (t.type === 'list') after.push(...listNodes(t, h, depth + 1));
+        else if (own === null && TEXT_RUN.has(t.type ?? '')) own = inlineOf(t, h);
+        else after.push(...h.parseChildren([t])); // a second paragraph or a code block in an item
+      }
+      const attrs = item.task
+        ? { checked: !!item.checked, ...depthAttr(depth) }
+        : { listType: list.ordered ? 'ordered' : 'unordered', ...depthAttr(depth) };
+      out.push({ type: item.task ? 'taskBlock' : 'listBlock', attrs, content: own ?? [] }, ...after);
+    }
+    return out;
+  };
+
+  return {
+    listBlock: {
+      markdownTokenName: 'list',
+      parseMarkdown: (token: MarkdownToken, h: MarkdownParseHelpers) => listNodes(token, h, 0),
+      renderMarkdown: (node: JSONContent, h: { renderChildren: (n: JSONContent[]) => string }) =>
+        h.renderChildren(node.content ?? []),
+    },
+    taskBlock: {
+      renderMarkdown: (node: JSONContent, h: { renderChildren: (n: JSONContent[]) => string }) =>
+        h.renderChildren(node.content ?? []),
+    },
+    quoteBlock: {
+      markdownTokenName: 'blockquote',
+      parseMarkdown: (token: MarkdownToken, h: MarkdownParseHelpers) => {
+        // A GitHub alert (`> [!NOTE]`) is a callout when the editor has them.
+        const [first, ...others] = token.tokens ?? [];
+        const alert = schema.nodes.calloutBlock && first?.type === 'paragraph' ? ALERT.exec(first.raw ?? '') : null;
+        const kind = alert ? 'calloutBlock' : 'quoteBlock';
+        const attrs = alert ? { kind: calloutKind(alert[1]) } : undefined;
+        const inner = alert
+          ? [
+              { type: 'paragraph', content: h.parseInline(h.tokenizeInline?.((first.raw ?? '').slice(alert[0].length).trim()) ?? []) },
+              ...h.parseChildren(others),
+            ]
+          : h.parseChildren(token.tokens ?? []);
+        const quoted = inner.map((n) =>
+          n.type === 'paragraph' || n.type === 'heading' ? { type: kind, attrs, content: n.content ?? [] } : n,
+        );
+        return quoted.length ? quoted : [{ type: kind, attrs, content: [] }];
+      },
+      renderMarkdown: (node: JSONContent, h: { renderChildren: (n: JSONContent[]) => string }) =>
+        h.renderChildren(node.content ?? []),
+    },
+    calloutBlock: {
+      renderMarkdown: (node: JSONContent, h: { renderChildren: (n: JSONContent[]) => string }) =>
+        [`[!${calloutKind(node.attrs?.kind).toUpperCase()}]`, ...h.renderChildren(node.content ?? []).split('\n')].map((l) => `> ${l}`.trimEnd()).join('\n'),
+    },
+    paragraph: {
+      parseMarkdown(this: { parent?: (t: MarkdownToken, h: MarkdownParseHelpers) => unknown }, token: MarkdownToken, h: MarkdownParseHelpers) {
+        // Images stay Markdown until the schema has an image node (the editor's media nodes).
+        const hasImage = (token.tokens ?? []).some((t) => t.type === 'image');
+        if (hasImage && !schema.nodes.image) return rawParagraph(token.raw ?? '');
+        return this.parent?.(token, h);
+      },
+    },
+    codeBlock: {
+      renderMarkdown: (node: JSONContent) => {
+        const code = (node.content ?? []).map((c) => c.text ?? '').join('');
+        const longest = Math.max(2, ...(code.match(/`+/g) ?? []).map((r) => r.length));
+        const fence = '`'.repeat(longest + 1);
+        return `${fence}${node.attrs?.language ?? ''}\n${code}\n${fence}`;
+      },
+    },
+    table: {
+      // GFM tables; cells hold one line of formatted text (paragraphs where the schema wants them).
+      parseMarkdown: (token: MarkdownToken, h: MarkdownParseHelpers) => {
+        const inlineCells = /inline/.test(String(schema.nodes.tableCell?.spec.content ?? ''));
+        const cell = (type: string, c: MarkdownToken) => {
+          const inline = h.parseInline(c.tokens ?? []);
+          return { type, content: inlineCells ? inline : [{ type: 'paragraph', content: inline }] };
+        };
+        const rows = [
+          ...(token.header?.length ? [{ type: 'tableRow', content: token.header.map((c: MarkdownToken) => cell('tableHeader', c)) }] : []),
+          ...(token.rows ?? []).map((r: MarkdownToken[]) => ({ type: 'tableRow', content: r.map((c) => cell('tableCell', c)) })),
+        ];
+        return { type: 'table', content: rows };
+      },
+      renderMarkdown: (node: JSONContent, h: { renderChildren: (n: JSONContent[]) => string }) => {
+        const cellText = (c: JSONContent) =>
+          ((c.content ?? []).some((x) => x.type === 'paragraph')
+            ? (c.content ?? []).map((p) => h.renderChildren(p.content ?? [])).join(' ')
+            : h.renderChildren(c.content ?? []))
+            .replace(/\n/g, ' ')
+            .replace(/\|/g, '\\|')
+            .trim();
+        const rows = (node.content ?? []).map((r) => (r.content ?? []).map(cellText));
+        const width = Math.max(1, ...rows.map((r) => r.length));
+        const line = (cells: string[]) => `| ${[...cells, ...Array<string>(width - cells.length).fill('')].join(' | ')} |`;
+        const [head = [], ...body] = rows;
+        return [line(head), line(Array<string>(width).fill('---')), ...body.map(line)].join('\n');
+      },
+    },
+    underline: {
+      // `++x++` is Tiptap's own syntax; the HTML tag reads everywhere.
+      renderMarkdown: (node: JSONContent, h: { renderChildren: (n: JSONContent) => string }) =>
+        `<u>${h.renderChildren(node)}</u>`,
+    },
+  };
+}
+
+/** A GFM table or an image (or other block) the schema cannot hold yet stays Markdown. */
+function rawFallbacks(schema: Schema): AnyExtension[] {
+  return schema.nodes.table
+    ? []
+    : [
+        Extension.create({
+          name: 'owlRawTable',
+          markdownTokenName: 'table',
+          parseMarkdown: (token: MarkdownToken) => rawParagraph(token.raw ?? ''),
+        }),
+      ];
+}
+
+let built: Markdown | null = null;
+
+function markdown(): Markdown {
+  if (built) return built;
+  const base = contentExtensions();
+  const schema = getSchema(base);
+  const rules = flatRules(schema);
+  // Leaf extensions only (StarterKit and its kind only bundle others), each with its rule.
+  const leaves = flattenExtensions(base)
+    .filter((ext) => !getExtensionField(ext, 'addExtensions'))
+    .map((ext) => (rules[ext.name] ? (ext as { extend: (c: object) => AnyExtension }).extend(rules[ext.name]) : ext));
+  const manager = new MarkdownManager({ extensions: [...leaves, ...rawFallbacks(schema)], markedOptions: { gfm: true } });
+  built = { manager, schema, hasDepth: !!schema.nodes.listBlock?.spec.attrs?.[DEPTH_ATTR] };
+  return built;
+}
+
+// ---------------------------------------------------------------- front matter
+
+export interface FrontMatter {
+  title?: string;
+  tags: string[];
+  created?: string;
+  updated?: string;
+}
+
+const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n?(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
+
+function isoDate(value: unknown): string | undefined {
+  const text = value instanceof Date ? value.toISOString() : typeof value === 'string' ? value.trim() : '';
+  if (!text) return undefined;
+  // A date without a time is midnight UTC; a time without a zone is taken as UTC.
+  const withZone = /^\d{4}-\d{2}-\d{2}$/.test(text) || /[zZ]|[+-]\d{2}:?\d{2}$/.test(text) ? text : `${text}Z`;
+  const ms = Date.parse(withZone.replace(' ', 'T'));
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+/** The front matter's fields and the Markdown after it. YAML that does not parse stays in
+ * the note, as a code block, rather than being lost or read as a heading. */
+export function splitFrontMatter(md: string): { front: FrontMatter; body: string } {
+  const text = md.replace(/^\uFEFF/, '');
+  const m = FRONT_MATTER.exec(text);
+  if (!m) return { front: { tags: [] }, body: text };
+  const body = text.slice(m[0].length).replace(/^(?:[ \t]*\r?\n)+/, '');
+  let data: unknown;
+  try {
+    data = parseYaml(m[1]);
+  } catch {
+    return { front: { tags: [] }, body: `\`\`\`yaml\n${m[1]}\n\`\`\`\n\n${body}` };
+  }
+  const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
+  const rawTags = d.tags ?? d.tag ?? d.keywords;
+  const tags = (Array.isArray(rawTags) ? rawTags : typeof rawTags === 'string' ? rawTags.split(',') : [])
+    .map((t) => String(t).trim())
+    .filter(Boolean);
+  const title = typeof d.title === 'string' || typeof d.title === 'number' ? String(d.title).trim() : '';
+  return {
+    front: {
+      ...(title ? { title } : {}),
+      tags,
+      created: isoDate(d.created ?? d.created_at ?? d.date),
+      updated: isoDate(d.updated ?? d.updated_at ?? d.modified),
+    },
+    body,
+  };
+}
+
+export function frontMatterText(front: FrontMatter): string {
+  const data: Record<string, unknown> = {};
+  if (front.title) data.title = front.title;
+  if (front.tags.length) data.tags = front.tags;
+  if (front.created) data.created = front.created;
+  if (front.updated) data.updated = front.updated;
+  if (!Object.keys(data).length) return '';
+  return `---\n${stringifyYaml(data)}---\n\n`;
 }
 
 // ---------------------------------------------------------------- import
 
-let decoder: HTMLTextAreaElement | null = null;
-function decodeEntities(s: string): string {
-  if (!s.includes('&')) return s;
-  decoder ??= document.createElement('textarea');
-  decoder.innerHTML = s;
-  return decoder.value;
+export interface BlockInput {
+  type: string;
+  content: { text: string; rows?: string[][] };
+  metadata: BlockMetadata;
 }
 
-type Style = Exclude<Span['type'], 'link'>;
-
-class InlineBuilder {
-  text = '';
-  private spans: Span[] = [];
-
-  add(tokens: Token[] | undefined, styles: Style[] = [], href?: string): void {
-    for (const t of tokens ?? []) this.token(t, styles, href);
-  }
-
-  private push(s: string, styles: Style[], href?: string): void {
-    if (!s) return;
-    const start = this.text.length;
-    this.text += s;
-    const end = this.text.length - 1;
-    for (const type of styles) this.spans.push({ start, end, type });
-    if (href) this.spans.push({ start, end, type: 'link', href });
-  }
-
-  private token(t: Token, styles: Style[], href?: string): void {
-    switch (t.type) {
-      case 'strong':
-        return this.add((t as Tokens.Strong).tokens, [...styles, 'bold'], href);
-      case 'em':
-        return this.add((t as Tokens.Em).tokens, [...styles, 'italics'], href);
-      case 'del':
-        return this.add((t as Tokens.Del).tokens, [...styles, 'strikethrough'], href);
-      case 'codespan':
-        return this.push(decodeEntities((t as Tokens.Codespan).text), ['code'], href);
-      case 'link': {
-        const l = t as Tokens.Link;
-        return this.add(l.tokens, styles, l.href);
-      }
-      case 'image': {
-        const img = t as Tokens.Image;
-        return this.push(img.text || img.href, styles, img.href);
-      }
-      case 'br':
-        return this.push('\n', styles, href);
-      case 'escape':
-        return this.push((t as Tokens.Escape).text, styles, href);
-      case 'html': {
-        const raw = (t as Tokens.HTML).raw;
-        if (/^<u>$/i.test(raw) || /^<\/u>$/i.test(raw)) return; // underline tags: handled below
-        return this.push(raw, styles, href);
-      }
-      case 'text': {
-        const tt = t as Tokens.Text;
-        if (tt.tokens?.length) return this.add(tt.tokens, styles, href);
-        // Soft line breaks are spaces in markdown.
-        return this.push(decodeEntities(tt.text).replace(/\n/g, ' '), styles, href);
-      }
-      case 'checkbox':
-        return;
-      default: {
-        const any = t as { tokens?: Token[]; text?: string; raw?: string };
-        if (any.tokens?.length) return this.add(any.tokens, styles, href);
-        return this.push(decodeEntities(any.text ?? any.raw ?? ''), styles, href);
-      }
-    }
-  }
-
-  result(): { text: string; spans: Span[] } {
-    return { text: this.text, spans: mergeSpans(this.spans) };
-  }
+export interface ParsedNote {
+  title: string;
+  tags: string[];
+  created?: string;
+  updated?: string;
+  doc: JSONContent;
 }
 
-/** Support `<u>…</u>` underline, which markdown has no syntax for. */
-function underlineTokens(tokens: Token[] | undefined): Token[] | undefined {
-  if (!tokens) return tokens;
-  const out: Token[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.type === 'html' && /^<u>$/i.test(t.raw)) {
-      const j = tokens.findIndex((x, k) => k > i && x.type === 'html' && /^<\/u>$/i.test(x.raw));
-      if (j > i) {
-        out.push({ type: 'underline', raw: '', tokens: underlineTokens(tokens.slice(i + 1, j)) } as unknown as Token);
-        i = j;
-        continue;
-      }
-    }
-    out.push(t);
-  }
-  return out;
+const plainText = (node: JSONContent): string =>
+  node.type === 'hardBreak' ? ' ' : (node.text ?? '') + (node.content ?? []).map(plainText).join('');
+
+export const titleFromFileName = (name: string) =>
+  name.replace(/^.*\//, '').replace(/\.(md|markdown|mdown|txt)$/i, '').trim() || 'Untitled';
+
+// A soft line break is a space in Markdown; a newline in a block's text is a hard break.
+function softBreaks(node: JSONContent): JSONContent {
+  if (node.type === 'codeBlock' || node.attrs?.srcType === RAW_MARKDOWN) return node;
+  if (node.type === 'text') return node.text?.includes('\n') ? { ...node, text: node.text.replace(/[ \t]*\n[ \t]*/g, ' ') } : node;
+  return node.content ? { ...node, content: node.content.map(softBreaks) } : node;
 }
 
-function mergeSpans(spans: Span[]): Span[] {
-  const byKey = new Map<string, Span[]>();
-  for (const s of spans) {
-    const key = s.type === 'link' ? `link:${s.href}` : s.type;
-    const list = byKey.get(key) ?? [];
-    list.push({ ...s });
-    byKey.set(key, list);
-  }
-  const out: Span[] = [];
-  for (const list of byKey.values()) {
-    list.sort((a, b) => a.start - b.start);
-    let cur: Span | null = null;
-    for (const s of list) {
-      if (cur && s.start <= cur.end + 1) cur.end = Math.max(cur.end, s.end);
-      else {
-        if (cur) out.push(cur);
-        cur = s;
-      }
-    }
-    if (cur) out.push(cur);
-  }
-  return out.sort((a, b) => a.start - b.start || a.end - b.end);
+export function markdownToDoc(md: string): JSONContent {
+  const doc = markdown().manager.parse(md);
+  const content = (doc.content ?? []).filter((n) => n.type !== 'text').map(softBreaks);
+  return { type: 'doc', content };
 }
 
-function inline(tokens: Token[] | undefined): { text: string; spans: Span[] } {
-  const b = new InlineBuilder();
-  const prepared = underlineTokens(tokens);
-  const walk = (ts: Token[] | undefined, styles: Style[]) => {
-    for (const t of ts ?? []) {
-      if ((t.type as string) === 'underline') walk((t as unknown as { tokens: Token[] }).tokens, [...styles, 'underline']);
-      else b.add([t], styles);
-    }
+/** A Markdown file as a note: named after `title:`, else its first heading, else the file. */
+export function parseNote(md: string, fileName: string): ParsedNote {
+  const { front, body } = splitFrontMatter(md);
+  const doc = markdownToDoc(body);
+  const heading = doc.content?.find((n) => n.type === 'heading');
+  const headingTitle = heading ? plainText(heading).trim() : '';
+  return {
+    title: front.title || headingTitle || titleFromFileName(fileName),
+    tags: front.tags,
+    created: front.created,
+    updated: front.updated,
+    doc,
   };
-  walk(prepared, []);
-  return b.result();
 }
 
-const meta = (spans: Span[], extra: Partial<BlockMetadata> = {}): BlockMetadata => ({ spans, ...extra });
-
-// Front matter: only `tags:` is read (`tags: [a, b]`, `tags: a, b` or a `- a` list) and written.
-const FRONT_MATTER = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
-const unquote = (s: string) => s.trim().replace(/^(["'])(.*)\1$/, '$2').trim();
-
-/** The `- item` lines that directly follow a key. */
-function listAfter(lines: string[]): string[] {
-  const end = lines.findIndex((l) => !/^\s*-\s/.test(l));
-  return (end < 0 ? lines : lines.slice(0, end)).map((l) => l.replace(/^\s*-\s/, ''));
-}
-
-export function frontMatterTags(md: string): string[] {
-  const yaml = FRONT_MATTER.exec(md)?.[1];
-  if (!yaml) return [];
-  const lines = yaml.split(/\r?\n/);
-  const at = lines.findIndex((l) => /^tags\s*:/.test(l));
-  if (at < 0) return [];
-  const inline = lines[at].replace(/^tags\s*:/, '').trim();
-  const items = inline
-    ? inline.replace(/^\[(.*)\]$/, '$1').split(',')
-    : listAfter(lines.slice(at + 1));
-  return items.map(unquote).filter(Boolean);
-}
-
-export function withFrontMatter(tags: string[] | null | undefined, body: string): string {
-  if (!tags?.length) return body;
-  return `---\ntags: [${tags.map((t) => JSON.stringify(t)).join(', ')}]\n---\n\n${body}`;
-}
-
-export function markdownToBlocks(md: string): BlockInput[] {
+/** The document as server blocks, in order (`editor/blocks.ts: nodeToData`). */
+export function docToBlocks(doc: JSONContent): BlockInput[] {
+  const node = markdown().schema.nodeFromJSON(doc);
   const out: BlockInput[] = [];
-  const tokens = marked.lexer(md.replace(FRONT_MATTER, '').replace(/^\uFEFF/, ''), { gfm: true });
-
-  const para = (type: string, tokens: Token[] | undefined, extra: Partial<BlockMetadata> = {}) => {
-    const { text, spans } = inline(tokens);
-    out.push({ type, text, metadata: meta(spans, extra) });
-  };
-
-  const walk = (ts: Token[], ctx: { quote?: boolean }) => {
-    for (const t of ts) {
-      switch (t.type) {
-        case 'heading': {
-          const h = t as Tokens.Heading;
-          if (ctx.quote) para('blockquote', h.tokens);
-          else para('header', h.tokens, { level: h.depth });
-          break;
-        }
-        case 'paragraph':
-          para(ctx.quote ? 'blockquote' : 'paragraph', (t as Tokens.Paragraph).tokens);
-          break;
-        case 'text':
-          para(ctx.quote ? 'blockquote' : 'paragraph', (t as Tokens.Text).tokens ?? [t]);
-          break;
-        case 'blockquote':
-          walk((t as Tokens.Blockquote).tokens, { quote: true });
-          break;
-        case 'code': {
-          const c = t as Tokens.Code;
-          out.push({ type: 'code', text: c.text, metadata: c.lang ? { spans: [], language: c.lang.split(/\s/)[0] } : { spans: [] } });
-          break;
-        }
-        case 'hr':
-          out.push({ type: 'horizontalRule', text: '', metadata: { spans: [] } });
-          break;
-        case 'list': {
-          const l = t as Tokens.List;
-          for (const item of l.items) {
-            const own = item.tokens.filter((x) => x.type !== 'list' && x.type !== 'checkbox');
-            const nested = item.tokens.filter((x) => x.type === 'list');
-            const inlineTokens = own.flatMap((x) => (x.type === 'paragraph' || x.type === 'text' ? ((x as Tokens.Text).tokens ?? [x]) : [x]));
-            const { text, spans } = inline(inlineTokens);
-            if (item.task) {
-              out.push({ type: 'task', text, metadata: meta(spans, { is_completed: !!item.checked }) });
-            } else {
-              const kind = l.ordered ? 'ordered' : 'unordered';
-              out.push({ type: 'listItem', text, metadata: meta(spans, { listType: kind, item_type: kind }) });
-            }
-            walk(nested, ctx);
-          }
-          break;
-        }
-        case 'table': {
-          const tb = t as Tokens.Table;
-          const row = (cells: Tokens.TableCell[]) => cells.map((c) => inline(c.tokens).text).join(' | ');
-          out.push({ type: 'paragraph', text: [row(tb.header), ...tb.rows.map(row)].join('\n'), metadata: { spans: [] } });
-          break;
-        }
-        case 'html': {
-          const text = (t as Tokens.HTML).text.trim();
-          if (text) out.push({ type: 'paragraph', text, metadata: { spans: [] } });
-          break;
-        }
-        case 'space':
-        case 'def':
-          break;
-        default: {
-          const any = t as { tokens?: Token[]; text?: string };
-          if (any.tokens) para('paragraph', any.tokens);
-          else if (any.text) out.push({ type: 'paragraph', text: any.text, metadata: { spans: [] } });
-        }
-      }
-    }
-  };
-  walk(tokens, {});
+  node.forEach((child) => {
+    const d = nodeToData(child);
+    out.push({ type: d.type, content: { ...d.content, text: d.text }, metadata: { spans: [], ...d.meta } as BlockMetadata });
+  });
   return out;
 }
-
-export const titleFromFileName = (name: string) => name.replace(/\.(md|markdown|mdown|txt)$/i, '').trim() || 'Untitled';
 
 // ---------------------------------------------------------------- export
 
-const MARKERS: Record<Style, [string, string]> = {
-  bold: ['**', '**'],
-  italics: ['_', '_'],
-  strikethrough: ['~~', '~~'],
-  underline: ['<u>', '</u>'],
-  code: ['`', '`'],
-};
+export type ExportBlock = Pick<Block, 'id' | 'type' | 'content' | 'metadata'>;
 
-function escapeMd(s: string): string {
-  return s.replace(/([\\`*_[\]~<>])/g, '\\$1');
+export function blocksToDoc(blocks: ExportBlock[]): JSONContent {
+  return { type: 'doc', content: blocks.map((b) => blockToNode(b)) };
 }
 
-function escapeLineStart(s: string): string {
-  return s.replace(/^(\s*)([#>+-]|\d+[.)])(?=\s)/, '$1\\$2').replace(/^(\s*)(-{3,}|_{3,}|\*{3,})\s*$/, '$1\\$2');
+// A paragraph line that Markdown would read as something else gets a backslash.
+const escapeLineStarts = (md: string) =>
+  md
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^(\s*)([#>+|-])(?=\s|$)/, '$1\\$2')
+        .replace(/^(\s*)(\d+)([.)])(?=\s|$)/, '$1$2\\$3')
+        .replace(/^(\s*)(=+|-{3,}|\*{3,})\s*$/, '$1\\$2'),
+    )
+    .join('\n');
+
+interface ListPlace {
+  prefix: string; // indentation + marker
+  column: number; // where continuation lines start
 }
 
-function codeSpan(s: string): string {
-  const runs = s.match(/`+/g) ?? [];
-  const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
-  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${s}${pad}${fence}`;
+/** Indentation and marker of every list item, from the flat sequence of items. */
+function listPlaces(nodes: JSONContent[], hasDepth: boolean): Map<JSONContent, ListPlace> {
+  const places = new Map<JSONContent, ListPlace>();
+  let columns: number[] = []; // content column of the open item at each depth
+  let counters: number[] = [];
+  for (const node of nodes) {
+    if (!LIST_NODES.has(node.type ?? '')) {
+      columns = [];
+      counters = [];
+      continue;
+    }
+    const wanted = hasDepth ? Math.max(0, Number(node.attrs?.[DEPTH_ATTR]) || 0) : 0;
+    const depth = Math.min(wanted, columns.length); // an item cannot be deeper than one below the last
+    const indent = depth ? columns[depth - 1] : 0;
+    const ordered = node.type === 'listBlock' && node.attrs?.listType === 'ordered';
+    const n = counters.length > depth && counters[depth] > 0 && ordered ? counters[depth] + 1 : 1;
+    const marker = node.type === 'taskBlock' ? `- [${node.attrs?.checked ? 'x' : ' '}]` : ordered ? `${n}.` : '-';
+    columns = [...columns.slice(0, depth), indent + (node.type === 'taskBlock' ? 2 : marker.length + 1)];
+    counters = [...counters.slice(0, depth), ordered ? n : 0];
+    places.set(node, { prefix: ' '.repeat(indent) + marker, column: indent + marker.length + 1 });
+  }
+  return places;
 }
 
-/** Plain text + spans to inline markdown. */
-export function inlineToMarkdown(text: string, rawSpans: Span[]): string {
-  if (!text) return '';
-  const spans = validSpans(rawSpans, text.length);
-  const cuts = new Set<number>([0, text.length]);
-  for (const s of spans) (cuts.add(s.start), cuts.add(s.end + 1));
-  const pts = [...cuts].sort((a, b) => a - b);
-  let out = '';
-  let i = 0;
-  while (i < pts.length - 1) {
-    const a = pts[i];
-    const active = spans.filter((s) => s.start <= a && s.end + 1 >= pts[i + 1]);
-    const link = active.find((s) => s.type === 'link');
-    const code = active.some((s) => s.type === 'code');
-    // Extend the run while the same styles hold, so markers wrap whole ranges.
-    let j = i + 1;
-    const key = (x: Span[]) => x.map((s) => s.type + (s.href ?? '')).sort().join('|');
-    const k0 = key(active);
-    while (j < pts.length - 1 && key(spans.filter((s) => s.start <= pts[j] && s.end + 1 >= pts[j + 1])) === k0) j++;
-    const seg = text.slice(a, pts[j]);
-    const lead = /^\s*/.exec(seg)![0];
-    const trail = /\s*$/.exec(seg.slice(lead.length))![0];
-    const core = seg.slice(lead.length, seg.length - trail.length);
+export function docToMarkdown(doc: JSONContent): string {
+  const { manager, hasDepth } = markdown();
+  const nodes = doc.content ?? [];
+  const places = listPlaces(nodes, hasDepth);
+  const parts: string[] = [];
+  let prev: JSONContent | null = null;
+  nodes.forEach((node, i) => {
     let md: string;
-    if (!core) md = '';
-    else if (code) md = codeSpan(core);
-    else md = escapeMd(core).replace(/\n/g, '  \n');
-    if (core && !code) {
-      for (const st of ['strikethrough', 'italics', 'bold', 'underline'] as Style[]) {
-        if (active.some((s) => s.type === st)) md = MARKERS[st][0] + md + MARKERS[st][1];
-      }
+    if (node.type === 'paragraph' && node.attrs?.srcType === RAW_MARKDOWN) {
+      md = (node.content ?? []).map((c) => (c.type === 'hardBreak' ? '\n' : (c.text ?? ''))).join('');
+    } else {
+      md = manager.renderNodeToMarkdown(node, doc, i);
+      const place = places.get(node);
+      if (place) md = `${place.prefix} ${md.replace(/\n/g, `\n${' '.repeat(place.column)}`)}`.trimEnd();
+      else if (node.type === 'quoteBlock') md = md.split('\n').map((l) => `> ${l}`.trimEnd()).join('\n');
+      else if (node.type === 'paragraph') md = escapeLineStarts(md);
     }
-    if (core && link) md = `[${md}](${link.href!.replace(/[()\s]/g, encodeURIComponent)})`;
-    out += lead.replace(/\n/g, '  \n') + md + trail.replace(/\n/g, '  \n');
-    i = j;
-  }
-  return out;
+    if (!md.trim()) return; // empty blocks are not written
+    if (parts.length) {
+      const before = prev && places.get(prev);
+      const here = places.get(node);
+      // Items follow each other; a top-level item of another kind (bullet, number) starts a new list.
+      const tight = before && here && (here.prefix.startsWith(' ') || /^\d/.test(here.prefix) === /^\d/.test(before.prefix.trimStart()));
+      const quoted = prev?.type === 'quoteBlock' && node.type === 'quoteBlock';
+      parts.push(tight ? '\n' : quoted ? '\n>\n' : '\n\n');
+    }
+    parts.push(md);
+    prev = node;
+  });
+  return parts.length ? `${parts.join('')}\n` : '';
 }
 
-export interface ExportBlock {
-  type: string;
-  content: unknown;
-  metadata?: BlockMetadata | null;
+export interface ExportNote {
+  title: string;
+  tags?: string[] | null;
+  created_at?: string;
+  updated_at?: string;
 }
 
-/** Blocks to markdown. The title is not repeated: it is the file name. */
-export function blocksToMarkdown(blocks: ExportBlock[]): string {
-  const lines: string[] = [];
-  let olIndex = 0;
-  let prevKind = '';
-  for (const b of blocks) {
-    const text = blockText({ content: b.content as { text?: string } });
-    const m = b.metadata ?? {};
-    const inl = () => escapeLineStart(inlineToMarkdown(text, m.spans ?? []));
-    let kind: string = b.type;
-    let line: string;
-    switch (b.type) {
-      case 'header':
-      case 'heading': {
-        const lvl = Math.min(6, Math.max(1, Number(m.level) || 1));
-        line = `${'#'.repeat(lvl)} ${inlineToMarkdown(text, m.spans ?? [])}`;
-        break;
-      }
-      case 'task':
-        line = `- [${m.is_completed ? 'x' : ' '}] ${inlineToMarkdown(text, m.spans ?? [])}`;
-        kind = 'list';
-        break;
-      case 'listItem': {
-        const ordered = (m.item_type ?? m.listType) === 'ordered';
-        if (ordered) {
-          olIndex = prevKind === 'ol' ? olIndex + 1 : 1;
-          line = `${olIndex}. ${inlineToMarkdown(text, m.spans ?? [])}`;
-          kind = 'ol';
-        } else {
-          line = `- ${inlineToMarkdown(text, m.spans ?? [])}`;
-          kind = 'list';
-        }
-        break;
-      }
-      case 'horizontalRule':
-        line = '---';
-        break;
-      case 'code': {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        line = `${fence}${typeof m.language === 'string' ? m.language : ''}\n${text}\n${fence}`;
-        break;
-      }
-      case 'blockquote':
-      case 'quote':
-        line = inlineToMarkdown(text, m.spans ?? [])
-          .split('\n')
-          .map((l) => `> ${l}`)
-          .join('\n');
-        kind = 'quote';
-        break;
-      default:
-        line = inl();
-        kind = 'p';
-    }
-    const tight = (kind === 'list' || kind === 'ol') && (prevKind === 'list' || prevKind === 'ol') && kind === prevKind;
-    const quoteRun = kind === 'quote' && prevKind === 'quote';
-    if (lines.length && !tight) lines.push(quoteRun ? '>' : '');
-    lines.push(line);
-    prevKind = kind;
-  }
-  return `${lines.join('\n').replace(/^\n+/, '')}\n`;
+/** A note as a Markdown file: front matter (title, tags, dates), then its content. */
+export function noteToMarkdown(note: ExportNote, doc: JSONContent): string {
+  const front = frontMatterText({
+    title: note.title || undefined,
+    tags: note.tags ?? [],
+    created: note.created_at,
+    updated: note.updated_at,
+  });
+  return front + docToMarkdown(doc);
 }
 
 export function downloadText(filename: string, text: string, mime = 'text/markdown'): void {

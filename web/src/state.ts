@@ -1,11 +1,12 @@
 // Application state: the signed-in user, notebooks, notes and tasks, kept fresh by
 // REST calls and the WebSocket event stream.
 import { ApiError, NetworkError, api, decodeJwt, errorMessage, session } from './api/client';
-import type { Block, Note, Notebook, Role, ServerEvent, Task, User, WsEnvelope } from './api/types';
+import type { Block, Note, Notebook, Role, ServerEvent, Task, TimeZoneName, User, WsEnvelope } from './api/types';
 import { forgetDevice, loadLists, saveLists } from './lib/offline';
 import { browserZone } from './lib/format';
 import { realtime, type ConnState } from './lib/realtime';
 import { showReminder } from './lib/reminders';
+import { Coalescer } from './lib/coalesce';
 import { Store } from './lib/store';
 import { toast } from './lib/toast';
 
@@ -232,9 +233,18 @@ export function patchNoteLocal(id: string, patch: Partial<Note>): void {
 }
 
 export function upsertNoteLocal(note: Note): void {
+  upsertNotesLocal([note]);
+}
+
+/** Several notes in one change of the state (an import's batch): one render, not one each. */
+export function upsertNotesLocal(notes: Note[]): void {
   app.set((s) => {
-    const cur = s.notes.find((n) => n.id === note.id);
-    return { notes: upsert(s.notes, { ...cur, ...note, blocks: note.blocks ?? cur?.blocks ?? [] }) };
+    let list = s.notes;
+    for (const note of notes) {
+      const cur = list.find((n) => n.id === note.id);
+      list = upsert(list, { ...cur, ...note, blocks: note.blocks ?? cur?.blocks ?? [] });
+    }
+    return { notes: list };
   });
 }
 
@@ -254,8 +264,8 @@ export const recentNotes = (notes: Note[]) =>
 
 // ---------------------------------------------------------------- tasks
 
-export async function createTask(input: { title: string; note_id: string; due_at?: string; time_zone?: string; description?: string }) {
-  const body: { title: string; note_id: string; due_at?: string; time_zone?: string; description?: string } = {
+export async function createTask(input: { title: string; note_id: string; due_at?: string; time_zone?: TimeZoneName; description?: string }) {
+  const body: { title: string; note_id: string; due_at?: string; time_zone?: TimeZoneName; description?: string } = {
     title: input.title,
     note_id: input.note_id,
   };
@@ -335,17 +345,19 @@ async function refreshTask(id: string): Promise<void> {
   }
 }
 
-const timers = new Map<string, number>();
-/** Coalesce bursts of events about the same entity into one fetch. */
-function soon(key: string, fn: () => void, ms = 150): void {
-  clearTimeout(timers.get(key));
-  timers.set(
-    key,
-    window.setTimeout(() => {
-      timers.delete(key);
-      fn();
-    }, ms),
-  );
+// One refresh per changed note, notebook or task per burst of events, however many arrive;
+// past 20 of them (an import), one reload of everything instead.
+const refreshes = new Coalescer(150, 4, 'all', { over: 20, refresh: loadAll });
+
+/** Runs this tab's bulk write with the refreshes its own events would start held until it
+ * ends (it has the answers already): then one burst, a reload of everything for an import. */
+export async function holdingRefreshes<T>(work: () => Promise<T>): Promise<T> {
+  const release = refreshes.hold();
+  try {
+    return await work();
+  } finally {
+    release();
+  }
 }
 
 function patchBlockInNote(noteId: string, blockId: string, f: (b: Block | undefined) => Block | null): void {
@@ -372,8 +384,8 @@ function handleEvent(msg: WsEnvelope): void {
     case 'notebook.updated':
     case 'notebook.restored': {
       const nid = ev.payload.notebook_id;
-      soon(`nb:${nid}`, () => void refreshNotebook(nid));
-      if (ev.event === 'notebook.restored') soon('all', () => void loadAll(), 300);
+      refreshes.soon(`nb:${nid}`, () => refreshNotebook(nid));
+      if (ev.event === 'notebook.restored') refreshes.soon('all', loadAll);
       break;
     }
     case 'notebook.deleted':
@@ -384,7 +396,7 @@ function handleEvent(msg: WsEnvelope): void {
     case 'note.updated':
     case 'note.restored': {
       const nid = ev.payload.note_id;
-      soon(`note:${nid}`, () => void refreshNote(nid));
+      refreshes.soon(`note:${nid}`, () => refreshNote(nid));
       break;
     }
     case 'note.deleted':
@@ -408,7 +420,7 @@ function handleEvent(msg: WsEnvelope): void {
     case 'task.created':
     case 'task.updated': {
       const tid = ev.payload.task_id;
-      soon(`task:${tid}`, () => void refreshTask(tid));
+      refreshes.soon(`task:${tid}`, () => refreshTask(tid));
       break;
     }
     case 'task.reminder':
@@ -420,12 +432,7 @@ function handleEvent(msg: WsEnvelope): void {
       break;
     }
     case 'user.updated':
-      soon('profile', () => {
-        api
-          .profile()
-          .then((user) => app.set({ user }))
-          .catch(() => undefined);
-      });
+      refreshes.soon('profile', () => api.profile().then((user) => app.set({ user })));
       break;
     default:
       break;

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from owlistic.index.reindex import add_vector, drop_fts_triggers, sync_fts
 from owlistic.index.rows import rebuild
 from owlistic.settings import get_settings
 
@@ -27,22 +28,7 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COLUMNS = ("title", "tags", "body")
-
-
-def _fts_sync(table: str, columns: Sequence[str]) -> list[str]:
-    cols = ", ".join(columns)
-    new = ", ".join(f"new.{c}" for c in columns)
-    old = ", ".join(f"old.{c}" for c in columns)
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
-    insert = f"INSERT INTO {table}(rowid, {cols}) VALUES (new.id, {new});"
-    remove = f"INSERT INTO {table}({table}, rowid, {cols}) VALUES ('delete', old.id, {old});"
-    return [
-        f"CREATE TRIGGER {table}_ai AFTER INSERT ON search_docs BEGIN {insert} END",
-        f"CREATE TRIGGER {table}_ad AFTER DELETE ON search_docs BEGIN {remove} END",
-        f"CREATE TRIGGER {table}_au AFTER UPDATE OF {cols} ON search_docs WHEN {changed} "
-        f"BEGIN {remove} {insert} END",
-    ]
+_FTS_TABLES = ("search_fts", "search_trigram")  # later ones come with their own migrations
 
 
 def _sqlite() -> None:
@@ -54,26 +40,12 @@ def _sqlite() -> None:
         "CREATE VIRTUAL TABLE search_trigram USING fts5(substrings, content='search_docs', "
         "content_rowid='id', tokenize='trigram')"
     )
-    for table in ("search_fts", "search_trigram"):
-        op.execute(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
-    for statement in [
-        *_fts_sync("search_fts", COLUMNS),
-        *_fts_sync("search_trigram", ["substrings"]),
-    ]:
-        op.execute(statement)
+    sync_fts(op.get_bind(), _FTS_TABLES)
 
 
 def _postgresql() -> None:
-    language = get_settings().search_language
-    vector = " || ".join(
-        f"setweight(to_tsvector('{language}'::regconfig, {column}), '{weight}')"
-        for column, weight in zip(COLUMNS, "ABD", strict=True)
-    )
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute(
-        f"ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({vector}) STORED"
-    )
-    op.execute("CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv)")
+    add_vector(op.get_bind(), get_settings().search_language)
     op.execute(
         "CREATE INDEX ix_search_docs_substrings ON search_docs USING gin "
         "(substrings gin_trgm_ops) WHERE substrings <> ''"
@@ -140,9 +112,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for table in ("search_fts", "search_trigram"):
-            for suffix in ("ai", "ad", "au"):
-                op.execute(f"DROP TRIGGER {table}_{suffix}")
+        drop_fts_triggers(op.get_bind(), _FTS_TABLES)
+        for table in _FTS_TABLES:
             op.execute(f"DROP TABLE {table}")
     op.drop_table("search_docs")
     op.drop_table("favourites")

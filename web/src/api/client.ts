@@ -34,6 +34,7 @@ const E = {
   share: '/api/v1/notebooks/{notebook_id}/shares/{user_id}',
   notes: '/api/v1/notes',
   note: '/api/v1/notes/{note_id}',
+  importNotes: '/api/v1/import/notes',
   blocks: '/api/v1/blocks',
   block: '/api/v1/blocks/{block_id}',
   tasks: '/api/v1/tasks',
@@ -269,6 +270,18 @@ export function uploadAttachment(noteId: string, file: File, onProgress: (fracti
   return { done: send(false), abort: () => xhr.abort() };
 }
 
+/** An attachment's address as picture and file nodes keep it: no credentials in the document. */
+export function attachmentPath(id: string): string {
+  return fill(E.attachment, [id]);
+}
+
+const ATTACHMENT_PATH = new RegExp(`^${E.attachments}/([0-9a-fA-F-]{36})(?:[?#].*)?$`);
+
+/** The attachment an address (`attachmentPath`) points at, or null for any other address. */
+export function attachmentIdOf(src: unknown): string | null {
+  return typeof src === 'string' ? (ATTACHMENT_PATH.exec(src)?.[1]?.toLowerCase() ?? null) : null;
+}
+
 /** A URL an `<img>` or a download link can load: it carries the token (the server takes `?token=`). */
 export function attachmentUrl(id: string, which: 'file' | 'preview' = 'file'): string {
   const path = fill(which === 'preview' ? E.attachmentPreview : E.attachment, [id]);
@@ -305,6 +318,8 @@ export const api = {
   createNote: (body: Body<typeof E.notes, 'post'>) => request<Note>('post', E.notes, { body }),
   updateNote: (id: string, body: Body<typeof E.note, 'put'>) => request<Note>('put', fill(E.note, [id]), { body }),
   deleteNote: (id: string) => request<void>('delete', fill(E.note, [id])),
+  /** Many notes with their blocks in one transaction (Markdown import). */
+  importNotes: (body: Body<typeof E.importNotes, 'post'>) => request<{ notes: Note[] }>('post', E.importNotes, { body }),
 
   /** All live blocks of a note, following pages until a short page. */
   blocks: async (noteId: string): Promise<Block[]> => {

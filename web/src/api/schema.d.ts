@@ -240,6 +240,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/import/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Notes
+         * @description Creates many notes with their blocks in one transaction (the web app's Markdown
+         *     import sends its files in batches). At most ``import_max_notes`` notes and
+         *     ``import_max_blocks`` blocks per request, bodies up to ``import_max_bytes``; more is 413.
+         */
+        post: operations["import_notes_api_v1_import_notes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/blocks": {
         parameters: {
             query?: never;
@@ -930,7 +952,8 @@ export interface paths {
         };
         /**
          * Metrics
-         * @description Prometheus metrics of this process; admins only (or ``OWLISTIC_METRICS_PORT``).
+         * @description Prometheus metrics of the server (every worker's); admins only (or
+         *     ``OWLISTIC_METRICS_PORT``).
          */
         get: operations["metrics_metrics_get"];
         put?: never;
@@ -1141,6 +1164,41 @@ export interface components {
             /** Token */
             token: string;
         };
+        /**
+         * ImportedBlock
+         * @description A block of an imported note, in the note's order.
+         */
+        ImportedBlock: {
+            /** Type */
+            type: string;
+            /**
+             * Content
+             * @description Block content; links in `spans` must be http(s), mailto or relative
+             */
+            content?: {
+                [key: string]: components["schemas"]["SafeJSON"];
+            } | string;
+            /** Metadata */
+            metadata?: {
+                [key: string]: components["schemas"]["SafeJSON"];
+            } | null;
+        };
+        /** ImportedNote */
+        ImportedNote: {
+            /**
+             * Title
+             * @default
+             */
+            title?: string;
+            /** Tags */
+            tags?: components["schemas"]["NoteTags"];
+            /** Created At */
+            created_at?: string | null;
+            /** Updated At */
+            updated_at?: string | null;
+            /** Blocks */
+            blocks?: components["schemas"]["ImportedBlock"][];
+        };
         /** Login */
         Login: {
             /** Email */
@@ -1221,7 +1279,7 @@ export interface components {
             /** Notebook Id */
             notebook_id?: string | null;
             /** Tags */
-            tags?: string[] | null;
+            tags?: components["schemas"]["NoteTags"] | null;
             /** Pinned */
             pinned?: boolean | null;
         };
@@ -1277,6 +1335,24 @@ export interface components {
             name?: string | null;
             /** Description */
             description?: string | null;
+        };
+        /**
+         * NotesImport
+         * @description Many notes with their blocks, created in one transaction (Markdown import).
+         */
+        NotesImport: {
+            /**
+             * Notebook Id
+             * Format: uuid
+             */
+            notebook_id: string;
+            /** Notes */
+            notes: components["schemas"]["ImportedNote"][];
+        };
+        /** NotesImported */
+        NotesImported: {
+            /** Notes */
+            notes: components["schemas"]["NoteOut"][];
         };
         /** OutboxBacklog */
         OutboxBacklog: {
@@ -1501,14 +1577,17 @@ export interface components {
         };
         /**
          * Snooze
-         * @description Remind again after ``minutes``, or at ``until``.
+         * @description Remind again after ``minutes``, or at ``until`` (exactly one of the two).
          */
         Snooze: {
             /** Minutes */
-            minutes?: number | null;
-            /** Until */
-            until?: string | null;
-        };
+            minutes?: number;
+            /**
+             * Until
+             * Format: date-time
+             */
+            until?: string;
+        } & (unknown | unknown);
         /** Status */
         Status: {
             /** Status */
@@ -1549,9 +1628,9 @@ export interface components {
          */
         TagRename: {
             /** From */
-            from: string;
+            from: components["schemas"]["Tag"];
             /** To */
-            to: string;
+            to: components["schemas"]["Tag"];
         };
         /** TagRenamed */
         TagRenamed: {
@@ -1562,15 +1641,21 @@ export interface components {
         };
         /** TaskCreate */
         TaskCreate: {
-            /** Due At */
+            /**
+             * Due At
+             * @description `YYYY-MM-DD`, an RFC 3339 date-time, or empty for none
+             */
             due_at?: string | null;
             /** Time Zone */
-            time_zone?: string | null;
+            time_zone?: components["schemas"]["TimeZone"] | null;
             /** Remind At */
             remind_at?: string | null;
             /** Remind Before Minutes */
             remind_before_minutes?: number | null;
-            /** Recurrence */
+            /**
+             * Recurrence
+             * @description An RFC 5545 RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY); empty for none
+             */
             recurrence?: string | null;
             /**
              * Title
@@ -1653,15 +1738,21 @@ export interface components {
         };
         /** TaskUpdate */
         TaskUpdate: {
-            /** Due At */
+            /**
+             * Due At
+             * @description `YYYY-MM-DD`, an RFC 3339 date-time, or empty for none
+             */
             due_at?: string | null;
             /** Time Zone */
-            time_zone?: string | null;
+            time_zone?: components["schemas"]["TimeZone"] | null;
             /** Remind At */
             remind_at?: string | null;
             /** Remind Before Minutes */
             remind_before_minutes?: number | null;
-            /** Recurrence */
+            /**
+             * Recurrence
+             * @description An RFC 5545 RRULE (FREQ DAILY, WEEKLY, MONTHLY or YEARLY); empty for none
+             */
             recurrence?: string | null;
             /** Title */
             title?: string | null;
@@ -1776,7 +1867,7 @@ export interface components {
                 [key: string]: components["schemas"]["SafeJSON"];
             } | null;
             /** Time Zone */
-            time_zone?: string | null;
+            time_zone?: components["schemas"]["TimeZone"] | null;
             /** Email Reminders */
             email_reminders?: boolean | null;
             /** Password */
@@ -3053,6 +3144,14 @@ export interface components {
             type: "user.updated";
         };
         ServerEvent: components["schemas"]["BlockCreatedEvent"] | components["schemas"]["BlockUpdatedEvent"] | components["schemas"]["BlockDeletedEvent"] | components["schemas"]["TaskCreatedEvent"] | components["schemas"]["TaskUpdatedEvent"] | components["schemas"]["TaskDeletedEvent"] | components["schemas"]["TaskReminderEvent"] | components["schemas"]["NoteCreatedEvent"] | components["schemas"]["NoteUpdatedEvent"] | components["schemas"]["NoteDeletedEvent"] | components["schemas"]["NoteRestoredEvent"] | components["schemas"]["NotePermanentDeletedEvent"] | components["schemas"]["NoteFavouritedEvent"] | components["schemas"]["NoteUnfavouritedEvent"] | components["schemas"]["NotebookCreatedEvent"] | components["schemas"]["NotebookUpdatedEvent"] | components["schemas"]["NotebookDeletedEvent"] | components["schemas"]["NotebookRestoredEvent"] | components["schemas"]["NotebookPermanentDeletedEvent"] | components["schemas"]["UserCreatedEvent"] | components["schemas"]["UserUpdatedEvent"] | components["schemas"]["UserDeletedEvent"] | components["schemas"]["TrashEmptiedEvent"] | components["schemas"]["AttachmentCreatedEvent"] | components["schemas"]["AttachmentDeletedEvent"];
+        /** @description An IANA time zone name, e.g. Europe/Paris (the tzdata list) */
+        TimeZone: string;
+        /** @description Trimmed and lower-cased; a leading # is dropped; / nests */
+        Tag: string;
+        NoteTags: components["schemas"]["Tag"][];
+        /** @description Words; "exact phrase", -excluded, a OR b; the first 16 terms count */
+        SearchQuery: string;
+        SearchLimit: number;
         /** @description Any JSON value whose strings and keys hold no NUL character */
         SafeJSON: string | number | boolean | null | components["schemas"]["SafeJSON"][] | {
             [key: string]: components["schemas"]["SafeJSON"];
@@ -4070,7 +4169,7 @@ export interface operations {
             query?: {
                 notebook_id?: string | null;
                 title?: string | null;
-                tag?: string | null;
+                tag?: components["schemas"]["Tag"] | null;
             };
             header?: never;
             path?: never;
@@ -4361,6 +4460,84 @@ export interface operations {
             };
             /** @description No such resource (or the caller may not see it) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body or parameters failed validation */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_notes_api_v1_import_notes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NotesImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotesImported"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Missing, invalid, expired or revoked token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such resource (or the caller may not see it) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4752,8 +4929,8 @@ export interface operations {
                 note_id?: string | null;
                 block_id?: string | null;
                 due?: components["schemas"]["DueView"] | null;
-                /** @description IANA zone; default: the profile's */
-                tz?: string | null;
+                /** @description default: the profile's */
+                tz?: components["schemas"]["TimeZone"] | null;
             };
             header?: never;
             path?: never;
@@ -4986,6 +5163,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request body too large */
             413: {
                 headers: {
@@ -5109,6 +5295,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflicts with existing data */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request body or parameters failed validation */
             422: {
                 headers: {
@@ -5222,6 +5417,15 @@ export interface operations {
             };
             /** @description No such resource (or the caller may not see it) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflicts with existing data */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5894,13 +6098,13 @@ export interface operations {
     };
     search_api_v1_search_get: {
         parameters: {
-            query?: {
-                /** @description Words; "exact phrase", -excluded, a OR b */
-                q?: string | null;
+            query: {
+                q: components["schemas"]["SearchQuery"];
                 notebook_id?: string | null;
-                tag?: string | null;
+                tag?: components["schemas"]["Tag"] | null;
                 kind?: ("note" | "task") | null;
-                limit?: number | null;
+                limit?: components["schemas"]["SearchLimit"] | null;
+                /** @description the next_cursor of a previous page (else 400) */
                 cursor?: string | null;
             };
             header?: never;

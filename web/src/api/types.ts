@@ -12,6 +12,9 @@ export type TokenResponse = components['schemas']['Tokens'];
 
 export type Notebook = components['schemas']['NotebookOut'];
 
+/** An IANA zone name, as the server lists them for task schedules. */
+export type TimeZoneName = NonNullable<components['schemas']['TaskCreate']['time_zone']>;
+
 export interface Span {
   start: number;
   /** Inclusive index of the last character. */

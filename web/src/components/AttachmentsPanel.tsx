@@ -1,10 +1,11 @@
 // The note's attachments in a side panel: list, upload (button, camera, drop, paste),
-// progress, retry, download and delete. It follows `attachment.*` events, so other devices'
-// uploads appear live. Until the editor has picture blocks, files pasted or dropped anywhere
-// on the note page land here.
+// progress, retry, insert into the note, download and delete. It follows `attachment.*`
+// events, so other devices' uploads appear live.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, attachmentUrl, uploadAttachment, type UploadHandle } from '../api/client';
 import type { Attachment } from '../api/types';
+import { INSERT_ATTACHMENT, warmPreview } from '../editor/media';
+import { formatSize, uploadName } from '../lib/format';
 import { realtime } from '../lib/realtime';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
@@ -20,26 +21,7 @@ interface Upload {
   handle: UploadHandle | null;
 }
 
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
-
 let nextKey = 1;
-
-/** Screenshots arrive from the clipboard as "image.png": give them a findable name. */
-function named(file: File): File {
-  if (!/^image\.\w+$/.test(file.name)) return file;
-  const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '.');
-  return new File([file], `Pasted ${stamp}${file.name.slice(file.name.lastIndexOf('.'))}`, { type: file.type });
-}
 
 export function AttachmentsPanel({ noteId }: { noteId: string }) {
   const [open, setOpen] = useState(false);
@@ -60,7 +42,10 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
   useEffect(() => {
     void reload();
     const offEvents = realtime.events.on((msg) => {
-      if (msg.event?.startsWith('attachment.') && msg.payload?.note_id === noteId) void reload();
+      if (!msg.event?.startsWith('attachment.') || msg.payload?.note_id !== noteId) return;
+      const { attachment_id: id, width } = msg.payload;
+      if (msg.event === 'attachment.created' && typeof id === 'string' && width) warmPreview(id);
+      void reload();
     });
     const offResync = realtime.resync.on(() => void reload());
     return () => {
@@ -69,20 +54,22 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
     };
   }, [noteId]);
 
-  // Capture phase: before the editor (which would drop a pasted picture) and before the
-  // window's Markdown import drop zone (which takes .md and .zip files, not these).
+  // Files pasted or dropped into the editor become pictures and file blocks there
+  // (editor/media.ts); anywhere else on the note they are attached here. Capture phase:
+  // before the window's Markdown import drop zone (which takes .md and .zip files, not these).
   useEffect(() => {
     if (!writable) return;
+    const inEditor = (e: Event) => e.target instanceof Element && !!e.target.closest('.ProseMirror[contenteditable="true"]');
     const onPaste = (e: ClipboardEvent) => {
       const files = [...(e.clipboardData?.files ?? [])];
-      if (!files.length) return;
+      if (!files.length || inEditor(e)) return;
       e.preventDefault();
       e.stopPropagation();
-      add(files.map(named));
+      add(files.map(uploadName));
     };
     const onDrop = (e: DragEvent) => {
       const files = [...(e.dataTransfer?.files ?? [])];
-      if (!files.length || files.some(isImportable)) return;
+      if (!files.length || files.some(isImportable) || inEditor(e)) return;
       e.preventDefault(); // the window's import drop zone sees this and stands down
       add(files);
     };
@@ -125,7 +112,7 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
       // Loaded on demand: the zip writer and the Markdown mapping are not needed to show files.
       const [{ exportNoteZip }, { downloadBlob, safeFileName }] = await Promise.all([import('../bundle'), import('../markdown')]);
       const title = safeFileName(note?.title ?? '');
-      downloadBlob(`${title}.zip`, await exportNoteZip(noteId, title));
+      downloadBlob(`${title}.zip`, await exportNoteZip(noteId));
     } catch (e) {
       toast(`Export failed: ${e instanceof Error ? e.message : String(e)}`, 'error');
     }
@@ -240,6 +227,18 @@ export function AttachmentsPanel({ noteId }: { noteId: string }) {
                     {a.width && a.height ? ` · ${a.width}×${a.height}` : ''}
                   </span>
                 </div>
+                {writable && (
+                  <button
+                    type="button"
+                    class="icon-btn"
+                    aria-label={`Insert ${a.name} into the note`}
+                    title="Insert into the note at the caret"
+                    data-testid="attachment-insert"
+                    onClick={() => window.dispatchEvent(new CustomEvent(INSERT_ATTACHMENT, { detail: a }))}
+                  >
+                    <Icon name="plus" />
+                  </button>
+                )}
                 <a class="icon-btn" href={attachmentUrl(a.id)} download={a.name} aria-label={`Download ${a.name}`} data-testid="attachment-download">
                   <Icon name="download" />
                 </a>

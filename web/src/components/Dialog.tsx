@@ -1,7 +1,7 @@
 // Accessible modal dialogs: native <dialog> (inert background), a focus trap, Esc
 // closes, focus returns to where it was. Plus promise-based confirm/prompt helpers.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { Store, useStore } from '../lib/store';
 import { Icon } from './icons';
 
@@ -23,7 +23,10 @@ export function Dialog(props: {
   const descId = useId();
   const restoreTo = useRef<HTMLElement | null>(null);
 
-  useEffect(() => {
+  // A layout effect, so a closing dialog is closed and focus handed back in the render that
+  // closes it: a prompt's caller (which focuses the editor once the promise resolves) runs
+  // after that render, never while the page behind is still inert under the modal.
+  useLayoutEffect(() => {
     const d = ref.current;
     if (!d) return;
     if (props.open && !d.open) {

@@ -69,7 +69,7 @@ export function ImportDialog() {
       title="Import markdown"
       onClose={close}
       testid="import-dialog"
-      description="Each file becomes a note named after the file; headings, lists, to-dos, code and quotes become blocks. Images beside the Markdown (a folder or a .zip) are attached to the note."
+      description="Each file becomes a note named after its front matter title, else its first heading, else the file; front matter tags and dates are kept. Headings, nested lists, to-dos, tables, code and quotes become blocks. Images beside the Markdown (a folder or a .zip) are attached to the note."
       footer={
         <>
           <button type="button" class="btn" onClick={close} disabled={busy}>
@@ -81,6 +81,14 @@ export function ImportDialog() {
         </>
       }
     >
+      {progress && (
+        <div class="import-progress" data-testid="import-progress" role="status" aria-live="polite">
+          <progress max={progress.total || 1} value={progress.done} aria-label="Import progress" />
+          <span>
+            {progress.done} of {progress.total} imported
+          </span>
+        </div>
+      )}
       <label class="field">
         <span>Into notebook</span>
         <select value={nbId} onChange={(e) => setNbId((e.target as HTMLSelectElement).value)} data-testid="import-notebook" disabled={busy}>

@@ -53,6 +53,14 @@ export function Sidebar({ route }: { route: Route }) {
 
   const sortedNotebooks = notebooks.slice().sort((a, b) => (a.name || '').localeCompare(b.name || ''));
   const close = () => ui.set({ drawerOpen: false });
+  const exportAll = async () => {
+    try {
+      const { downloadNotebooks } = await import('../bundle');
+      await downloadNotebooks('Owlistic export');
+    } catch (e) {
+      toast(`Export failed: ${errorMessage(e)}`, 'error');
+    }
+  };
 
   const newNotebook = async () => {
     const name = await promptDialog({ title: 'New notebook', label: 'Name', confirmLabel: 'Create', placeholder: 'e.g. Work' });
@@ -198,6 +206,9 @@ export function Sidebar({ route }: { route: Route }) {
             </a>
             <button type="button" class="icon-btn" aria-label="Import markdown" title="Import markdown" data-testid="import-button" onClick={() => (openImport(), close())}>
               <Icon name="upload" />
+            </button>
+            <button type="button" class="icon-btn" aria-label="Export everything as Markdown (.zip)" title="Export everything (.zip)" data-testid="export-all-button" onClick={() => void exportAll()}>
+              <Icon name="download" />
             </button>
             <button
               type="button"

@@ -1,7 +1,7 @@
 // Edit a task's title, notes, due date/time, reminder and repetition (the task's menu).
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage } from '../api/client';
-import type { Task } from '../api/types';
+import type { Task, TimeZoneName } from '../api/types';
 import { browserZone, dueMoment, localParts } from '../lib/format';
 import { enableNotificationsOnce, presetOf, ruleFor, type Repeat } from '../lib/reminders';
 import { toast } from '../lib/toast';
@@ -56,7 +56,7 @@ export function TaskEditor({ task, onClose }: { task: Task | null; onClose: () =
       title: f.title,
       description: f.description,
       due_at: due,
-      time_zone: app.get().user?.time_zone || browserZone(),
+      time_zone: (app.get().user?.time_zone || browserZone()) as TimeZoneName,
       recurrence: ruleFor(f.repeat as Repeat, f.interval, dueDate),
       remind_before_minutes: f.reminder && f.reminder !== 'custom' ? Number(f.reminder) : null,
       remind_at: f.reminder === 'custom' && f.remindAt ? new Date(f.remindAt).toISOString() : null,

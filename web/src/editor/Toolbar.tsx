@@ -1,6 +1,9 @@
 import type { Editor } from '@tiptap/core';
+import { TextSelection } from '@tiptap/pm/state';
 import { promptDialog } from '../components/Dialog';
 import { Icon, type IconName } from '../components/icons';
+import { openSlashMenu } from './slash';
+import { focusEditor } from './typeahead';
 
 const mod = /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl+';
 
@@ -26,7 +29,7 @@ async function editLink(editor: Editor) {
     allowEmpty: true,
   });
   if (url === null) {
-    editor.commands.focus();
+    focusEditor(editor);
     return;
   }
   const chain = editor.chain().focus().extendMarkRange('link');
@@ -37,10 +40,32 @@ async function editLink(editor: Editor) {
       editor.chain().focus().insertContent({ type: 'text', text: url.trim(), marks: [{ type: 'link', attrs: { href } }] }).run();
     } else chain.setLink({ href }).run();
   }
+  // The caret goes after the link, and what is typed next is not part of it: the next key
+  // must not replace the linked words.
+  editor
+    .chain()
+    .command(({ tr }) => {
+      tr.setSelection(TextSelection.create(tr.doc, tr.selection.to));
+      tr.setStoredMarks(tr.selection.$to.marks().filter((m) => m.type.name !== 'link'));
+      return true;
+    })
+    .run();
+  focusEditor(editor);
 }
+
+/** Nesting and moving: a phone's keyboard has no Tab or Alt+arrows, so these come first
+ * (right after inserting) where a phone's narrow toolbar shows them without scrolling. */
+const STRUCTURE_GROUP: Btn[] = [
+  { id: 'outdent', label: 'Outdent item', keys: 'Shift+Tab', icon: 'outdent', run: (e) => e.chain().focus().nest(-1).run(), enabled: (e) => e.can().nest(-1) },
+  { id: 'indent', label: 'Indent item', keys: 'Tab', icon: 'indent', run: (e) => e.chain().focus().nest(1).run(), enabled: (e) => e.can().nest(1) },
+  { id: 'move-up', label: 'Move block up', keys: 'Alt+↑', icon: 'arrowUp', run: (e) => e.chain().focus().moveBlock(-1).run(), enabled: (e) => e.can().moveBlock(-1) },
+  { id: 'move-down', label: 'Move block down', keys: 'Alt+↓', icon: 'arrowDown', run: (e) => e.chain().focus().moveBlock(1).run(), enabled: (e) => e.can().moveBlock(1) },
+];
 
 const GROUPS: Btn[][] = [
   [
+    { id: 'insert', label: 'Insert block', keys: '/', icon: 'plus', run: (e) => openSlashMenu(e) },
+    { id: 'photo', label: 'Photo or picture', icon: 'camera', run: (e) => e.commands.takePhoto() },
     { id: 'undo', label: 'Undo', keys: `${mod}Z`, icon: 'undo', run: (e) => e.chain().focus().undo().run(), enabled: (e) => e.can().undo() },
     { id: 'redo', label: 'Redo', keys: `${mod}Shift+Z`, icon: 'redo', run: (e) => e.chain().focus().redo().run(), enabled: (e) => e.can().redo() },
   ],
@@ -64,8 +89,28 @@ const GROUPS: Btn[][] = [
     { id: 'quote', label: 'Quote', keys: `${mod}Shift+B`, icon: 'quote', active: (e) => e.isActive('quoteBlock'), run: (e) => e.chain().focus().toggleQuoteBlock().run() },
     { id: 'codeblock', label: 'Code block', keys: `${mod}Alt+C`, icon: 'codeBlock', active: (e) => e.isActive('codeBlock'), run: (e) => e.chain().focus().toggleCodeBlock().run() },
     { id: 'rule', label: 'Divider', icon: 'rule', run: (e) => e.chain().focus().setHorizontalRule().run() },
+    { id: 'table', label: 'Table', icon: 'table', run: (e) => e.chain().focus().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run(), enabled: (e) => !e.isActive('table') },
   ],
 ];
+
+/** Shown while the caret is in a table. */
+const TABLE_GROUP: Btn[] = [
+  { id: 'row-add', label: 'Add row below', text: '+ Row', run: (e) => e.chain().focus().addRowAfter().run() },
+  { id: 'row-delete', label: 'Delete row', text: '− Row', run: (e) => e.chain().focus().deleteRow().run() },
+  { id: 'col-add', label: 'Add column right', text: '+ Col', run: (e) => e.chain().focus().addColumnAfter().run() },
+  { id: 'col-delete', label: 'Delete column', text: '− Col', run: (e) => e.chain().focus().deleteColumn().run() },
+  { id: 'header-row', label: 'Header row', text: 'Header', active: (e) => headerRow(e), run: (e) => e.chain().focus().toggleHeaderRow().run() },
+  { id: 'table-delete', label: 'Delete table', icon: 'trash', run: (e) => e.chain().focus().deleteTable().run() },
+];
+
+function headerRow(editor: Editor): boolean {
+  const { $from } = editor.state.selection;
+  for (let d = $from.depth; d > 0; d--) {
+    const node = $from.node(d);
+    if (node.type.name === 'table') return node.firstChild?.firstChild?.type.name === 'tableHeader';
+  }
+  return false;
+}
 
 export { editLink };
 
@@ -80,7 +125,8 @@ export function Toolbar({ editor }: { editor: Editor }) {
   };
   return (
     <div class="toolbar" role="toolbar" aria-label="Formatting" data-testid="editor-toolbar" onKeyDown={onKeyDown}>
-      {GROUPS.map((g, gi) => (
+      {/* In a table its own buttons come first, on screen on a phone too. */}
+      {[GROUPS[0], ...(editor.isActive('table') ? [TABLE_GROUP] : []), STRUCTURE_GROUP, ...GROUPS.slice(1)].map((g, gi) => (
         <div class="tb-group" key={gi}>
           {g.map((b) => {
             const active = b.active?.(editor) ?? false;
@@ -90,7 +136,8 @@ export function Toolbar({ editor }: { editor: Editor }) {
                 key={b.id}
                 type="button"
                 class={`tb-btn${active ? ' active' : ''}`}
-                aria-label={b.label}
+                // The name includes the visible text (H1, + Row), so speech users can say what they see.
+                aria-label={b.text && !b.label.includes(b.text) ? `${b.text}, ${b.label}` : b.label}
                 aria-pressed={b.active ? active : undefined}
                 title={b.keys ? `${b.label} (${b.keys})` : b.label}
                 data-testid={`tb-${b.id}`}

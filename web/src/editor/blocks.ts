@@ -7,8 +7,16 @@
 // The server builds a note's document from its blocks and projects the document back
 // into blocks with this same mapping; `blockToNode` and `nodeToData` are its reference
 // (pinned by the unit tests) and `nodeToData` also feeds the Markdown export.
+//
+// Nesting stays flat: a list or checklist item's `depth` attribute is `metadata.depth`
+// (absent at 0). A table is one block of type `table`: `content.rows` holds its cells'
+// text row by row, `content.text` the same as tab-separated lines, `metadata.header_row`
+// whether the first row is a header row, `metadata.cell_spans` each cell's spans row by row
+// (left out when no cell is formatted). A callout's kind is `metadata.callout_kind`
+// (owlistic/collab/schema.py states the same shapes).
 import type { JSONContent } from '@tiptap/core';
 import type { Node as PMNode } from '@tiptap/pm/model';
+import { attachmentIdOf, attachmentPath } from '../api/client';
 import type { Block, BlockMetadata, Span } from '../api/types';
 
 export const SPAN_TYPES = ['bold', 'italics', 'underline', 'strikethrough', 'link', 'code'] as const;
@@ -31,6 +39,39 @@ export interface BlockData {
   type: string;
   text: string;
   meta: Partial<BlockMetadata>;
+  /** Content keys besides `text` (a table's `rows`). */
+  content?: { rows?: string[][] };
+}
+
+export const MAX_DEPTH = 8;
+
+/** GitHub's alert kinds (`> [!NOTE]` … `> [!CAUTION]`); `note` is the default,
+ * left out of `metadata.callout_kind`. */
+export const CALLOUT_KINDS = ['note', 'tip', 'important', 'warning', 'caution'] as const;
+export type CalloutKind = (typeof CALLOUT_KINDS)[number];
+export const calloutKind = (value: unknown): CalloutKind =>
+  CALLOUT_KINDS.find((k) => k === String(value ?? '').toLowerCase()) ?? 'note';
+
+function depthOf(meta: BlockMetadata): number {
+  const d = Number(meta.depth);
+  return Number.isFinite(d) ? Math.min(MAX_DEPTH, Math.max(0, Math.round(d))) : 0;
+}
+
+const withDepth = (node: PMNode, meta: Partial<BlockMetadata>): Partial<BlockMetadata> =>
+  Number(node.attrs.depth) > 0 ? { ...meta, depth: Number(node.attrs.depth) } : meta;
+
+/** A table block's cells: every row as wide as the widest, one line per cell. */
+export function tableRows(content: Block['content']): string[][] {
+  const rows = (content as { rows?: unknown })?.rows;
+  let found: string[][];
+  if (Array.isArray(rows) && rows.length && rows.every((r) => Array.isArray(r) && r.length)) {
+    found = (rows as unknown[][]).map((r) => r.map((c) => (typeof c === 'string' ? c.replace(/\n/g, ' ') : '')));
+  } else {
+    const text = blockText({ content });
+    found = text ? text.split('\n').map((line) => line.split('\t')) : [['']];
+  }
+  const width = Math.max(...found.map((r) => r.length));
+  return found.map((r) => [...r, ...Array<string>(width - r.length).fill('')]);
 }
 
 export function blockText(b: Pick<Block, 'content'>): string {
@@ -64,6 +105,51 @@ export function validSpans(spans: unknown, length: number): Span[] {
     out.push(type === 'link' ? { start: start!, end: end!, type, href } : { start: start!, end: end!, type: type! });
   }
   return out;
+}
+
+// ---------------------------------------------------------------- pictures and files
+
+/** Node attribute -> metadata key of picture and file blocks (the text is the alt text or the name). */
+export const IMAGE_ATTRS = { src: 'src', attachmentId: 'attachment_id', title: 'title', width: 'width' } as const;
+export const FILE_ATTRS = { src: 'src', attachmentId: 'attachment_id', size: 'size', mediaType: 'media_type' } as const;
+const NUMERIC_META = new Set(['width', 'size']);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `src` if a picture or file may point there: http(s) or a relative address, never script or data. */
+export function safeSrc(src: unknown): string | null {
+  if (typeof src !== 'string' || !src) return null;
+  // Browsers ignore whitespace and control characters in a scheme ("java\tscript:").
+  const scheme = /^([a-z][a-z0-9+.-]*):/.exec(src.replace(/[\x00-\x20\x7f]/g, '').toLowerCase());
+  return !scheme || scheme[1] === 'http' || scheme[1] === 'https' ? src : null;
+}
+
+const positive = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) && v >= 1 ? Math.trunc(v) : null);
+
+function mediaAttrs(meta: Record<string, unknown>, names: Record<string, string>): Record<string, unknown> {
+  const attrs: Record<string, unknown> = {};
+  for (const [attr, key] of Object.entries(names)) {
+    const value = meta[key];
+    if (NUMERIC_META.has(key)) attrs[attr] = positive(value);
+    else if (key === 'attachment_id') attrs[attr] = typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : null;
+    else if (key === 'src') attrs[attr] = safeSrc(value);
+    else attrs[attr] = typeof value === 'string' && value ? value : null;
+  }
+  if (!attrs.src && attrs.attachmentId) attrs.src = attachmentPath(attrs.attachmentId as string);
+  if (!attrs.attachmentId && attrs.src) attrs.attachmentId = attachmentIdOf(attrs.src);
+  return attrs;
+}
+
+function mediaMeta(node: PMNode, names: Record<string, string>): Partial<BlockMetadata> {
+  const meta: Record<string, unknown> = { spans: [] };
+  for (const [attr, key] of Object.entries(names)) {
+    const value = NUMERIC_META.has(key) ? positive(node.attrs[attr]) : node.attrs[attr];
+    if (key === 'src' ? safeSrc(value) : typeof value === 'number' || (typeof value === 'string' && value)) meta[key] = value;
+  }
+  if (!meta.attachment_id && meta.src) {
+    const id = attachmentIdOf(meta.src);
+    if (id) meta.attachment_id = id;
+  }
+  return meta as Partial<BlockMetadata>;
 }
 
 // ---------------------------------------------------------------- text + spans -> inline JSON
@@ -121,15 +207,35 @@ export function blockToNode(b: Pick<Block, 'id' | 'type' | 'content' | 'metadata
     const level = Number.isFinite(lvl) ? Math.min(6, Math.max(1, Math.round(lvl))) : 1;
     return { type: 'heading', attrs: { blockId, level }, content: inline() };
   }
+  const depth = depthOf(meta);
   switch (type) {
     case 'task':
-      return { type: 'taskBlock', attrs: { blockId, checked: meta.is_completed === true }, content: inline() };
+      return { type: 'taskBlock', attrs: { blockId, checked: meta.is_completed === true, depth }, content: inline() };
     case 'listItem': {
       const kind = meta.item_type ?? meta.listType;
       return {
         type: 'listBlock',
-        attrs: { blockId, listType: kind === 'ordered' ? 'ordered' : 'unordered' },
+        attrs: { blockId, listType: kind === 'ordered' ? 'ordered' : 'unordered', depth },
         content: inline(),
+      };
+    }
+    case 'table': {
+      const header = meta.header_row === true;
+      const grid = Array.isArray(meta.cell_spans) ? (meta.cell_spans as unknown[]) : [];
+      const spansAt = (i: number, j: number): unknown => {
+        const row = grid[i];
+        return Array.isArray(row) ? row[j] : undefined;
+      };
+      return {
+        type: 'table',
+        attrs: { blockId },
+        content: tableRows(b.content).map((row, i) => ({
+          type: 'tableRow',
+          content: row.map((cell, j) => ({
+            type: header && i === 0 ? 'tableHeader' : 'tableCell',
+            content: inlineFromText(cell, validSpans(spansAt(i, j), cell.length), true, false),
+          })),
+        })),
       };
     }
     case 'horizontalRule':
@@ -143,6 +249,12 @@ export function blockToNode(b: Pick<Block, 'id' | 'type' | 'content' | 'metadata
     case 'blockquote':
     case 'quote':
       return { type: 'quoteBlock', attrs: { blockId }, content: inline() };
+    case 'callout':
+      return { type: 'calloutBlock', attrs: { blockId, kind: calloutKind(meta.callout_kind) }, content: inline() };
+    case 'image':
+      return { type: 'image', attrs: { blockId, ...mediaAttrs(meta, IMAGE_ATTRS), alt: text || null } };
+    case 'file':
+      return { type: 'file', attrs: { blockId, ...mediaAttrs(meta, FILE_ATTRS), name: text || null } };
     default:
       return { type: 'paragraph', attrs: { blockId, srcType: type }, content: inline() };
   }
@@ -192,10 +304,32 @@ export function nodeToData(node: PMNode): BlockData {
     case 'heading':
       return { type: 'header', text, meta: { spans, level: Number(node.attrs.level) || 1 } };
     case 'taskBlock':
-      return { type: 'task', text, meta: { spans, is_completed: !!node.attrs.checked } };
+      return { type: 'task', text, meta: withDepth(node, { spans, is_completed: !!node.attrs.checked }) };
     case 'listBlock': {
       const kind = node.attrs.listType === 'ordered' ? 'ordered' : 'unordered';
-      return { type: 'listItem', text, meta: { spans, listType: kind, item_type: kind } };
+      return { type: 'listItem', text, meta: withDepth(node, { spans, listType: kind, item_type: kind }) };
+    }
+    case 'table': {
+      const rows: string[][] = [];
+      const cellSpans: Span[][][] = [];
+      node.forEach((row) => {
+        const found = [] as Array<{ text: string; spans: Span[] }>;
+        row.forEach((cell) => found.push(nodeTextAndSpans(cell)));
+        // A line break in a cell is a space: one line per cell, the spans' offsets unchanged.
+        rows.push(found.map((c) => c.text.replace(/\n/g, ' ')));
+        cellSpans.push(found.map((c) => c.spans));
+      });
+      let header = false;
+      node.firstChild?.forEach((cell, _o, i) => {
+        header = (i === 0 || header) && cell.type.name === 'tableHeader';
+      });
+      const formatted = cellSpans.some((r) => r.some((c) => c.length));
+      return {
+        type: 'table',
+        text: rows.map((r) => r.join('\t')).join('\n'),
+        meta: formatted ? { spans: [], header_row: header, cell_spans: cellSpans } : { spans: [], header_row: header },
+        content: { rows },
+      };
     }
     case 'horizontalRule':
       return { type: 'horizontalRule', text: '', meta: { spans: [] } };
@@ -207,9 +341,18 @@ export function nodeToData(node: PMNode): BlockData {
       };
     case 'quoteBlock':
       return { type: 'blockquote', text, meta: { spans } };
+    case 'calloutBlock': {
+      const kind = calloutKind(node.attrs.kind);
+      return { type: 'callout', text, meta: kind === 'note' ? { spans } : { spans, callout_kind: kind } };
+    }
+    case 'image':
+      return { type: 'image', text: typeof node.attrs.alt === 'string' ? node.attrs.alt : '', meta: mediaMeta(node, IMAGE_ATTRS) };
+    case 'file':
+      return { type: 'file', text: typeof node.attrs.name === 'string' ? node.attrs.name : '', meta: mediaMeta(node, FILE_ATTRS) };
     default: {
       const src = typeof node.attrs.srcType === 'string' ? node.attrs.srcType : '';
-      const keep = src && !['header', 'heading', 'task', 'listItem', 'horizontalRule', 'code', 'blockquote', 'quote'].includes(src) && !/^header[1-6]$/.test(src);
+      const structured = ['header', 'heading', 'task', 'listItem', 'horizontalRule', 'code', 'blockquote', 'quote', 'image', 'file', 'table', 'callout'];
+      const keep = src && !structured.includes(src) && !/^header[1-6]$/.test(src);
       return { type: keep ? src : 'paragraph', text, meta: { spans } };
     }
   }

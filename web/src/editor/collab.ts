@@ -2,6 +2,7 @@
 // device opens, reads and edits offline) and synced with the server over the y-websocket
 // protocol at /api/v1/notes/{id}/collab. The server seeds the document from the note's
 // blocks; this client never writes initial content.
+import { fromBase64, toBase64 } from 'lib0/buffer';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -9,7 +10,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider, messageSync } from 'y-websocket';
 import * as Y from 'yjs';
 import { refreshSession, session } from '../api/client';
-import { noteDocName } from '../lib/offline';
+import { noteDocName, unstoredChanges } from '../lib/offline';
 import { Emitter } from '../lib/store';
 import { CONTENT_FIELD } from './extensions';
 import type { TitleState } from './title';
@@ -103,11 +104,68 @@ export function readServerMessage(replica: ServerReplica, decoder: decoding.Deco
   return type;
 }
 
+/**
+ * The changes IndexedDB may not have committed yet, kept in localStorage too. IndexedDB
+ * writes are asynchronous and a page that unloads first (a reload, a closed tab) aborts
+ * them: the last words typed would be gone. localStorage writes are synchronous.
+ *
+ * A transaction on the updates store created after y-indexeddb's write can only complete
+ * after that write has: that completion is the confirmation that lets an entry go.
+ */
+export class UnstoredChanges {
+  private readonly key: string;
+  private readonly adopted: string[];
+
+  constructor(
+    docName: string,
+    private readonly doc: Y.Doc,
+    private readonly persistence: IndexeddbPersistence,
+  ) {
+    // The document's client id tells this tab's writes from every other's, as in Yjs itself.
+    this.key = unstoredChanges.key(docName, String(doc.clientID));
+    this.adopted = unstoredChanges.keysOf(docName);
+    // y-indexeddb writes the whole document once it has opened the database, so what is
+    // applied now and what is added before then is confirmed by one transaction after that.
+    void persistence.whenSynced.then(() => this.confirm([...this.adopted, this.key]));
+  }
+
+  /** Applies what earlier pages of this note left unconfirmed. */
+  restore(): void {
+    for (const key of this.adopted) {
+      const value = unstoredChanges.get(key);
+      if (value) Y.applyUpdate(this.doc, fromBase64(value), this);
+    }
+  }
+
+  /** Call after y-indexeddb has seen the update (its listener was registered first). */
+  add(update: Uint8Array): void {
+    const kept = unstoredChanges.get(this.key);
+    unstoredChanges.set(this.key, toBase64(kept ? Y.mergeUpdates([fromBase64(kept), update]) : update));
+    if (this.persistence.db) this.confirm([this.key]);
+  }
+
+  private confirm(keys: string[]): void {
+    const db = this.persistence.db;
+    if (!db) return;
+    const values = keys.map((k) => [k, unstoredChanges.get(k)] as const);
+    let tx: IDBTransaction;
+    try {
+      tx = db.transaction('updates', 'readonly');
+    } catch {
+      return; // Closed (the note was left): the next page that opens it takes over.
+    }
+    tx.oncomplete = () => {
+      for (const [k, v] of values) if (v !== null) unstoredChanges.removeIf(k, v);
+    };
+  }
+}
+
 export class NoteCollab {
   readonly doc = new Y.Doc();
   readonly provider: WebsocketProvider;
   readonly changed = new Emitter<CollabStatus>();
   private readonly local: IndexeddbPersistence;
+  private readonly unstored: UnstoredChanges;
   private readonly replica = new ServerReplica();
   /** The replica is kept too, so a reload (offline) still knows what is unsent. */
   private readonly replicaLocal: IndexeddbPersistence;
@@ -123,8 +181,12 @@ export class NoteCollab {
     userId: string,
   ) {
     const fragment = this.doc.getXmlFragment(CONTENT_FIELD);
-    this.status = { link: 'connecting', synced: false, local: false, empty: true, unsent: false, closed: null };
-    this.local = new IndexeddbPersistence(noteDocName('note', userId, noteId), this.doc);
+    const docName = noteDocName('note', userId, noteId);
+    this.local = new IndexeddbPersistence(docName, this.doc);
+    this.unstored = new UnstoredChanges(docName, this.doc, this.local);
+    this.unstored.restore();
+    const empty = fragment.length === 0;
+    this.status = { link: 'connecting', synced: false, local: false, empty, unsent: false, closed: null };
     this.replicaLocal = new IndexeddbPersistence(noteDocName('server', userId, noteId), this.replica.doc);
     const loaded = Promise.all([this.local.whenSynced, this.replicaLocal.whenSynced]).then(() => {
       this.update({ local: true });
@@ -170,8 +232,10 @@ export class NoteCollab {
       this.update({ closed: reason || 'The server closed the connection to this note.' });
       this.refreshLink();
     });
-    this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.update({ empty: fragment.length === 0 });
+      // The server's own updates need no keeping: it has them (a big note's first sync is MBs).
+      if (origin !== this.local && origin !== this.provider) this.unstored.add(update);
       if (origin === this.provider) return;
       if (origin === this.local) {
         this.scheduleUnsentCheck();

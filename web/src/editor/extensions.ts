@@ -1,6 +1,6 @@
-// Editor schema: a flat list of top-level text blocks, one per server block.
-// Lists and checklists are flat nodes (one node per item) so that every top-level
-// node maps to exactly one block.
+// Editor schema: a flat list of top-level blocks, one per server block.
+// Lists and checklists are flat nodes (one node per item, nested by their `depth`
+// attribute) so that every top-level node maps to exactly one block; a table is one node.
 import { Extension, Node, mergeAttributes, textblockTypeInputRule, type Extensions } from '@tiptap/core';
 import Collaboration, { isChangeOrigin } from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
@@ -12,8 +12,15 @@ import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
+import { calloutKind } from './blocks';
+import { CodeBlock } from './code';
+import { DueDates } from './due';
+import { MEDIA_NODES, Media } from './media';
+import { SlashCommands } from './slash';
+import { BlockHandle, Structure, outdentFirst } from './structure';
+import { tableExtensions } from './tables';
 
-export const BLOCK_NODES = ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock'];
+export const BLOCK_NODES = ['paragraph', 'heading', 'codeBlock', 'horizontalRule', 'listBlock', 'taskBlock', 'quoteBlock', 'calloutBlock', 'table', ...MEDIA_NODES];
 
 declare module '@tiptap/core' {
   interface Commands<ReturnType> {
@@ -21,6 +28,7 @@ declare module '@tiptap/core' {
       toggleListBlock: (listType: 'unordered' | 'ordered') => ReturnType;
       toggleTaskBlock: () => ReturnType;
       toggleQuoteBlock: () => ReturnType;
+      toggleCalloutBlock: () => ReturnType;
     };
   }
 }
@@ -137,8 +145,8 @@ function splitSameType(editor: import('@tiptap/core').Editor, typeName: string, 
   const { $from, empty } = state.selection;
   if ($from.depth !== 1 || $from.parent.type.name !== typeName) return false;
   if (empty && $from.parent.content.size === 0) {
-    // Enter on an empty item ends the list.
-    return editor.chain().setNode('paragraph').run();
+    // Enter on an empty item outdents it, and at the top ends the list.
+    return outdentFirst(editor) || editor.chain().setNode('paragraph').run();
   }
   if (empty && $from.parentOffset === 0) {
     // Enter at the start of an item inserts an empty item above and keeps this one
@@ -173,7 +181,7 @@ function unwrapAtStart(editor: import('@tiptap/core').Editor, names: string[]): 
   const { $from, empty } = editor.state.selection;
   if (!empty || $from.depth !== 1 || $from.parentOffset !== 0) return false;
   if (!names.includes($from.parent.type.name)) return false;
-  return editor.commands.setNode('paragraph');
+  return outdentFirst(editor) || editor.commands.setNode('paragraph');
 }
 
 function toggleTo(
@@ -217,7 +225,7 @@ export const ListBlock = Node.create({
   addKeyboardShortcuts() {
     return {
       Enter: ({ editor }) => splitSameType(editor, 'listBlock', {}),
-      Backspace: ({ editor }) => unwrapAtStart(editor, ['listBlock', 'taskBlock', 'quoteBlock', 'heading']),
+      Backspace: ({ editor }) => unwrapAtStart(editor, ['listBlock', 'taskBlock', 'quoteBlock', 'calloutBlock', 'heading']),
       'Mod-Shift-8': ({ editor }) => editor.commands.toggleListBlock('unordered'),
       'Mod-Shift-7': ({ editor }) => editor.commands.toggleListBlock('ordered'),
     };
@@ -280,6 +288,8 @@ export const TaskBlock = Node.create({
       const sync = (n: typeof node) => {
         input.checked = !!n.attrs.checked;
         dom.setAttribute('data-checked', n.attrs.checked ? 'true' : 'false');
+        if (n.attrs.depth) dom.setAttribute('data-depth', String(n.attrs.depth));
+        else dom.removeAttribute('data-depth');
         if (n.attrs.blockId) dom.setAttribute('data-blockid', String(n.attrs.blockId));
       };
       sync(node);
@@ -376,6 +386,59 @@ export const QuoteBlock = Node.create({
   },
 });
 
+export const CalloutBlock = Node.create({
+  name: 'calloutBlock',
+  group: 'block',
+  content: 'inline*',
+  defining: true,
+  addAttributes() {
+    return {
+      kind: {
+        default: 'note',
+        keepOnSplit: false,
+        parseHTML: (el) => calloutKind(el.getAttribute('data-kind')),
+        renderHTML: (attrs) => ({ 'data-kind': calloutKind(attrs.kind) }),
+      },
+    };
+  },
+  parseHTML() {
+    return [{ tag: 'div[data-block="callout"]' }, { tag: 'aside' }];
+  },
+  renderHTML({ HTMLAttributes }) {
+    return ['div', mergeAttributes(HTMLAttributes, { 'data-block': 'callout', class: 'blk-callout', role: 'note' }), 0];
+  },
+  addCommands() {
+    return {
+      toggleCalloutBlock:
+        () =>
+        ({ editor }) =>
+          toggleTo(editor, 'calloutBlock', {}, editor.isActive('calloutBlock')),
+    };
+  },
+  addKeyboardShortcuts() {
+    return {
+      Enter: ({ editor }) => {
+        const { $from } = editor.state.selection;
+        if ($from.depth !== 1 || $from.parent.type.name !== 'calloutBlock') return false;
+        // Enter leaves the callout for a new paragraph (an empty callout becomes one);
+        // Shift+Enter breaks the line.
+        if ($from.parent.content.size === 0) return editor.commands.setNode('paragraph');
+        return editor
+          .chain()
+          .command(({ tr }) => {
+            if (!tr.selection.empty) tr.deleteSelection();
+            const pos = tr.selection.from;
+            tr.split(pos, 1, [{ type: editor.schema.nodes.paragraph }]);
+            tr.setSelection(TextSelection.create(tr.doc, pos + 2));
+            tr.scrollIntoView();
+            return true;
+          })
+          .run();
+      },
+    };
+  },
+});
+
 export interface CollabUser {
   id: string;
   name: string;
@@ -419,12 +482,18 @@ export function contentExtensions(): Extensions {
       undoRedo: false,
       heading: { levels: [1, 2, 3, 4, 5, 6] },
       link: { openOnClick: false, autolink: true, linkOnPaste: true, defaultProtocol: 'https', markdownLinks: true },
-      codeBlock: { HTMLAttributes: { class: 'blk-code', spellcheck: 'false' } },
+      codeBlock: false,
     }),
+    CodeBlock,
     ListBlock,
     TaskBlock,
     QuoteBlock,
+    CalloutBlock,
+    ...tableExtensions(),
+    Structure,
+    Media,
     SourceType,
+    DueDates,
     UniqueID.configure({
       types: BLOCK_NODES,
       attributeName: 'blockId',
@@ -441,6 +510,8 @@ export function buildExtensions({ placeholder, doc, provider, user }: EditorSetu
     DomSelectionFirst,
     Collaboration.configure({ document: doc, field: CONTENT_FIELD, provider }),
     KeepRemoteCaret,
+    SlashCommands,
+    BlockHandle,
     CollaborationCaret.configure({ provider, user, render: renderCaret }),
     Placeholder.configure({
       placeholder: ({ editor, node }) => {
@@ -449,7 +520,8 @@ export function buildExtensions({ placeholder, doc, provider, user }: EditorSetu
         if (node.type.name === 'taskBlock') return 'To-do';
         if (node.type.name === 'listBlock') return 'List item';
         if (node.type.name === 'quoteBlock') return 'Quote';
-        return "Type '# ' for a heading, '- ' for a list, '[ ] ' for a to-do…";
+        if (node.type.name === 'calloutBlock') return 'Callout';
+        return "Type '/' for blocks, '# ' for a heading, '- ' for a list, '[ ] ' for a to-do…";
       },
       showOnlyCurrent: true,
       includeChildren: false,

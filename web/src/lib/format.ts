@@ -1,3 +1,5 @@
+import type { TimeZoneName } from '../api/types';
+
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 
 export function timeAgo(iso?: string | null): string {
@@ -82,4 +84,24 @@ export function localParts(d: Date): { date: string; time: string } {
   return { date: `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`, time: `${p(d.getHours())}:${p(d.getMinutes())}` };
 }
 
-export const browserZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+/** The browser's zone: an IANA name (what the server lists; it refuses any other). */
+export const browserZone = (): TimeZoneName => (Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC') as TimeZoneName;
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** Screenshots arrive from the clipboard as "image.png": give them a findable name. */
+export function uploadName(file: File): File {
+  if (!/^image\.\w+$/.test(file.name)) return file;
+  const stamp = new Date().toISOString().slice(0, 19).replace('T', ' ').replace(/:/g, '.');
+  return new File([file], `Pasted ${stamp}${file.name.slice(file.name.lastIndexOf('.'))}`, { type: file.type });
+}

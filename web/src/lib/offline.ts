@@ -54,11 +54,39 @@ export const pendingTitle = {
   clear: (noteId: string): void => localStorage.removeItem(TITLE_PREFIX + noteId),
 };
 
+/**
+ * Changes to a note's document whose IndexedDB write is not known to be committed yet
+ * (editor/collab.ts), as base64 Yjs updates: one entry per tab, so each key has one writer.
+ * A write that fails (storage full) keeps the entry as it was; IndexedDB still has the change
+ * unless the page unloads before it commits.
+ */
+const UNSTORED_PREFIX = 'owlistic.unstored:';
+export const unstoredChanges = {
+  key: (docName: string, tab: string): string => `${UNSTORED_PREFIX}${docName}:${tab}`,
+  /** The keys of every entry of one document (this tab's, and any a closed tab left). */
+  keysOf: (docName: string): string[] =>
+    Object.keys(localStorage).filter((k) => k.startsWith(`${UNSTORED_PREFIX}${docName}:`)),
+  get: (key: string): string | null => localStorage.getItem(key),
+  set: (key: string, value: string): void => {
+    try {
+      localStorage.setItem(key, value);
+    } catch {
+      // Full: IndexedDB alone keeps this change.
+    }
+  },
+  /** Removes the entry if it still holds `value` (its tab may have added to it since). */
+  removeIf: (key: string, value: string): void => {
+    if (localStorage.getItem(key) === value) localStorage.removeItem(key);
+  },
+};
+
 /** Signing out forgets everything this device kept (lists, titles, every note's document). */
 export async function forgetDevice(): Promise<void> {
   clearTimeout(timer);
   pending = null;
-  for (const k of Object.keys(localStorage)) if (k.startsWith(TITLE_PREFIX)) localStorage.removeItem(k);
+  for (const k of Object.keys(localStorage)) {
+    if (k.startsWith(TITLE_PREFIX) || k.startsWith(UNSTORED_PREFIX)) localStorage.removeItem(k);
+  }
   await clear(lists).catch(() => undefined);
   const dbs = await indexedDB.databases?.().catch(() => []) ?? [];
   await Promise.all(

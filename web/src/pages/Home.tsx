@@ -9,15 +9,18 @@ import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
 import { app, canEdit, createNote, createNotebook, notePreview, recentNotes } from '../state';
 import { openImport } from '../ui';
+import { holdKeys, releaseKeys } from '../editor/typeahead';
 
 export async function newNoteSomewhere(preferNotebookId?: string | null): Promise<void> {
   const { notebooks } = app.get();
   try {
     let nb = notebooks.find((n) => n.id === preferNotebookId && canEdit(n)) ?? notebooks.find((n) => canEdit(n));
     if (!nb) nb = await createNotebook('My notes');
+    holdKeys(); // what is typed before the note opens goes into its title
     const note = await createNote(nb.id, '');
     navigate(href.note(note.id));
   } catch (e) {
+    releaseKeys();
     toast(`Could not create a note: ${errorMessage(e)}`, 'error');
   }
 }

@@ -1,23 +1,23 @@
 import { Editor, Extension } from '@tiptap/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, NetworkError, api, errorMessage } from '../api/client';
-import type { Block, Note, User } from '../api/types';
+import type { Note, User } from '../api/types';
 import { confirmDialog } from '../components/Dialog';
 import { Icon } from '../components/icons';
 import { NoteOrganiser } from '../components/NoteOrganiser';
 import { EmptyState } from '../components/Rows';
-import { nodeToData } from '../editor/blocks';
 import { NoteCollab, saveStateOf, type CollabStatus, type SaveState } from '../editor/collab';
 import { buildExtensions, type CollabUser } from '../editor/extensions';
+import { MediaUpload } from '../editor/media';
 import { Presence, colorOf } from '../editor/Presence';
 import { TitleSync, type TitleState } from '../editor/title';
 import { Toolbar, editLink } from '../editor/Toolbar';
+import { focusEditor, holdKeys, releaseKeys, typeInto } from '../editor/typeahead';
 import { noteTitle, timeAgo } from '../lib/format';
 import { realtime } from '../lib/realtime';
 import { href, navigate } from '../lib/router';
 import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
-import { blocksToMarkdown, downloadText, safeFileName, withFrontMatter } from '../markdown';
 import { app, deleteNote, patchNoteLocal, roleOf, sortBlocks, upsertNoteLocal } from '../state';
 import { ui } from '../ui';
 
@@ -36,6 +36,18 @@ function SaveIndicator({ state, link, error }: { state: SaveState; link: CollabS
       <span>{text}</span>
       {error && <span class="sr-only">{error}</span>}
     </div>
+  );
+}
+
+/** Words and characters of the note's content (the title not included). */
+function WordCount({ editor }: { editor: Editor }) {
+  const text = editor.state.doc.textBetween(0, editor.state.doc.content.size, '\n', ' ');
+  const words = text.match(/\S+/g)?.length ?? 0;
+  const characters = text.replace(/\n/g, '').length;
+  return (
+    <span class="word-count" data-testid="word-count">
+      {`${words} ${words === 1 ? 'word' : 'words'} · ${characters} ${characters === 1 ? 'character' : 'characters'}`}
+    </span>
   );
 }
 
@@ -61,6 +73,8 @@ export function NotePage({ id }: { id: string }) {
   const titleSync = useRef<TitleSync | null>(null);
   const collabRef = useRef<NoteCollab | null>(null);
   const seenInStore = useRef(false);
+  /** Keys typed after Enter in the title are held until the editor can take them. */
+  const bodyPending = useRef(false);
 
   const storeNote = useStore(app, (s) => s.notes.find((n) => n.id === id));
   const notebookId = storeNote?.notebook_id ?? note?.notebook_id;
@@ -150,9 +164,11 @@ export function NotePage({ id }: { id: string }) {
     });
     const ed = new Editor({
       element: host.current,
+      injectCSS: false, // its styles come from the stylesheet: the CSP refuses inline <style>
       extensions: [
         ...buildExtensions({ placeholder: 'Start writing…', doc: collab.doc, provider: collab.provider, user: self }),
         LinkShortcut,
+        MediaUpload.configure({ noteId: id }),
       ],
       editable: false,
       editorProps: {
@@ -197,6 +213,24 @@ export function NotePage({ id }: { id: string }) {
     };
   }, [id, userId, loadError]);
 
+  function onTitle(v: string) {
+    const clean = v.replace(/\n/g, ' ');
+    setTitle(clean);
+    titleSync.current?.set(clean);
+    patchNoteLocal(id, { title: clean });
+  }
+
+  /** Leaves the title for the editor; keys typed before the editor is ready are kept for it. */
+  function toBody(typed = '') {
+    if (editor?.isEditable) {
+      focusEditor(editor, 'start');
+      typeInto(editor, typed);
+    } else {
+      bodyPending.current = true;
+      holdKeys(typed);
+    }
+  }
+
   // The name others see next to this user's caret.
   const myName = user ? displayName(user) : '';
   useEffect(() => {
@@ -208,6 +242,13 @@ export function NotePage({ id }: { id: string }) {
   const editable = !!note && contentReady && !readOnly;
   useEffect(() => {
     if (editor && editor.isEditable !== editable) editor.setEditable(editable);
+    // Enter was pressed in the title before the content was there: what followed goes in now.
+    if (editor && editable && bodyPending.current) {
+      bodyPending.current = false;
+      const typed = releaseKeys();
+      focusEditor(editor, 'start');
+      typeInto(editor, typed);
+    }
   }, [editor, editable]);
 
   // The note vanished from the store (deleted elsewhere) after having been there.
@@ -225,10 +266,26 @@ export function NotePage({ id }: { id: string }) {
     else patchNoteLocal(id, { title }); // keep showing what is being typed
   }, [storeNote?.title]);
 
-  // A brand-new note starts in its title.
+  // A brand-new note starts in its title, with whatever was typed while it was created.
   useEffect(() => {
-    if (note && !note.title && !readOnly) requestAnimationFrame(() => titleRef.current?.focus());
+    if (!note || note.title || readOnly) {
+      if (note) releaseKeys();
+      return;
+    }
+    titleRef.current?.focus();
+    const typed = releaseKeys();
+    const enter = typed.indexOf('\n');
+    const head = enter < 0 ? typed : typed.slice(0, enter);
+    if (head) onTitle(head);
+    if (enter >= 0) toBody(typed.slice(enter + 1));
   }, [note?.id]);
+  useEffect(
+    () => () => {
+      if (bodyPending.current) releaseKeys(); // left before the editor was ready
+      bodyPending.current = false;
+    },
+    [id],
+  );
 
   // Auto-size the title field.
   useEffect(() => {
@@ -251,21 +308,12 @@ export function NotePage({ id }: { id: string }) {
     );
   }
 
-  const onTitle = (v: string) => {
-    const clean = v.replace(/\n/g, ' ');
-    setTitle(clean);
-    titleSync.current?.set(clean);
-    patchNoteLocal(id, { title: clean });
-  };
 
-  const exportMd = () => {
+  const exportMd = async () => {
     if (!editor) return;
-    const blocks: { type: string; content: { text: string }; metadata: Block['metadata'] }[] = [];
-    editor.state.doc.forEach((node) => {
-      const d = nodeToData(node);
-      blocks.push({ type: d.type, content: { text: d.text }, metadata: d.meta });
-    });
-    downloadText(`${safeFileName(title)}.md`, withFrontMatter(storeNote?.tags, blocksToMarkdown(blocks)));
+    // Loaded on demand: the Markdown parser and serializer are not needed to edit.
+    const { downloadText, noteToMarkdown, safeFileName } = await import('../markdown');
+    downloadText(`${safeFileName(title)}.md`, noteToMarkdown({ ...storeNote, title }, editor.getJSON()));
   };
 
   const remove = async () => {
@@ -309,7 +357,7 @@ export function NotePage({ id }: { id: string }) {
           {!readOnly && note && status && (
             <SaveIndicator state={saveStateOf(status, titleState.state)} link={status.link} error={titleState.error} />
           )}
-          <button type="button" class="icon-btn" aria-label="Export as markdown" title="Export as markdown (.md)" data-testid="note-export" onClick={exportMd} disabled={!editor}>
+          <button type="button" class="icon-btn" aria-label="Export as markdown" title="Export as markdown (.md)" data-testid="note-export" onClick={() => void exportMd()} disabled={!editor}>
             <Icon name="download" />
           </button>
           {!readOnly && (
@@ -360,12 +408,13 @@ export function NotePage({ id }: { id: string }) {
             onKeyDown={(e) => {
               if (e.key === 'Enter' || (e.key === 'ArrowDown' && !e.shiftKey)) {
                 e.preventDefault();
-                editor?.commands.focus('start');
+                toBody();
               }
             }}
           />
           <p class="note-meta muted small">
             {storeNote?.updated_at ? `Edited ${timeAgo(storeNote.updated_at)}` : ''}
+            {editor && contentReady && <WordCount editor={editor} />}
           </p>
           {editor && editable && <Toolbar editor={editor} />}
           {!contentReady &&

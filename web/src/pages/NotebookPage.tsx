@@ -8,6 +8,7 @@ import { useStore } from '../lib/store';
 import { toast } from '../lib/toast';
 import { app, createNote, deleteNotebook, recentNotes, roleOf, updateNotebook } from '../state';
 import { openImport, ui } from '../ui';
+import { holdKeys, releaseKeys } from '../editor/typeahead';
 
 export function NotebookPage({ id }: { id: string }) {
   const nb = useStore(app, (s) => s.notebooks.find((n) => n.id === id));
@@ -46,9 +47,11 @@ export function NotebookPage({ id }: { id: string }) {
 
   const newNote = async () => {
     try {
+      holdKeys(); // what is typed before the note opens goes into its title
       const note = await createNote(id, '');
       navigate(href.note(note.id));
     } catch (e) {
+      releaseKeys();
       toast(`Could not create a note: ${errorMessage(e)}`, 'error');
     }
   };
@@ -76,6 +79,15 @@ export function NotebookPage({ id }: { id: string }) {
       toast(`Could not save: ${errorMessage(e)}`, 'error');
     }
   };
+  const exportNotebook = async () => {
+    try {
+      const { downloadNotebooks } = await import('../bundle');
+      await downloadNotebooks(nb?.name || 'Untitled notebook', id);
+    } catch (e) {
+      toast(`Export failed: ${errorMessage(e)}`, 'error');
+    }
+  };
+
   const remove = async () => {
     const ok = await confirmDialog({
       title: 'Move notebook to trash?',
@@ -139,6 +151,9 @@ export function NotebookPage({ id }: { id: string }) {
               <Icon name="upload" /> <span class="hide-sm">Import</span>
             </button>
           )}
+          <button type="button" class="btn" onClick={() => void exportNotebook()} data-testid="notebook-export" aria-label="Export this notebook as Markdown (.zip)">
+            <Icon name="download" /> <span class="hide-sm">Export</span>
+          </button>
           {owner && (
             <button type="button" class="btn btn-danger-ghost" onClick={remove} data-testid="notebook-delete" aria-label="Delete notebook">
               <Icon name="trash" /> <span class="hide-sm">Delete</span>
