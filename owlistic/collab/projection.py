@@ -114,13 +114,18 @@ async def project(
     positions: list[uuid.UUID] | None,
     *,
     author: uuid.UUID,
+    live: dict[uuid.UUID, float] | None = None,
+    read: dict[uuid.UUID, Block] | None = None,
 ) -> None:
     """Write the rows of ``nodes`` (changed nodes) and, when the list of top-level nodes
-    changed (``positions``, in document order), orders and deletions."""
+    changed (``positions``, in document order), orders and deletions. ``live`` (the
+    note's live block orders) and ``read`` (rows by id) are what the caller read already:
+    only the rest is read here."""
     orders: dict[uuid.UUID, float] = {}
     removed: set[uuid.UUID] = set()
     if positions is not None:
-        live = await repository.live_orders(session, note.id)
+        if live is None:
+            live = await repository.live_orders(session, note.id)
         computed = compute_orders([live.get(i) for i in positions])
         orders = {
             block_id: order
@@ -131,7 +136,9 @@ async def project(
     wanted = set(nodes) | set(orders) | removed
     if not wanted:
         return
-    found = await repository.blocks_by_id(session, wanted, note_id=note.id)
+    found = {i: b for i, b in (read or {}).items() if i in wanted}
+    if missing := wanted - set(read or ()):
+        found |= await repository.blocks_by_id(session, missing, note_id=note.id)
     tasks: dict[uuid.UUID | None, Task] = {}
     if any(b.type == sync.TASK_TYPE for b in found.values()) or any(
         n.type == sync.TASK_TYPE for n in nodes.values()

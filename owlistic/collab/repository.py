@@ -16,7 +16,15 @@ from owlistic.kit.time import utcnow
 from owlistic.models import Block, DocumentUpdate, Note, NoteDocument, Task
 
 
-async def stored_updates(session: AsyncSession, note_id: uuid.UUID) -> list[bytes] | None:
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A note's document as stored: its snapshot first, then its logged updates."""
+
+    updates: list[bytes]
+    seq: int  # the last logged update's sequence number (0: none)
+
+
+async def stored_updates(session: AsyncSession, note_id: uuid.UUID) -> Stored | None:
     """The snapshot and every logged update of the note, or None if it has no document.
 
     One statement, so a compaction committing meanwhile cannot make us read its old
@@ -32,7 +40,19 @@ async def stored_updates(session: AsyncSession, note_id: uuid.UUID) -> list[byte
     rows = list(await (await session.connection()).execute(query.order_by("seq")))
     if not rows or rows[0][0] != 0:
         return None
-    return [bytes(row[1]) for row in rows]
+    return Stored([bytes(row[1]) for row in rows], int(rows[-1][0]))
+
+
+async def updates_after(
+    session: AsyncSession, note_id: uuid.UUID, seq: int
+) -> list[tuple[int, bytes]]:
+    """The note's logged updates after ``seq``, oldest first."""
+    rows = await session.execute(
+        select(DocumentUpdate.seq, DocumentUpdate.data)
+        .where(DocumentUpdate.note_id == note_id, DocumentUpdate.seq > seq)
+        .order_by(DocumentUpdate.seq)
+    )
+    return [(int(s), bytes(d)) for s, d in rows]
 
 
 async def lock_note(session: AsyncSession, note_id: uuid.UUID) -> None:
@@ -50,7 +70,7 @@ def document_from_blocks(blocks: list[tuple[str, str, object, dict[str, object]]
     return doc.get_update()
 
 
-async def ensure_document(session: AsyncSession, note_id: uuid.UUID) -> list[bytes]:
+async def ensure_document(session: AsyncSession, note_id: uuid.UUID) -> Stored:
     """The note's stored updates; a note that has none gets its document built from its
     block rows first (ids unchanged), once, under the note's lock."""
     found = await stored_updates(session, note_id)
@@ -71,7 +91,7 @@ async def ensure_document(session: AsyncSession, note_id: uuid.UUID) -> list[byt
     snapshot = document_from_blocks(content or rows)
     session.add(NoteDocument(note_id=note_id, snapshot=snapshot))
     await session.flush()
-    return [snapshot]
+    return Stored([snapshot], 0)
 
 
 async def has_documents(session: AsyncSession, note_ids: list[uuid.UUID]) -> set[uuid.UUID]:
@@ -81,10 +101,14 @@ async def has_documents(session: AsyncSession, note_ids: list[uuid.UUID]) -> set
     return set(found)
 
 
-async def append(session: AsyncSession, note_id: uuid.UUID, updates: list[bytes]) -> None:
-    if updates:
-        session.add_all(DocumentUpdate(note_id=note_id, data=u) for u in updates)
-        await session.flush()
+async def append(session: AsyncSession, note_id: uuid.UUID, updates: list[bytes]) -> int:
+    """Log the updates; returns the last one's sequence number (0 when there are none)."""
+    if not updates:
+        return 0
+    rows = [DocumentUpdate(note_id=note_id, data=u) for u in updates]
+    session.add_all(rows)
+    await session.flush()
+    return max(row.seq for row in rows)
 
 
 @dataclass(frozen=True, slots=True)

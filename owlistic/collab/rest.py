@@ -81,7 +81,8 @@ async def _apply(
     if room is not None:
         doc.apply_update(room.doc.get_update())
     else:
-        for update in await repository.stored_updates(session, note_id) or []:
+        stored = await repository.stored_updates(session, note_id)
+        for update in stored.updates if stored is not None else []:
             doc.apply_update(update)
     fragment = doc.get(schema.FRAGMENT, type=XmlFragment)
     rows = await repository.blocks_by_id(session, set(blocks))

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc, TransactionEvent, XmlElement, XmlFragment, get_state, merge_updates
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.collab import protocol, repository, schema
 from owlistic.collab.projection import project
+from owlistic.models import Block
 from owlistic.runtime import Runtime
 from owlistic.task import sync
 
@@ -152,6 +154,10 @@ class _Pending:
     author: uuid.UUID | None  # None: the server itself (ids it assigned, task write-backs)
 
 
+class _Behind(Exception):
+    """The log held updates the document lacked when its snapshot was taken."""
+
+
 @dataclass
 class Room:
     note_id: uuid.UUID
@@ -172,6 +178,7 @@ class Room:
         self._idle.set()
         self._writer: asyncio.Task[None] | None = None
         self._logged = 0  # updates in the log since the last compaction (as far as we know)
+        self._log_seq = 0  # the last logged update this document holds (see _catch_up)
         self._size = 0  # bytes of the stored document, at most (see _check_size)
         # Ids known to be this note's (seeded from its rows or checked before).
         self._known: set[uuid.UUID] = set()
@@ -180,11 +187,12 @@ class Room:
 
     # ------------------------------------------------------------------ life cycle
 
-    def load(self, updates: list[bytes]) -> None:
-        for update in updates:
+    def load(self, stored: repository.Stored) -> None:
+        for update in stored.updates:
             self.doc.apply_update(update)
-        self._logged = max(0, len(updates) - 1)
-        self._size = sum(len(u) for u in updates)
+        self._log_seq = stored.seq
+        self._logged = max(0, len(stored.updates) - 1)
+        self._size = sum(len(u) for u in stored.updates)
         self._known = {block_id for block_id, _ in self._positions()}
         self.doc.observe(self._on_transaction)
         self.fragment.observe_deep(self._on_fragment)
@@ -386,14 +394,14 @@ class Room:
 
     # ------------------------------------------------------------------ from elsewhere
 
-    def receive_stored(self, update: bytes) -> None:
+    def receive_stored(self, update: bytes) -> bool:
         """An update a REST write stored: apply and forward (the writer projects it here
-        too, a no-op when the rows already match)."""
+        too, a no-op when the rows already match); whether it changed the document."""
         try:
             captured = self._apply(update)
         except Violation:
             log.warning("ignoring a malformed stored update for note %s", self.note_id)
-            return
+            return False
         if captured:
             self._size += sum(len(u) for u in captured)
             for peer in self.peers:
@@ -401,6 +409,7 @@ class Room:
                     peer.send_update(u)
         if self._dirty or self._structure_changed:
             self._wake.set()
+        return bool(captured)
 
     def receive_remote(self, update: bytes, author: uuid.UUID | None) -> None:
         """An update an editor on another instance sent, published there before it was
@@ -483,6 +492,20 @@ class Room:
                     seen.add(block_id)
         return fixes
 
+    async def _catch_up(self, session: AsyncSession) -> bool:
+        """Apply what the log holds beyond this document (REST writes committed whose
+        announcements have not arrived; applying those again then changes nothing);
+        whether that changed the document.
+
+        Sequence numbers are taken before commit, so on PostgreSQL a write committing
+        late can hold one below the mark; its announcement still brings it, this only
+        narrows the window in which the rows could be written back behind it."""
+        changed = False
+        for seq, update in await repository.updates_after(session, self.note_id, self._log_seq):
+            self._log_seq = max(self._log_seq, seq)
+            changed |= self.receive_stored(update)
+        return changed
+
     def _positions(self) -> list[tuple[uuid.UUID, XmlElement]]:
         out = []
         with self.doc.transaction():
@@ -539,8 +562,22 @@ class Room:
         try:
             async with db.session() as session:
                 session.info[PROJECTING] = True
-                await repository.append(session, self.note_id, [p.update for p in batch])
                 note = await repository.live_note(session, self.note_id)
+                live: dict[uuid.UUID, float] | None = None
+                read: dict[uuid.UUID, Block] = {}
+                if note is not None:
+                    # The rows compared with the snapshot are read before the log: a REST
+                    # write whose rows are read here has its update in the log read next
+                    # (both commit together), even while its announcement is on its way.
+                    if positions is not None:
+                        live = await repository.live_orders(session, self.note_id)
+                    read = await repository.blocks_by_id(session, set(nodes), note_id=self.note_id)
+                if await self._catch_up(session):
+                    raise _Behind
+                self._log_seq = max(
+                    self._log_seq,
+                    await repository.append(session, self.note_id, [p.update for p in batch]),
+                )
                 if note is not None:
                     await project(
                         session,
@@ -548,11 +585,22 @@ class Room:
                         nodes,
                         [i for i, _ in positions] if positions is not None else None,
                         author=author or note.user_id,
+                        live=live,
+                        read=read,
                     )
                 ahead = [
                     (b.id, b.type, dict(b.content), dict(b.meta))
                     for b in session.info.pop(sync.AHEAD, {}).values()
                 ]
+        except _Behind:
+            # The snapshot lacks what the log brought (now applied): projecting it would
+            # put back what that write replaced. Nothing is stored; the next round takes a
+            # fresh snapshot.
+            self._pending[:0] = batch
+            self._dirty |= dirty
+            self._structure_changed |= structure
+            self._wake.set()
+            return
         except BaseException:
             # Nothing was stored: keep it for the next try, before anything newer.
             self._pending[:0] = batch

@@ -118,12 +118,12 @@ class Collab:
 
     async def _load(self, note_id: uuid.UUID) -> Room:
         async with self.runtime.db.session(readonly=True) as session:
-            updates = await repository.stored_updates(session, note_id)
-        if updates is None:
+            stored = await repository.stored_updates(session, note_id)
+        if stored is None:
             async with self.runtime.db.session() as session:
-                updates = await repository.ensure_document(session, note_id)
+                stored = await repository.ensure_document(session, note_id)
         room = Room(note_id, self.runtime, self._publish)
-        room.load(updates)
+        room.load(stored)
         return room
 
     def leave(self, room: Room, peer: Peer) -> None:

@@ -8,8 +8,10 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from pycrdt import XmlElement
 
+from owlistic.collab.service import collab_of
 from owlistic.models import Block
 from owlistic.task import repository as task_repository
 from owlistic.task import sync as task_sync
@@ -128,6 +130,50 @@ async def test_a_schedule_set_over_rest_reaches_the_open_document(
         [row] = [b for b in await note_blocks(client, alice, n["id"]) if b["id"] == t["block_id"]]
         assert row["metadata"]["due_date"] == "2027-06-01T09:30:00+09:00"
         assert row["metadata"]["remind_before_minutes"] == 30
+
+
+async def test_an_edit_is_not_stored_over_a_rest_write_the_document_has_not_heard_of(
+    server: LiveServer,
+    client: httpx.AsyncClient,
+    alice: Account,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A REST write commits its rows and its update to the log together; its announcement
+    to the open document comes after. An edit of the same item stored in between must
+    not put back the schedule that write replaced (nor hand it to the task)."""
+    _, n = await notebook_with_note(client, alice)
+    t = await create_task(client, alice, title="trip", note_id=n["id"], due_at="2027-06-01")
+    collab = collab_of(server.app)
+    held: list[tuple[uuid.UUID, list[bytes]]] = []
+    async with ydoc_client(server, n["id"], alice) as editor:
+        announce = collab.stored
+        # The announcement of the next write is held back (on its way, as from another
+        # instance through a slow broker).
+        monkeypatch.setattr(collab, "stored", lambda note, updates: held.append((note, updates)))
+        ok(
+            await client.put(
+                f"{API}/tasks/{t['id']}",
+                json={"due_at": "2027-07-01T10:00", "time_zone": "Europe/Berlin"},
+                headers=alice.headers,
+            )
+        )
+        assert held
+        assert _attrs(editor, t["block_id"], "due") == ("2027-06-01",)
+        editor.insert_text(_index(editor, t["block_id"]), 0, "Long ")
+        await eventually(lambda: _task_is(client, alice, t["id"], title="Long trip"))
+        later = "2027-07-01T10:00:00+02:00"
+        assert await _task_is(client, alice, t["id"], due_date=later, time_zone="Europe/Berlin")
+        [row] = [b for b in await note_blocks(client, alice, n["id"]) if b["id"] == t["block_id"]]
+        assert row["metadata"]["due_date"] == later
+        # The document was brought up to the log before it was stored: the editor has it
+        # already, and the late announcement changes nothing.
+        await editor.wait_until(lambda: _attrs(editor, t["block_id"], "due") == (later,))
+        monkeypatch.setattr(collab, "stored", announce)
+        for note_id, updates in held:
+            collab.stored(note_id, updates)
+        await eventually(
+            lambda: _task_is(client, alice, t["id"], title="Long trip", due_date=later)
+        )
 
 
 async def test_a_repeating_item_ticked_off_in_the_note_comes_back_at_its_next_date(
