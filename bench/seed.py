@@ -24,6 +24,7 @@ from owlistic.auth.tokens import issue, new_family
 from owlistic.kit.time import utcnow
 from owlistic.kit.types import UTCDateTime
 from owlistic.models import Block, Note, Notebook, OutboxEvent, Role, Task, User
+from owlistic.settings import Settings
 
 PASSWORD = "bench-password-1"
 BATCH_ROWS = 5_000
@@ -200,7 +201,8 @@ async def _insert(engine: AsyncEngine, table: Any, rows: Iterator[dict[str, Any]
 async def seed_users(
     engine: AsyncEngine, ds: Dataset, users: Sequence[int], *, admin: Sequence[int] = ()
 ) -> int:
-    password_hash = hash_password(PASSWORD)  # one hash for everyone: argon2 is slow on purpose
+    # One hash for everyone, at the server's default cost: argon2 is slow on purpose.
+    password_hash = hash_password(PASSWORD, Settings())
     now = utcnow()
 
     def user_rows() -> Iterator[dict[str, Any]]:

@@ -35,7 +35,7 @@ async def _create_user(settings: Settings, email: str, password: str, admin: boo
     try:
         await upgrade(db.engine)
         async with db.session() as session:
-            user = await users.register(session, email=email, password=password)
+            user = await users.register(session, email=email, password=password, settings=settings)
             if admin:
                 await users.grant_admin(session, user)
             return str(user.id)

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     rate_limit_password_per_account: int = Field(5, ge=1)
 
     password_min_length: int = Field(8, ge=8)
+    # Argon2id cost of new password hashes (memory in KiB): the defaults are well above
+    # OWASP's minimum (t=2, 19 MiB). A stored hash keeps the cost it was made with and is
+    # re-hashed at the next login when these change.
+    password_hash_time_cost: int = Field(3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(65_536, ge=1024, le=1_048_576)
 
     # Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated,
     # "*" for any); behind TLS they make HSTS and the client address right.

@@ -47,6 +47,9 @@ TEST_RATE_LIMITS = {
     for name in Settings.model_fields
     if name.startswith("rate_limit_") and name != "rate_limit_window_seconds"
 }
+# Password hashes at the lowest cost: registering and logging in is most tests' first step,
+# and Argon2id's production cost (a quarter of a second of CPU each) added up to minutes.
+TEST_PASSWORD_COST = {"password_hash_time_cost": 1, "password_hash_memory_kib": 1024}
 ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
 ATTACHMENT_QUOTA_BYTES = 5 * 1024 * 1024
 # Generous: on a loaded machine a server (uvicorn's worker processes above all) can take
@@ -237,7 +240,7 @@ def settings(
         smtp_port=mail_sink.port,
         smtp_starttls=False,
     )
-    return base.model_copy(update=TEST_RATE_LIMITS)
+    return base.model_copy(update={**TEST_RATE_LIMITS, **TEST_PASSWORD_COST})
 
 
 @dataclass

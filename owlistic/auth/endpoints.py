@@ -18,7 +18,9 @@ router = APIRouter(tags=["auth"])
 async def login(request: Request, body: Login, session: ReadSession, runtime: RuntimeDep) -> Tokens:
     await limits.check(request, runtime, "login", body.email)
     # Verifying a password is slow on purpose: do it without holding a write transaction.
-    user, upgraded_hash = await auth.verify_login(session, body.email, body.password)
+    user, upgraded_hash = await auth.verify_login(
+        session, body.email, body.password, runtime.settings
+    )
     if upgraded_hash:
         async with runtime.db.session() as write:
             await auth.store_password_hash(write, user.id, upgraded_hash)

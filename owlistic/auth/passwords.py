@@ -12,21 +12,31 @@ from pwdlib.hashers.bcrypt import BcryptHasher
 from owlistic.kit.errors import Unprocessable
 from owlistic.settings import Settings
 
-_hasher = PasswordHash((Argon2Hasher(), BcryptHasher()))
+
+@lru_cache(maxsize=4)
+def _hasher(time_cost: int, memory_kib: int) -> PasswordHash:
+    return PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib), BcryptHasher()))
+
+
+def _for(settings: Settings) -> PasswordHash:
+    return _hasher(settings.password_hash_time_cost, settings.password_hash_memory_kib)
+
 
 MAX_PASSWORD_LENGTH = 1024
 # What the schema states; ``Settings.password_min_length`` may only raise it.
 MIN_PASSWORD_LENGTH = 8
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+def hash_password(password: str, settings: Settings) -> str:
+    return _for(settings).hash(password)
 
 
-def verify_password(password: str, password_hash: str) -> tuple[bool, str | None]:
-    """(matches, new hash to store if the old one used a superseded scheme)."""
+def verify_password(
+    password: str, password_hash: str, settings: Settings
+) -> tuple[bool, str | None]:
+    """(matches, new hash to store if the old one used a superseded scheme or cost)."""
     try:
-        return _hasher.verify_and_update(password, password_hash)
+        return _for(settings).verify_and_update(password, password_hash)
     except Exception:  # an unparseable stored hash never matches
         return False, None
 
@@ -35,12 +45,14 @@ def verify_password(password: str, password_hash: str) -> tuple[bool, str | None
 # stall every other request and WebSocket of the process meanwhile.
 
 
-async def hash_password_off_loop(password: str) -> str:
-    return await asyncio.to_thread(hash_password, password)
+async def hash_password_off_loop(password: str, settings: Settings) -> str:
+    return await asyncio.to_thread(hash_password, password, settings)
 
 
-async def verify_password_off_loop(password: str, password_hash: str) -> tuple[bool, str | None]:
-    return await asyncio.to_thread(verify_password, password, password_hash)
+async def verify_password_off_loop(
+    password: str, password_hash: str, settings: Settings
+) -> tuple[bool, str | None]:
+    return await asyncio.to_thread(verify_password, password, password_hash, settings)
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from owlistic.kit.errors import Forbidden, Unauthorized
 from owlistic.kit.time import utcnow
 from owlistic.models import RevokedFamily, RevokedToken, User
 from owlistic.runtime import Runtime
+from owlistic.settings import Settings
 
 log = logging.getLogger("owlistic.auth")
 
@@ -133,16 +134,16 @@ class AuthService:
         await repository.store_password_hash(session, user_id, password_hash)
 
     async def verify_login(
-        self, session: AsyncSession, email: str, password: str
+        self, session: AsyncSession, email: str, password: str, settings: Settings
     ) -> tuple[User, str | None]:
-        """The user, and a re-hash to store when their hash uses a superseded scheme."""
+        """The user, and a re-hash to store when their hash uses a superseded scheme or
+        cost."""
         user = await repository.live_by_email(session, email)
         if user is None:
-            await hash_password_off_loop(
-                password
-            )  # same cost either way: no account-existence timing oracle
+            # The same cost either way: no account-existence timing oracle.
+            await hash_password_off_loop(password, settings)
             raise Unauthorized("Invalid credentials")
-        ok, new_hash = await verify_password_off_loop(password, user.password_hash)
+        ok, new_hash = await verify_password_off_loop(password, user.password_hash, settings)
         if not ok:
             raise Unauthorized("Invalid credentials")
         if user.disabled_at is not None:

@@ -96,7 +96,9 @@ async def update_user(
     target = await user_service.target(session, user, user_id, "update")
     if body.password is not None:
         check_password_policy(body.password, runtime.settings)
-    return UserOut.model_validate(await user_service.update(session, user, target, body))
+    return UserOut.model_validate(
+        await user_service.update(session, user, target, body, runtime.settings)
+    )
 
 
 @router.delete(
@@ -124,7 +126,11 @@ async def change_password(
         raise Forbidden("You can only update your own password")
     check_password_policy(body.new_password, runtime.settings)
     await user_service.change_password(
-        session, user, current=body.current_password, new=body.new_password
+        session,
+        user,
+        current=body.current_password,
+        new=body.new_password,
+        settings=runtime.settings,
     )
     return PasswordChanged(
         message="Password updated successfully", token=auth.issue_pair(runtime, user).token
@@ -179,6 +185,7 @@ async def register(
         session,
         email=str(body.email),
         password=body.password,
+        settings=runtime.settings,
         username=body.username,
         display_name=body.display_name,
         profile_pic=body.profile_pic,
@@ -198,4 +205,6 @@ async def update_profile(
 ) -> UserOut:
     if body.password is not None:
         check_password_policy(body.password, runtime.settings)
-    return UserOut.model_validate(await user_service.update(session, user, user, body))
+    return UserOut.model_validate(
+        await user_service.update(session, user, user, body, runtime.settings)
+    )

@@ -15,6 +15,7 @@ from owlistic.events.outbox import emit
 from owlistic.kit.errors import Conflict, Forbidden, NotFound
 from owlistic.kit.time import utcnow
 from owlistic.models import User
+from owlistic.settings import Settings
 from owlistic.user import repository
 from owlistic.user.events import UserCreated, UserDeleted, UserUpdated
 from owlistic.user.schemas import UserUpdate
@@ -35,6 +36,7 @@ class UserService:
         *,
         email: str,
         password: str,
+        settings: Settings,
         username: str | None = None,
         display_name: str | None = None,
         profile_pic: str | None = None,
@@ -42,7 +44,7 @@ class UserService:
     ) -> User:
         email = email.lower()
         # Hashed before the first query, so no transaction (or SQLite write lock) waits on it.
-        password_hash = await hash_password_off_loop(password)
+        password_hash = await hash_password_off_loop(password, settings)
         if await repository.email_taken(session, email):
             raise Conflict("user with that email already exists")
         if username:
@@ -92,7 +94,12 @@ class UserService:
         return user
 
     async def update(
-        self, session: AsyncSession, caller: User, user: User, changes: UserUpdate
+        self,
+        session: AsyncSession,
+        caller: User,
+        user: User,
+        changes: UserUpdate,
+        settings: Settings,
     ) -> User:
         fields = changes.model_fields_set
         if "email" in fields and changes.email is not None:
@@ -117,11 +124,11 @@ class UserService:
         if "password" in fields and changes.password is not None:
             if caller.id == user.id:
                 ok, _ = await verify_password_off_loop(
-                    changes.current_password or "", user.password_hash
+                    changes.current_password or "", user.password_hash, settings
                 )
                 if not ok:
                     raise Forbidden("Current password is incorrect")
-            await self._set_password(session, user, changes.password)
+            await self._set_password(session, user, changes.password, settings)
         user.updated_at = utcnow()
         try:
             await session.flush()
@@ -132,19 +139,21 @@ class UserService:
         )
         return user
 
-    async def _set_password(self, session: AsyncSession, user: User, password: str) -> None:
-        user.password_hash = await hash_password_off_loop(password)
+    async def _set_password(
+        self, session: AsyncSession, user: User, password: str, settings: Settings
+    ) -> None:
+        user.password_hash = await hash_password_off_loop(password, settings)
         user.token_version += 1  # every token issued before this stops working
         await revoke_user_sessions(session, user.id, "password changed")
 
     async def change_password(
-        self, session: AsyncSession, user: User, *, current: str, new: str
+        self, session: AsyncSession, user: User, *, current: str, new: str, settings: Settings
     ) -> User:
-        ok, _ = await verify_password_off_loop(current, user.password_hash)
+        ok, _ = await verify_password_off_loop(current, user.password_hash, settings)
         if not ok:
             # 403, not 401: the token is fine, the password is not (the original said 401).
             raise Forbidden("Current password is incorrect")
-        await self._set_password(session, user, new)
+        await self._set_password(session, user, new, settings)
         user.updated_at = utcnow()
         await session.flush()
         await emit(

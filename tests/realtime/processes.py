@@ -15,7 +15,14 @@ from pathlib import Path
 import httpx
 
 from owlistic.settings import Settings
-from tests.conftest import PORT_ATTEMPTS, START_TIMEOUT, TEST_RATE_LIMITS, TEST_SECRET, free_port
+from tests.conftest import (
+    PORT_ATTEMPTS,
+    START_TIMEOUT,
+    TEST_PASSWORD_COST,
+    TEST_RATE_LIMITS,
+    TEST_SECRET,
+    free_port,
+)
 
 
 @dataclass
@@ -44,7 +51,10 @@ def server_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         "OWLISTIC_KAFKA_TOPIC_PREFIX": settings.kafka_topic_prefix,
         "OWLISTIC_JWT_SECRET": TEST_SECRET,
         "OWLISTIC_WEB_DIST": str(data_dir / "no-web-build"),
-        **{f"OWLISTIC_{k.upper()}": str(v) for k, v in TEST_RATE_LIMITS.items()},
+        **{
+            f"OWLISTIC_{k.upper()}": str(v)
+            for k, v in {**TEST_RATE_LIMITS, **TEST_PASSWORD_COST}.items()
+        },
     }
 
 
