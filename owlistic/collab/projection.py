@@ -171,6 +171,7 @@ async def project(
                     continue
                 row.order, row.updated_at = orders[block_id], now
                 event: type[BlockCreated | BlockUpdated] = BlockUpdated
+                text_changed = False  # the search index has nothing to refresh
             elif row is None:
                 row = Block(
                     id=block_id,
@@ -185,10 +186,12 @@ async def project(
                 )
                 session.add(row)
                 event = BlockCreated
+                text_changed = True
             else:
                 content, meta = _content(row, node), _meta(row, block_id, node)
                 order = orders.get(block_id, row.order)
                 revived = row.deleted_at is not None
+                text_changed = revived or row.content != content  # the index holds no type
                 if not revived and (row.type, row.content, row.meta, row.order) == (
                     node.type,
                     content,
@@ -204,4 +207,4 @@ async def project(
             if sync.TASK_TYPE in (row.type, node.type if node else None) or block_id in tasks:
                 await session.flush()  # the task row refers to the block's
             await sync.block_to_task(session, row, tasks.get(block_id))
-            await emit(session, event.of(row))
+            await emit(session, event.of(row, text_changed=text_changed))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from typing import Any
 
 import httpx
+from pycrdt import XmlElement, XmlText
+from sqlalchemy import event
 
 from owlistic.collab.projection import ROWS_PER_FLUSH
 from owlistic.collab.room import IDS_PER_TRANSACTION
@@ -99,3 +103,47 @@ async def test_a_big_paste_gets_unique_ids_and_rows_while_another_editor_types(
     rows = await rows_become(client, alice, n["id"], expected)
     assert [r["id"] for r in rows] == [i for i, _, _ in one.blocks()]
     assert rows[0]["id"] == b["id"]
+
+
+async def test_moving_a_block_leaves_its_search_index_row_alone(
+    server: LiveServer, client: httpx.AsyncClient, alice: Account
+) -> None:
+    """A move rewrites the row's order only: nothing indexed changed, so the index is not
+    rewritten (a text edit still is)."""
+    words = [f"zqmove{uuid.uuid4().hex[:8]}" for _ in range(4)]
+    _, n = await notebook_with_note(client, alice)
+    first, second, third = [await block(client, alice, n["id"], text=word) for word in words[:3]]
+    seen: list[str] = []
+    engine = server.app.state.runtime.db.engine.sync_engine
+
+    def record(_c: Any, _cur: Any, statement: str, _p: Any, _ctx: Any, _many: bool) -> None:
+        seen.append(statement)
+
+    async def found(word: str) -> set[str]:
+        body = ok(await client.get(f"{API}/search", params={"q": word}, headers=alice.headers))
+        return {r["block_id"] for r in body["results"]}
+
+    async with ydoc_client(server, n["id"], alice) as editor:
+        # The first change of the list of nodes removes the note's initial empty block.
+        editor.append_paragraph("last")
+        await rows_become(client, alice, n["id"], [*words[:3], "last"])
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            with editor.doc.transaction():  # how an editor moves a node: out, and in again
+                del editor.fragment.children[0]
+                moved = editor.fragment.children.insert(
+                    2, XmlElement("paragraph", {"blockId": first["id"]})
+                )
+                moved.children.append(XmlText(words[0]))
+            await rows_become(client, alice, n["id"], [*words[1:3], words[0], "last"])
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert any("UPDATE blocks" in s for s in seen), "the move's own write was not seen"
+        assert [s for s in seen if "search_docs" in s] == []
+        assert await found(words[0]) == {first["id"]}
+        editor.insert_text(0, 0, f"{words[3]} ")
+        await rows_become(
+            client, alice, n["id"], [f"{words[3]} {words[1]}", words[2], words[0], "last"]
+        )
+    assert await found(words[3]) == {second["id"]}
+    assert await found(words[2]) == {third["id"]}
