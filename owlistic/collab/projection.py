@@ -111,33 +111,31 @@ async def project(
     session: AsyncSession,
     note: Note,
     nodes: dict[uuid.UUID, NodeBlock],
-    positions: list[uuid.UUID] | None,
+    positions: tuple[list[uuid.UUID], dict[uuid.UUID, float]] | None,
+    read: dict[uuid.UUID, Block],
     *,
     author: uuid.UUID,
-    live: dict[uuid.UUID, float] | None = None,
-    read: dict[uuid.UUID, Block] | None = None,
 ) -> None:
     """Write the rows of ``nodes`` (changed nodes) and, when the list of top-level nodes
-    changed (``positions``, in document order), orders and deletions. ``live`` (the
-    note's live block orders) and ``read`` (rows by id) are what the caller read already:
-    only the rest is read here."""
+    changed, orders and deletions: ``positions`` is then the node ids in document order
+    and the note's live block orders. The caller read those orders and ``read`` (rows by
+    id) before the log; only rows missing from ``read`` are read here."""
     orders: dict[uuid.UUID, float] = {}
     removed: set[uuid.UUID] = set()
     if positions is not None:
-        if live is None:
-            live = await repository.live_orders(session, note.id)
-        computed = compute_orders([live.get(i) for i in positions])
+        ids, live = positions
+        computed = compute_orders([live.get(i) for i in ids])
         orders = {
             block_id: order
-            for block_id, order in zip(positions, computed, strict=True)
+            for block_id, order in zip(ids, computed, strict=True)
             if live.get(block_id) != order
         }
-        removed = set(live) - set(positions)
+        removed = set(live) - set(ids)
     wanted = set(nodes) | set(orders) | removed
     if not wanted:
         return
-    found = {i: b for i, b in (read or {}).items() if i in wanted}
-    if missing := wanted - set(read or ()):
+    found = {i: b for i, b in read.items() if i in wanted}
+    if missing := wanted - set(read):
         found |= await repository.blocks_by_id(session, missing, note_id=note.id)
     tasks: dict[uuid.UUID | None, Task] = {}
     if any(b.type == sync.TASK_TYPE for b in found.values()) or any(

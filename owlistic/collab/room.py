@@ -563,7 +563,7 @@ class Room:
             async with db.session() as session:
                 session.info[PROJECTING] = True
                 note = await repository.live_note(session, self.note_id)
-                live: dict[uuid.UUID, float] | None = None
+                live: dict[uuid.UUID, float] = {}
                 read: dict[uuid.UUID, Block] = {}
                 if note is not None:
                     # The rows compared with the snapshot are read before the log: a REST
@@ -583,10 +583,9 @@ class Room:
                         session,
                         note,
                         nodes,
-                        [i for i, _ in positions] if positions is not None else None,
+                        ([i for i, _ in positions], live) if positions is not None else None,
+                        read,
                         author=author or note.user_id,
-                        live=live,
-                        read=read,
                     )
                 ahead = [
                     (b.id, b.type, dict(b.content), dict(b.meta))

@@ -44,6 +44,23 @@ async def _task_is(client: httpx.AsyncClient, who: Account, task_id: str, **want
     return all(body[key] == value for key, value in wanted.items())
 
 
+async def _weekly_item(
+    client: httpx.AsyncClient, who: Account
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A note and its checklist item due every Monday at 08:00 in Berlin (MONDAY first)."""
+    _, n = await notebook_with_note(client, who)
+    t = await create_task(
+        client,
+        who,
+        title="water the plants",
+        note_id=n["id"],
+        due_at="2027-03-15T08:00",
+        time_zone="Europe/Berlin",
+        recurrence="FREQ=WEEKLY;BYDAY=MO",
+    )
+    return n, t
+
+
 async def test_a_due_date_set_in_the_document_is_the_tasks_schedule(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
@@ -179,16 +196,7 @@ async def test_an_edit_is_not_stored_over_a_rest_write_the_document_has_not_hear
 async def test_a_repeating_item_ticked_off_in_the_note_comes_back_at_its_next_date(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
-    _, n = await notebook_with_note(client, alice)
-    t = await create_task(
-        client,
-        alice,
-        title="water the plants",
-        note_id=n["id"],
-        due_at="2027-03-15T08:00",
-        time_zone="Europe/Berlin",
-        recurrence="FREQ=WEEKLY;BYDAY=MO",
-    )
+    n, t = await _weekly_item(client, alice)
     async with ydoc_client(server, n["id"], alice) as editor:
         assert _attrs(editor, t["block_id"], "due", "repeat") == (MONDAY, "FREQ=WEEKLY;BYDAY=MO")
         _node(editor, t["block_id"]).attributes["checked"] = True
@@ -211,16 +219,7 @@ async def test_a_repeating_item_ticked_off_in_the_note_comes_back_at_its_next_da
 async def test_tasks_dated_before_blocks_carried_schedules_get_their_chip(
     server: LiveServer, client: httpx.AsyncClient, alice: Account
 ) -> None:
-    _, n = await notebook_with_note(client, alice)
-    t = await create_task(
-        client,
-        alice,
-        title="water the plants",
-        note_id=n["id"],
-        due_at="2027-03-15T08:00",
-        time_zone="Europe/Berlin",
-        recurrence="FREQ=WEEKLY;BYDAY=MO",
-    )
+    n, t = await _weekly_item(client, alice)
     # The block as it was written before it carried its task's schedule.
     db = server.app.state.runtime.db
     async with db.session() as session:

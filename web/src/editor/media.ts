@@ -151,24 +151,20 @@ function imageView(initial: PMNode, editor: Editor, getPos: () => number | undef
     handle.addEventListener('pointerup', end);
     handle.addEventListener('pointercancel', end);
   });
-  altButton.addEventListener('click', async () => {
-    const alt = await promptDialog({
-      title: 'Alt text',
-      label: 'Describe the picture for people who cannot see it',
-      value: typeof node.attrs.alt === 'string' ? node.attrs.alt : '',
-      allowEmpty: true,
+  // A text attribute edited in a dialog; an empty answer removes it.
+  const editsText = (button: HTMLElement, attr: 'alt' | 'title', title: string, label: string) =>
+    button.addEventListener('click', async () => {
+      const current: unknown = node.attrs[attr];
+      const value = await promptDialog({
+        title,
+        label,
+        value: typeof current === 'string' ? current : '',
+        allowEmpty: true,
+      });
+      if (value !== null) setAttrs(editor, getPos, node, { [attr]: value.trim() || null });
     });
-    if (alt !== null) setAttrs(editor, getPos, node, { alt: alt.trim() || null });
-  });
-  captionButton.addEventListener('click', async () => {
-    const title = await promptDialog({
-      title: 'Caption',
-      label: 'Caption shown under the picture',
-      value: typeof node.attrs.title === 'string' ? node.attrs.title : '',
-      allowEmpty: true,
-    });
-    if (title !== null) setAttrs(editor, getPos, node, { title: title.trim() || null });
-  });
+  editsText(altButton, 'alt', 'Alt text', 'Describe the picture for people who cannot see it');
+  editsText(captionButton, 'title', 'Caption', 'Caption shown under the picture');
 
   return {
     dom,
