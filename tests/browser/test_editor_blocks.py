@@ -76,6 +76,8 @@ async def test_typing_right_after_new_note_and_applying_a_link(kit: BrowserKit) 
     await page_holds(page, f"{EDITOR_JS}.state.selection.empty === false")
     await page.keyboard.press("Control+k")
     await page.get_by_test_id("prompt-input").fill("example.com/docs")
+    # Ctrl+K in the editor is the link's: the quick switcher stays closed.
+    await expect(page.get_by_test_id("quick-switcher")).to_have_count(0)
     await page.get_by_test_id("prompt-ok").click()
     await expect(ed.locator("a")).to_have_text("docs")
     await expect(ed).to_be_focused()
@@ -93,6 +95,63 @@ async def test_typing_right_after_new_note_and_applying_a_link(kit: BrowserKit) 
         lambda bs: [b["content"]["text"] for b in bs] == ["see docs!"],
         what="the body on the server",
     )
+    assert not kit.page_errors
+
+
+# Animation frames are held back (as a busy page's are) until they are run, once, after
+# which frames are the browser's again.
+HOLD_FRAMES = """() => {
+  const held = [];
+  const [request, cancel] = [window.requestAnimationFrame, window.cancelAnimationFrame];
+  window.requestAnimationFrame = (cb) => held.push(cb);
+  window.cancelAnimationFrame = (id) => { held[id - 1] = null; };
+  window.runHeldFrames = () => {
+    window.requestAnimationFrame = request;
+    window.cancelAnimationFrame = cancel;
+    held.splice(0).forEach((cb) => cb && cb(performance.now()));
+  };
+}"""
+
+
+async def test_a_selection_made_as_the_editor_takes_the_focus_is_kept(kit: BrowserKit) -> None:
+    """Enter in the title puts the caret at the start of the body. A selection the user
+    makes before the next frame (a fast Shift+Ctrl+Right on a busy page) must not be
+    undone by that frame: Tiptap's focus command focused again in it, writing the editor's
+    not yet updated selection over the browser's, and Ctrl+K then linked the wrong words."""
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Inbox")
+    note = await api.note(nb["id"], "Reading")
+    await api.set_blocks(note["id"], [("paragraph", "docs to read", {})])
+    page = await kit.page(alice, "/")
+    await signed_in(page)
+    ed = await open_note(page, note["id"])
+    await expect(ed.locator("> p").first).to_have_text("docs to read")
+    await page.get_by_test_id("note-title").focus()
+
+    await page.evaluate(HOLD_FRAMES)
+    await page.keyboard.press("Enter")
+    await expect(ed).to_be_focused()
+    # The browser moves the selection; the frame runs before its selectionchange event.
+    await page.evaluate(
+        """() => {
+          getSelection().modify('extend', 'forward', 'word');
+          window.runHeldFrames();
+        }"""
+    )
+    await eventually(
+        lambda: page.evaluate(
+            f"(() => {{ const s = {EDITOR_JS}.state; "
+            "return s.doc.textBetween(s.selection.from, s.selection.to); })()"
+        ),
+        lambda text: text == "docs",
+        what="the selection the user made",
+    )
+    await page.keyboard.press("Control+k")
+    await page.get_by_test_id("prompt-input").fill("example.com/docs")
+    await page.get_by_test_id("prompt-ok").click()
+    await expect(ed.locator("a")).to_have_text("docs")
+    await expect(ed).to_be_focused()
     assert not kit.page_errors
 
 

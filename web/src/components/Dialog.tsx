@@ -121,6 +121,8 @@ interface ConfirmReq {
 }
 interface PromptReq {
   kind: 'prompt';
+  /** Tells one request from the next (each gets a fresh form). */
+  id: number;
   title: string;
   label: string;
   value: string;
@@ -131,6 +133,7 @@ interface PromptReq {
 }
 
 const host = new Store<{ req: ConfirmReq | PromptReq | null }>({ req: null });
+let lastPromptId = 0;
 
 export function confirmDialog(o: { title: string; message: string; confirmLabel?: string; danger?: boolean }): Promise<boolean> {
   return new Promise((resolve) =>
@@ -147,16 +150,17 @@ export function promptDialog(o: {
   allowEmpty?: boolean;
 }): Promise<string | null> {
   return new Promise((resolve) =>
-    host.set({ req: { kind: 'prompt', value: '', confirmLabel: 'Save', ...o, resolve } as PromptReq }),
+    host.set({ req: { kind: 'prompt', id: ++lastPromptId, value: '', confirmLabel: 'Save', ...o, resolve } as PromptReq }),
   );
 }
 
 export function DialogHost() {
   const req = useStore(host, (s) => s.req);
-  const [value, setValue] = useState('');
-  useEffect(() => {
-    if (req?.kind === 'prompt') setValue(req.value);
-  }, [req]);
+  // What was typed, and in which prompt: a new prompt shows its own starting value from its
+  // first render. (Set from an effect, which runs after a paint, the starting value replaced
+  // what a fast typist or a paste had put in already, and Apply sent the old value.)
+  const [typed, setTyped] = useState<{ id: number; value: string }>({ id: 0, value: '' });
+  const value = req?.kind === 'prompt' ? (typed.id === req.id ? typed.value : req.value) : '';
 
   if (!req) return <Dialog open={false} title="" onClose={() => undefined}>{null}</Dialog>;
   const close = (result: boolean) => {
@@ -210,7 +214,7 @@ export function DialogHost() {
             placeholder={req.placeholder}
             data-testid="prompt-input"
             data-autofocus
-            onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+            onInput={(e) => setTyped({ id: req.id, value: (e.target as HTMLInputElement).value })}
             onFocus={(e) => (e.target as HTMLInputElement).select()}
           />
         </label>

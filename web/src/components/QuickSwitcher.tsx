@@ -23,7 +23,9 @@ function closeSwitcher(): void {
   returnFocus?.focus?.();
 }
 
+// Ctrl/⌘+K anywhere, unless something under it took the key (in the editor it links words).
 window.addEventListener('keydown', (e) => {
+  if (e.defaultPrevented) return;
   if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k' && app.get().phase === 'ready') {
     e.preventDefault();
     if (switcher.get().open) closeSwitcher();

@@ -32,12 +32,13 @@ async function editLink(editor: Editor) {
     focusEditor(editor);
     return;
   }
-  const chain = editor.chain().focus().extendMarkRange('link');
+  // Focused once, at the end (`focusEditor`, which leaves nothing for a later frame).
+  const chain = editor.chain().extendMarkRange('link');
   if (!url.trim()) chain.unsetLink().run();
   else {
     const href = /^[a-z][a-z0-9+.-]*:|^\/|^#/i.test(url.trim()) ? url.trim() : `https://${url.trim()}`;
     if (editor.state.selection.empty && !prev) {
-      editor.chain().focus().insertContent({ type: 'text', text: url.trim(), marks: [{ type: 'link', attrs: { href } }] }).run();
+      editor.chain().insertContent({ type: 'text', text: url.trim(), marks: [{ type: 'link', attrs: { href } }] }).run();
     } else chain.setLink({ href }).run();
   }
   // The caret goes after the link, and what is typed next is not part of it: the next key

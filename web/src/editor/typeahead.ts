@@ -2,7 +2,7 @@
 // opened, and after Enter in the title its editor may still be waiting for the document:
 // keys pressed meanwhile had nowhere to go (they were lost, or stayed in the title). They
 // are held here and handed to the title or the editor once it can take them.
-import type { Editor, FocusPosition } from '@tiptap/core';
+import { type Editor, type FocusPosition, resolveFocusPosition } from '@tiptap/core';
 
 let held: string | null = null;
 
@@ -38,10 +38,16 @@ export function typeInto(editor: Editor, text: string): void {
   });
 }
 
-/** Focuses the editor now, caret at `position`. Tiptap's focus command moves the focus in the
- * next animation frame: a key typed before it (a fast typist, or a busy page whose frames are
- * late) went to whatever still had the focus, the title or the closed dialog. */
+/** Focuses the editor now, caret at `position` (`null` keeps the selection). Not Tiptap's
+ * focus command: it focuses again in the next animation frame, and that frame wrote the
+ * editor's selection over the browser's, undoing a selection or caret move whose
+ * `selectionchange` had not arrived yet (a busy page's frames are late; a fast Shift+arrow
+ * right after Enter in the title lost its first step). Before that, keys typed ahead of the
+ * frame went to whatever still had the focus, the title or the closed dialog. */
 export function focusEditor(editor: Editor, position: FocusPosition = null): void {
-  editor.commands.focus(position);
-  if (!editor.isDestroyed) editor.view.focus();
+  if (editor.isDestroyed) return;
+  const { state, view } = editor;
+  const selection = resolveFocusPosition(state.doc, position);
+  if (selection && !state.selection.eq(selection)) view.dispatch(state.tr.setSelection(selection).scrollIntoView());
+  view.focus();
 }

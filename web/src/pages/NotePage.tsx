@@ -154,8 +154,11 @@ export function NotePage({ id }: { id: string }) {
       name: 'owlLinkShortcut',
       addKeyboardShortcuts() {
         return {
+          // Links the selected words (or edits the link under the caret); otherwise the key
+          // is the quick switcher's, as everywhere else.
           'Mod-k': () => {
             if (!this.editor.isEditable) return false;
+            if (this.editor.state.selection.empty && !this.editor.isActive('link')) return false;
             void editLink(this.editor);
             return true;
           },
