@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.browser.helpers import BrowserKit, editor, eventually, open_note, signed_in, wait_saved
 
@@ -184,3 +184,43 @@ async def test_viewer_sees_live_edits_and_cannot_edit(kit: BrowserKit) -> None:
         what="the heading unchanged",
     )
     assert not kit.page_errors
+
+
+async def test_a_refresh_the_server_fails_does_not_take_the_open_note_away(kit: BrowserKit) -> None:
+    """A note's change arrives as an event and the tab fetches the note; when that fetch
+    fails for a passing reason (503: busy, restarting), the note stays on its page (it was
+    dropped from the tab's notes as if deleted, and the page said it was gone)."""
+    alice = await kit.account()
+    api = kit.api(alice)
+    nb = await api.notebook("Work")
+    n = await api.note(nb["id"], "Plan")
+    page = await kit.page(alice, "/")
+    await signed_in(page)
+    await open_note(page, n["id"])
+
+    failed: list[str] = []
+
+    async def busy(route: Route) -> None:
+        failed.append(route.request.url)
+        await route.fulfill(
+            status=503,
+            content_type="application/json",
+            headers={"Retry-After": "1"},
+            body='{"error": "the server is busy"}',
+        )
+
+    url = f"**/api/v1/notes/{n['id']}"
+    await page.route(url, busy)
+    await api._json("PUT", f"/api/v1/notes/{n['id']}", json={"tags": ["first"]})
+    await eventually(lambda: _value(len(failed)), bool, what="the tab's refresh of the note")
+    await page.unroute(url, busy)
+
+    await api._json("PUT", f"/api/v1/notes/{n['id']}", json={"tags": ["first", "second"]})
+    await expect(page.get_by_test_id("note-tag")).to_have_text(["#first", "#second"])
+    await expect(page.get_by_test_id("note-gone")).to_have_count(0)
+    # The only error the page saw is the one answered here.
+    assert [e for e in kit.page_errors if f"{n['id']} -> 503" not in e] == []
+
+
+async def _value(x: int) -> int:
+    return x

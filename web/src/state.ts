@@ -309,6 +309,11 @@ export async function deleteTask(id: string): Promise<void> {
 
 // ---------------------------------------------------------------- events
 
+/** The server says the thing is gone or no longer ours to see; any other failure (busy,
+ * a restart, a timeout) keeps what this tab shows until the next event or reload. Treating
+ * every error as "gone" made a note vanish from its own open page on a 503. */
+const gone = (e: unknown) => e instanceof ApiError && (e.status === 404 || e.status === 403);
+
 async function refreshNotebook(id: string): Promise<void> {
   try {
     const nb = await api.notebook(id);
@@ -322,7 +327,7 @@ async function refreshNotebook(id: string): Promise<void> {
       notes.forEach(upsertNoteLocal);
     }
   } catch (e) {
-    if (e instanceof ApiError) removeNotebookLocal(id);
+    if (gone(e)) removeNotebookLocal(id);
   }
 }
 
@@ -332,7 +337,7 @@ export async function refreshNote(id: string): Promise<void> {
     if (note.deleted_at) throw new ApiError(404, 'deleted');
     upsertNoteLocal(note);
   } catch (e) {
-    if (e instanceof ApiError) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
+    if (gone(e)) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
   }
 }
 
@@ -341,7 +346,7 @@ async function refreshTask(id: string): Promise<void> {
     const t = await api.task(id);
     app.set((s) => ({ tasks: upsert(s.tasks, t) }));
   } catch (e) {
-    if (e instanceof ApiError) app.set((s) => ({ tasks: s.tasks.filter((x) => x.id !== id) }));
+    if (gone(e)) app.set((s) => ({ tasks: s.tasks.filter((x) => x.id !== id) }));
   }
 }
 
