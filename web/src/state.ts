@@ -1,6 +1,6 @@
 // Application state: the signed-in user, notebooks, notes and tasks, kept fresh by
 // REST calls and the WebSocket event stream.
-import { ApiError, NetworkError, api, decodeJwt, errorMessage, session } from './api/client';
+import { ApiError, NetworkError, api, decodeJwt, errorMessage, isGone, session } from './api/client';
 import type { Block, Note, Notebook, Role, ServerEvent, Task, TimeZoneName, User, WsEnvelope } from './api/types';
 import { forgetDevice, loadLists, saveLists } from './lib/offline';
 import { browserZone } from './lib/format';
@@ -309,10 +309,9 @@ export async function deleteTask(id: string): Promise<void> {
 
 // ---------------------------------------------------------------- events
 
-/** The server says the thing is gone or no longer ours to see; any other failure (busy,
- * a restart, a timeout) keeps what this tab shows until the next event or reload. Treating
- * every error as "gone" made a note vanish from its own open page on a 503. */
-const gone = (e: unknown) => e instanceof ApiError && (e.status === 404 || e.status === 403);
+// A refresh drops what it fetched only when the server says it is gone (`isGone`): any
+// other failure keeps what this tab shows until the next event or reload (treating every
+// error as "gone" made a note vanish from its own open page on a 503).
 
 async function refreshNotebook(id: string): Promise<void> {
   try {
@@ -327,7 +326,7 @@ async function refreshNotebook(id: string): Promise<void> {
       notes.forEach(upsertNoteLocal);
     }
   } catch (e) {
-    if (gone(e)) removeNotebookLocal(id);
+    if (isGone(e)) removeNotebookLocal(id);
   }
 }
 
@@ -337,7 +336,7 @@ export async function refreshNote(id: string): Promise<void> {
     if (note.deleted_at) throw new ApiError(404, 'deleted');
     upsertNoteLocal(note);
   } catch (e) {
-    if (gone(e)) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
+    if (isGone(e)) app.set((s) => ({ notes: s.notes.filter((n) => n.id !== id) }));
   }
 }
 
@@ -346,7 +345,7 @@ async function refreshTask(id: string): Promise<void> {
     const t = await api.task(id);
     app.set((s) => ({ tasks: upsert(s.tasks, t) }));
   } catch (e) {
-    if (gone(e)) app.set((s) => ({ tasks: s.tasks.filter((x) => x.id !== id) }));
+    if (isGone(e)) app.set((s) => ({ tasks: s.tasks.filter((x) => x.id !== id) }));
   }
 }
 

@@ -81,6 +81,12 @@ export class NetworkError extends Error {
   }
 }
 
+/** The thing asked for is gone or no longer the caller's to see (404 / 403). Any other
+ * failure (busy, a restart, a timeout) says nothing about it: keep what is shown. */
+export function isGone(err: unknown): boolean {
+  return err instanceof ApiError && (err.status === 404 || err.status === 403);
+}
+
 export function isRetryable(err: unknown): boolean {
   return err instanceof NetworkError || (err instanceof ApiError && (err.status >= 500 || err.status === 429 || err.status === 408));
 }

@@ -121,7 +121,7 @@ interface ConfirmReq {
 }
 interface PromptReq {
   kind: 'prompt';
-  /** Tells one request from the next (each gets a fresh form). */
+  /** Tells one request from the next (what was typed in an earlier prompt is not this one's). */
   id: number;
   title: string;
   label: string;

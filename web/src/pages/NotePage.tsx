@@ -1,6 +1,6 @@
 import { Editor, Extension } from '@tiptap/core';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, NetworkError, api, errorMessage } from '../api/client';
+import { NetworkError, api, errorMessage, isGone } from '../api/client';
 import type { Note, User } from '../api/types';
 import { confirmDialog } from '../components/Dialog';
 import { Icon } from '../components/icons';
@@ -110,7 +110,7 @@ export function NotePage({ id }: { id: string }) {
           setTitle(cached.title ?? '');
           setNote(cached);
         } else if (e instanceof NetworkError) setLoadError('offline');
-        else setLoadError(e instanceof ApiError && (e.status === 404 || e.status === 403) ? 'notfound' : errorMessage(e));
+        else setLoadError(isGone(e) ? 'notfound' : errorMessage(e));
       }
     })();
     return () => {
