@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 
-from sqlalchemy import ColumnElement, Select, and_, null, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access import audience
@@ -88,6 +89,18 @@ async def notebook_for(
     return notebook, rank
 
 
+@functools.cache
+def _note_with_owner(for_events: bool) -> Select[Note, uuid.UUID, str | None]:
+    # Built once per variant: most note and block writes run it (see docs/architecture.md,
+    # "Per-request cost").
+    holders = audience.note_holders() if for_events else null()
+    return (
+        select(Note, Notebook.user_id, holders)
+        .join(Notebook, Notebook.id == Note.notebook_id)
+        .where(Note.id == bindparam("note_id"))
+    )
+
+
 async def note_for(
     session: AsyncSession,
     user_id: uuid.UUID,
@@ -100,14 +113,7 @@ async def note_for(
 ) -> tuple[Note, Rank]:
     """``for_events``: the caller emits events about the note; their audience is loaded
     with it (``audience.note_holders``) instead of by a statement of its own."""
-    holders = audience.note_holders() if for_events else null()
-    row = (
-        await session.execute(
-            select(Note, Notebook.user_id, holders)
-            .join(Notebook, Notebook.id == Note.notebook_id)
-            .where(Note.id == note_id)
-        )
-    ).first()
+    row = (await session.execute(_note_with_owner(for_events), {"note_id": note_id})).first()
     if row is None or (row[0].deleted_at is not None) != trashed:
         raise NotFound("Note not found")
     note, notebook_owner, holders_found = row

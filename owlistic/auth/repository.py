@@ -3,10 +3,11 @@ rate-limit counters."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 
-from sqlalchemy import case, delete, literal, select, update
+from sqlalchemy import Select, bindparam, case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,20 +45,25 @@ async def prune_revocations(session: AsyncSession, *, before: datetime) -> int:
     return sum(int(getattr(r, "rowcount", 0) or 0) for r in (tokens, families))
 
 
+@functools.cache
+def _token_holder() -> Select[User, str | None, str | None]:
+    # Built once: every authenticated request runs it (docs/architecture.md, "Per-request cost").
+    return (
+        select(User, RevokedToken.jti, RevokedFamily.family)
+        .select_from(User)
+        .outerjoin(RevokedToken, RevokedToken.jti == bindparam("jti"))
+        .outerjoin(RevokedFamily, RevokedFamily.family == bindparam("family"))
+        .where(User.id == bindparam("user_id"), User.live())
+    )
+
+
 async def token_holder(
     session: AsyncSession, user_id: uuid.UUID, jti: str, family: str
 ) -> tuple[User, bool] | None:
     """The live user a token names and whether that token or its login (family) is
     revoked, in one round trip."""
-    row = (
-        await session.execute(
-            select(User, RevokedToken.jti, RevokedFamily.family)
-            .select_from(User)
-            .outerjoin(RevokedToken, RevokedToken.jti == literal(jti))
-            .outerjoin(RevokedFamily, RevokedFamily.family == literal(family))
-            .where(User.id == user_id, User.live())
-        )
-    ).first()
+    params = {"user_id": user_id, "jti": jti, "family": family}
+    row = (await session.execute(_token_holder(), params)).first()
     return None if row is None else (row[0], row[1] is not None or row[2] is not None)
 
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, func, select
+from sqlalchemy import ColumnElement, Executable, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access import audience
@@ -67,22 +68,26 @@ async def next_order(session: AsyncSession, note_id: uuid.UUID) -> float:
     return (highest or 0.0) + ORDER_STEP
 
 
+@functools.cache
+def _block_in_context() -> Select[Block, Note, uuid.UUID, Task | None, str | None]:
+    # Built once: every REST block write runs it (docs/architecture.md, "Per-request cost").
+    return (
+        select(Block, Note, Notebook.user_id, Task, audience.note_holders())
+        .join(Note, Note.id == Block.note_id)
+        .join(Notebook, Notebook.id == Note.notebook_id)
+        .outerjoin(Task, and_(Task.block_id == Block.id, Task.live()))
+        .where(Block.id == bindparam("block_id"), Block.live())
+        .limit(1)
+    )
+
+
 async def live_block_in_context(
     session: AsyncSession, block_id: uuid.UUID
 ) -> tuple[Block, Note, uuid.UUID, Task | None] | None:
     """A live block with its note, the note's notebook owner and its live task, in one
     query: what a write to the block needs to check access and keep the task in sync (and
     the audience of its events, remembered for them)."""
-    row = (
-        await session.execute(
-            select(Block, Note, Notebook.user_id, Task, audience.note_holders())
-            .join(Note, Note.id == Block.note_id)
-            .join(Notebook, Notebook.id == Note.notebook_id)
-            .outerjoin(Task, and_(Task.block_id == Block.id, Task.live()))
-            .where(Block.id == block_id, Block.live())
-            .limit(1)
-        )
-    ).first()
+    row = (await session.execute(_block_in_context(), {"block_id": block_id})).first()
     if row is None:
         return None
     audience.remember_note(session, row[1], row[2], row[4])

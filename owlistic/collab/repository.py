@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from pycrdt import Doc, XmlFragment
-from sqlalchemy import delete, func, literal, select, union_all, update
+from sqlalchemy import Select, bindparam, delete, func, literal, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.block.repository import ORDERING, live_in
@@ -95,10 +96,16 @@ async def ensure_document(session: AsyncSession, note_id: uuid.UUID) -> Stored:
 
 
 async def has_documents(session: AsyncSession, note_ids: list[uuid.UUID]) -> set[uuid.UUID]:
-    found = await session.scalars(
-        select(NoteDocument.note_id).where(NoteDocument.note_id.in_(note_ids))
-    )
+    found = await session.scalars(_documents_among(), {"note_ids": note_ids})
     return set(found)
+
+
+@functools.cache
+def _documents_among() -> Select[uuid.UUID]:
+    # Built once: every REST block write asks it (docs/architecture.md, "Per-request cost").
+    return select(NoteDocument.note_id).where(
+        NoteDocument.note_id.in_(bindparam("note_ids", expanding=True))
+    )
 
 
 async def append(session: AsyncSession, note_id: uuid.UUID, updates: list[bytes]) -> int:

@@ -56,6 +56,10 @@ class OutboxRelay:
         self._handed: list[tuple[int, Message]] = []
         self._caught_up = False
         self._last_scanned: set[int] = set()
+        # When caught up, a wake-up with nothing handed over (the second signal of one
+        # commit) scans only if the last scan is older than the poll interval: rows
+        # written by another process (the CLI) are still found within it.
+        self._next_scan = 0.0
 
     def wake(self) -> None:
         self._wake.set()
@@ -155,6 +159,9 @@ class OutboxRelay:
         # One process owns a SQLite file, so one relay: no locking. The write lock is never
         # held while waiting for the broker.
         handed, self._handed = self._handed, []
+        now = asyncio.get_running_loop().time()
+        if not handed and self._caught_up and now < self._next_scan:
+            return 0
         try:
             if handed and self._caught_up:
                 # A scan may already have sent a row whose hand-over came late.
@@ -169,6 +176,7 @@ class OutboxRelay:
                     messages = [to_message(r, self._topic_prefix) for r in rows]
                     seqs = [r.seq for r in rows]
                 self._last_scanned = set(seqs)
+                self._next_scan = now + self._poll_seconds
                 # Every row committed before this scan is now being sent; later ones are
                 # handed over, in commit order (SQLite commits one writer at a time).
                 self._caught_up = len(seqs) < self._batch_size

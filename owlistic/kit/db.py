@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from owlistic.kit import sqlite_driver
 from owlistic.settings import Settings
 
 # Set by whatever writes outbox rows (events/outbox.py): the commit then wakes the relay.
@@ -66,6 +67,14 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _sqlite_creator(url: str) -> Callable[[], Awaitable[sqlite_driver.Connection]]:
+    """Connections of ``kit.sqlite_driver`` (one thread hop per statement) opened with what
+    the URL's dialect would have passed to sqlite3."""
+    parsed = make_url(url)
+    (database, *_), options = parsed.get_dialect()().create_connect_args(parsed)
+    return sqlite_driver.connector(str(database), **options)
+
+
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
@@ -86,8 +95,8 @@ class Database:
         kwargs: dict[str, Any] = {"echo": settings.database_echo}
         if self.is_sqlite:
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            # A fixed pool: each aiosqlite connection is a thread plus PRAGMAs to open.
-            kwargs |= {"pool_size": 16, "max_overflow": 0}
+            # A fixed pool: each connection is a thread plus PRAGMAs to open.
+            kwargs |= {"pool_size": 16, "max_overflow": 0, "async_creator": _sqlite_creator(url)}
         else:
             # No pre-ping round trip per checkout; a dropped connection is invalidated on
             # its first error and old ones are recycled.

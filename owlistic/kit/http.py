@@ -138,25 +138,34 @@ class DocumentedMethods:
     def __init__(self, paths: Callable[[], dict[str, frozenset[str]]]) -> None:
         self._source = paths
         self._paths: list[tuple[re.Pattern[str], str, frozenset[str]]] | None = None
+        self._any: re.Pattern[str] | None = None
+
+    @staticmethod
+    def _pattern(template: str) -> str:
+        return re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
 
     def _table(self) -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
         if self._paths is None:
             self._paths = [
-                (
-                    re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(p)) + "$"),
-                    p,
-                    methods,
-                )
+                (re.compile("^" + self._pattern(p) + "$"), p, methods)
                 for p, methods in self._source().items()
             ]
+            # Every template as one alternation: a request's template (the metrics' label)
+            # is one match, not one per documented path.
+            self._any = re.compile(
+                "^(?:" + "|".join(f"({self._pattern(p)})" for _, p, _ in self._paths) + ")$"
+            )
         return self._paths
 
     def __call__(self, path: str) -> frozenset[str]:
         return frozenset().union(*(m for pattern, _, m in self._table() if pattern.match(path)))
 
     def template(self, path: str) -> str | None:
-        """The documented path template (``/api/v1/notes/{note_id}``) ``path`` falls under."""
-        return next((t for pattern, t, _ in self._table() if pattern.match(path)), None)
+        """The documented path template (``/api/v1/notes/{note_id}``) ``path`` falls under:
+        the first that matches, in the order of the routes."""
+        table = self._table()
+        found = self._any.match(path) if self._any is not None else None
+        return table[found.lastindex - 1][1] if found and found.lastindex else None
 
 
 class AnswerOptions:

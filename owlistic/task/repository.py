@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.access import audience
@@ -57,21 +58,25 @@ async def completions(session: AsyncSession, task_id: uuid.UUID) -> list[TaskCom
     )
 
 
+@functools.cache
+def _task_in_context() -> Select[Task, Note | None, uuid.UUID | None, Block | None, str | None]:
+    # Built once: every REST task write runs it (docs/architecture.md, "Per-request cost").
+    return (
+        select(Task, Note, Notebook.user_id, Block, audience.note_holders())
+        .outerjoin(Note, Note.id == Task.note_id)
+        .outerjoin(Notebook, Notebook.id == Note.notebook_id)
+        .outerjoin(Block, and_(Block.id == Task.block_id, Block.live()))
+        .where(Task.id == bindparam("task_id"), Task.live())
+        .limit(1)
+    )
+
+
 async def live_in_context(
     session: AsyncSession, task_id: uuid.UUID
 ) -> tuple[Task, Note | None, uuid.UUID | None, Block | None] | None:
     """A live task with its note, the note's notebook owner and its live block, in one query
     (with the audience of its events, remembered for them)."""
-    row = (
-        await session.execute(
-            select(Task, Note, Notebook.user_id, Block, audience.note_holders())
-            .outerjoin(Note, Note.id == Task.note_id)
-            .outerjoin(Notebook, Notebook.id == Note.notebook_id)
-            .outerjoin(Block, and_(Block.id == Task.block_id, Block.live()))
-            .where(Task.id == task_id, Task.live())
-            .limit(1)
-        )
-    ).first()
+    row = (await session.execute(_task_in_context(), {"task_id": task_id})).first()
     if row is None:
         return None
     if row[1] is not None and row[2] is not None:

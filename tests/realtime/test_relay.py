@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from owlistic.events import handoff
@@ -40,6 +42,14 @@ def emit_note_event(session: AsyncSession, user_id: str, title: str) -> None:
         resource_id="n1",
         audience=[user_id],
     )
+
+
+async def wait_until(condition: Callable[[], bool], seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, f"not true within {seconds} s"
+        await asyncio.sleep(0.01)
 
 
 @pytest.fixture
@@ -184,3 +194,72 @@ async def test_hand_over_gives_exactly_the_committed_rows(private_db: Database) 
     finally:
         handoff.unregister(engine)
     assert received == [["kept"], ["expired"]]
+
+
+async def test_a_row_another_process_wrote_is_relayed_while_local_writes_keep_waking_it(
+    private_db: Database, settings: Settings
+) -> None:
+    """A local commit hands its rows to the relay, and its second wake-up (the commit's
+    callback) must not cost a scan of the outbox each time; a row committed through
+    another engine (the CLI, another process) is handed to nobody and is still found by a
+    scan within the poll interval, however busy the local writers keep the relay."""
+    poll = 0.5
+    broker = MemoryBroker()
+    await broker.start()
+    subscription = await broker.subscribe(entity_topics(settings))
+    relay = OutboxRelay(
+        private_db, broker, settings.model_copy(update={"relay_poll_seconds": poll})
+    )
+    engine = private_db.engine.sync_engine
+    handoff.register(engine, relay.rows_committed)
+    private_db.on_outbox_commit(relay.wake)
+    scans: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM events" in statement and "NOT events.dispatched" in statement:
+            scans.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    other = Database(settings.model_copy(update={"database_url": private_db.url}))
+    relay.start()
+    titles: list[str] = []
+    loop = asyncio.get_running_loop()
+    arrived: dict[str, float] = {}
+
+    async def drain() -> None:
+        while True:
+            message = await anext(subscription)
+            titles.append(json.loads(message.value)["payload"]["title"])
+            arrived[titles[-1]] = loop.time()
+
+    draining = asyncio.create_task(drain())
+    try:
+        async with private_db.session() as session:
+            emit_note_event(session, "u1", "local 0")
+        await wait_until(lambda: titles == ["local 0"], 5)
+        scans.clear()
+        async with other.session() as session:
+            emit_note_event(session, "u1", "from another process")
+        started = loop.time()
+        writes = 20
+        for i in range(1, writes + 1):
+            async with private_db.session() as session:
+                emit_note_event(session, "u1", f"local {i}")
+            await asyncio.sleep(0.02)
+        await wait_until(lambda: "from another process" in titles, 5)
+        await wait_until(lambda: f"local {writes}" in titles, 5)
+        elapsed = loop.time() - started
+    finally:
+        draining.cancel()
+        await relay.stop()
+        handoff.unregister(engine)
+        event.remove(engine, "before_cursor_execute", record)
+        await other.dispose()
+        await subscription.close()
+    found = arrived["from another process"] - started
+    assert found < 3 * poll, f"found after {found:.2f} s, the poll interval is {poll} s"
+    assert sorted(titles) == sorted(
+        ["local 0", "from another process"] + [f"local {i}" for i in range(1, writes + 1)]
+    ), "every row once"
+    # One scan per poll interval at most, not one per local write.
+    assert len(scans) <= elapsed / poll + 1, f"{len(scans)} scans for {writes} local writes"

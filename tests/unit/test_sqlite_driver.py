@@ -1,0 +1,134 @@
+"""The embedded database's connection (``kit/sqlite_driver.py``): one hand-off to the
+connection's thread per statement, with everything SQLAlchemy reads from a cursor."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from owlistic.kit import sqlite_driver
+from owlistic.kit.db import Database
+from owlistic.settings import Settings
+
+
+@pytest.fixture
+async def db(tmp_path: Path, settings: Settings) -> AsyncIterator[Database]:
+    database = Database(
+        settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp_path / 'd.db'}"})
+    )
+    async with database.engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE)"))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def hand_offs(monkeypatch: pytest.MonkeyPatch) -> collections.Counter[str]:
+    """How many jobs were handed to connection threads, by kind."""
+    counted: collections.Counter[str] = collections.Counter()
+    original = sqlite_driver.Connection._run
+
+    async def run(self: sqlite_driver.Connection, job: Any) -> Any:
+        counted[getattr(job, "__name__", "job")] += 1
+        return await original(self, job)
+
+    monkeypatch.setattr(sqlite_driver.Connection, "_run", run)
+    return counted
+
+
+async def test_a_write_unit_of_work_costs_one_hand_off_per_statement(
+    db: Database, hand_offs: collections.Counter[str]
+) -> None:
+    async with db.session() as session:
+        inserted = await session.execute(text("INSERT INTO t (name) VALUES ('a'), ('b')"))
+        assert getattr(inserted, "rowcount", None) == 2
+        rows = (await session.execute(text("SELECT id, name FROM t ORDER BY id"))).all()
+    assert [name for _, name in rows] == ["a", "b"]
+    # BEGIN IMMEDIATE, the two statements and COMMIT; the pool's reset of a connection
+    # whose transaction has ended costs nothing.
+    assert sum(hand_offs.values()) == 4, hand_offs
+    assert hand_offs["commit"] == 1
+    assert hand_offs["rollback"] == 0
+
+
+async def test_cursor_answers_rows_in_pieces_last_row_id_and_errors(db: Database) -> None:
+    async with db.engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, sqlite_driver.Connection)
+        cursor = driver.cursor()
+        await cursor.execute("INSERT INTO t (name) VALUES (?)", ("x",))
+        assert cursor.lastrowid == 1
+        assert cursor.rowcount == 1
+        await cursor.executemany("INSERT INTO t (name) VALUES (?)", [("y",), ("z",)])
+        assert cursor.rowcount == 2
+        await cursor.execute("SELECT name FROM t ORDER BY id")
+        assert [d[0] for d in cursor.description] == ["name"]
+        assert await cursor.fetchone() == ("x",)
+        assert await cursor.fetchmany(5) == [("y",), ("z",)]
+        assert await cursor.fetchone() is None
+        assert await cursor.fetchall() == []
+        await driver.rollback()
+
+    with pytest.raises(IntegrityError):
+        async with db.session() as session:
+            await session.execute(text("INSERT INTO t (name) VALUES ('dup'), ('dup')"))
+    async with db.session(readonly=True) as session:
+        count = await session.scalar(text("SELECT count(*) FROM t WHERE name = 'dup'"))
+    assert count == 0, "the failed statement's transaction was rolled back"
+
+
+async def test_a_cancelled_statement_leaves_its_connection_usable(db: Database) -> None:
+    slow = text(
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) "
+        "SELECT count(*) FROM c"
+    )
+
+    async def read() -> Any:
+        async with db.session(readonly=True) as session:
+            return await session.scalar(slow)
+
+    task = asyncio.create_task(read())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # Every pooled connection still answers (the cancelled one finished its statement in
+    # its thread and was returned or discarded by the pool).
+    answers = await asyncio.gather(*(_one(db) for _ in range(20)))
+    assert answers == [1] * 20
+
+
+async def _one(db: Database) -> Any:
+    async with db.session(readonly=True) as session:
+        return await session.scalar(text("SELECT 1"))
+
+
+async def test_a_closed_connection_says_so(tmp_path: Path) -> None:
+    connection = await sqlite_driver.connector(str(tmp_path / "c.db"))()
+    await connection.close()
+    with pytest.raises(ValueError, match="no active connection"):
+        await connection.cursor().execute("SELECT 1")
+    await connection.close()  # closing twice is harmless
+
+
+async def test_a_missing_directory_is_an_operational_error(tmp_path: Path) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    path = str(tmp_path / "missing" / "d.db")
+    engine = create_async_engine(
+        f"sqlite+aiosqlite:///{path}", async_creator=sqlite_driver.connector(path)
+    )
+    try:
+        with pytest.raises(OperationalError):
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
