@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from owlistic.events import handoff
+from owlistic.events import handoff, wakeup
 from owlistic.events.broker import Broker, BrokerUnavailable, create_broker, entity_topics
 from owlistic.events.relay import OutboxRelay
 from owlistic.events.wakeup import PgListener, asyncpg_dsn, install_notify_hook
@@ -46,12 +46,14 @@ class EventPipeline:
                 asyncpg_dsn(self._db.engine.url),
                 self.relay.wake,
                 retry_seconds=self._settings.relay_poll_seconds,
+                origin=wakeup.register_origin(self._db.engine.sync_engine),
             )
             self._listener.start()
         self.relay.start()
 
     async def stop_relay(self) -> None:
         handoff.unregister(self._db.engine.sync_engine)
+        wakeup.unregister_origin(self._db.engine.sync_engine)
         if self._listener is not None:
             await self._listener.stop()
             self._listener = None

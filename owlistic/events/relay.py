@@ -35,6 +35,10 @@ PRUNE_INTERVAL_SECONDS = 600.0
 MAX_BATCHES_PER_TRANSACTION = 10
 # Any constant shared by all instances; held for one transaction.
 RELAY_LOCK_KEY = 0x6F776C6973746963  # "owlistic"
+# SQLite: how long published rows wait to be marked dispatched, so that the rows of many
+# commits are marked in one write transaction instead of one each. A crash in between
+# sends them again (delivery is at least once; consumers de-duplicate by event id).
+MARK_DELAY_SECONDS = 0.05
 
 
 class OutboxRelay:
@@ -60,6 +64,11 @@ class OutboxRelay:
         # commit) scans only if the last scan is older than the poll interval: rows
         # written by another process (the CLI) are still found within it.
         self._next_scan = 0.0
+        # Published, not yet marked (MARK_DELAY_SECONDS); a scan marks them first, under
+        # the lock, so that it never reads a sent row as pending and sends it twice.
+        self._unmarked: list[int] = []
+        self._marker: asyncio.Task[None] | None = None
+        self._mark_lock = asyncio.Lock()
 
     def wake(self) -> None:
         self._wake.set()
@@ -80,11 +89,16 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="owlistic-outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._task, self._marker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._marker = None
+        try:
+            await self._mark_published()
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("outbox relay stopped with rows sent but not marked: %s", exc)
 
     async def relay_once(self) -> int:
         """Publish what is pending (a bounded number of batches); returns how many rows
@@ -171,6 +185,7 @@ class OutboxRelay:
                 seqs = [seq for seq, _ in fresh]
                 messages = [message for _, message in fresh]
             else:
+                await self._mark_published()  # what was sent must not read as pending
                 async with self._db.session(readonly=True) as session:
                     rows = await repository.pending_batch(session, self._batch_size)
                     messages = [to_message(r, self._topic_prefix) for r in rows]
@@ -183,12 +198,34 @@ class OutboxRelay:
             if not seqs:
                 return 0
             await self._broker.publish(messages)
-            async with self._db.session() as session:
-                await repository.mark_dispatched(session, seqs)
         except BaseException:
             self._caught_up = False  # rows stay pending; the next run scans for them
             raise
+        self._unmarked.extend(seqs)
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._mark_soon(), name="owlistic-outbox-mark")
         return len(seqs)
+
+    async def _mark_soon(self) -> None:
+        await asyncio.sleep(MARK_DELAY_SECONDS)
+        try:
+            await self._mark_published()
+        except (SQLAlchemyError, OSError) as exc:
+            # Kept: the next scan (at the latest a poll interval away) marks them first.
+            log.warning("outbox relay could not mark sent rows yet: %s", exc)
+
+    async def _mark_published(self) -> None:
+        """SQLite: marks every published row not marked yet, in one transaction."""
+        async with self._mark_lock:
+            seqs, self._unmarked = self._unmarked, []
+            if not seqs:
+                return
+            try:
+                async with self._db.session() as session:
+                    await repository.mark_dispatched(session, seqs)
+            except BaseException:
+                self._unmarked[:0] = seqs
+                raise
 
     async def prune(self) -> None:
         async with self._db.session() as session:

@@ -2,6 +2,9 @@
 
 In one process the commit wakes the relay directly (``Database.on_outbox_commit``); on
 PostgreSQL every instance also listens, so a write on one instance wakes the relays of all.
+The notification names the instance that wrote (its payload, an id of the instance's
+engine) and that instance's own listener ignores it: its relay was woken by the commit
+already, and a second run found nothing but cost four round trips (lock, read, commit).
 """
 
 from __future__ import annotations
@@ -9,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session
 
 from owlistic.kit.db import OUTBOX_WRITTEN
@@ -21,13 +26,30 @@ from owlistic.kit.db import OUTBOX_WRITTEN
 log = logging.getLogger("owlistic.relay")
 
 CHANNEL = "owlistic_outbox"
-_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', '')")
+_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :origin)")
+# Engines whose commits wake their own relay, with the id their notifications carry. An
+# engine not listed (another process's, a script's) notifies with an empty origin, which
+# every listener acts on.
+_origins: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def register_origin(engine: Engine) -> str:
+    """The id ``engine``'s notifications carry from now on (for its listener to ignore)."""
+    origin = uuid.uuid4().hex
+    _origins[engine] = origin
+    return origin
+
+
+def unregister_origin(engine: Engine) -> None:
+    _origins.pop(engine, None)
 
 
 def _notify_if_pending(session: Session) -> None:
-    if session.info.get(OUTBOX_WRITTEN) and session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind()
+    if session.info.get(OUTBOX_WRITTEN) and bind.dialect.name == "postgresql":
+        origin = _origins.get(bind, "") if isinstance(bind, Engine) else ""
         # Part of the transaction: PostgreSQL delivers it only if the commit succeeds.
-        session.execute(_NOTIFY)
+        session.execute(_NOTIFY, {"origin": origin})
 
 
 def install_notify_hook() -> None:
@@ -41,11 +63,20 @@ def asyncpg_dsn(url: URL) -> str:
 
 
 class PgListener:
-    """Calls ``on_notify`` for each NOTIFY on the outbox channel; reconnects when dropped."""
+    """Calls ``on_notify`` for each NOTIFY on the outbox channel but those from ``origin``
+    (this instance's own commits, which wake its relay directly); reconnects when dropped."""
 
-    def __init__(self, dsn: str, on_notify: Callable[[], None], *, retry_seconds: float) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        on_notify: Callable[[], None],
+        *,
+        retry_seconds: float,
+        origin: str = "",
+    ) -> None:
         self._dsn = dsn
         self._on_notify = on_notify
+        self._origin = origin
         self._retry_seconds = retry_seconds
         self._task: asyncio.Task[None] | None = None
 
@@ -58,8 +89,9 @@ class PgListener:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def _callback(self, *_: Any) -> None:
-        self._on_notify()
+    def _callback(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        if not self._origin or payload != self._origin:
+            self._on_notify()
 
     async def _listen_until_closed(self) -> None:
         import asyncpg  # PostgreSQL only: the embedded server never loads the driver

@@ -20,7 +20,7 @@ from owlistic.events.broker import Message, entity_topics
 from owlistic.events.broker.base import HEADER_AUDIENCE, HEADER_EVENT_ID, HEADER_SEQ
 from owlistic.events.broker.memory import MemoryBroker
 from owlistic.events.outbox import append_row
-from owlistic.events.relay import OutboxRelay
+from owlistic.events.relay import MARK_DELAY_SECONDS, OutboxRelay
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
 from owlistic.migrations.runner import upgrade
@@ -97,12 +97,21 @@ async def test_relay_publishes_committed_rows_in_order_once(
     assert first["payload"]["event_id"] == (messages[0].header(HEADER_EVENT_ID) or b"").decode()
     assert "audience" not in json.dumps(first)
 
-    async with private_db.session(readonly=True) as session:
-        states = (
-            await session.execute(select(OutboxEvent.dispatched, OutboxEvent.dispatched_at))
-        ).all()
-    assert len(states) == 11
-    assert all(s.dispatched and s.dispatched_at for s in states)
+    # Marked a moment after they were sent (the rows of many commits in one transaction).
+    async def marked() -> list[Any]:
+        async with private_db.session(readonly=True) as session:
+            states = await session.execute(
+                select(OutboxEvent.dispatched, OutboxEvent.dispatched_at)
+            )
+            return [s.dispatched_at for s in states if s.dispatched]
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while len(await marked()) < 11:
+        assert loop.time() < deadline, f"{len(await marked())} of 11 marked dispatched"
+        await asyncio.sleep(0.02)
+    assert all(await marked())
+    await relay.stop()
     await subscription.close()
 
 
@@ -214,10 +223,13 @@ async def test_a_row_another_process_wrote_is_relayed_while_local_writes_keep_wa
     handoff.register(engine, relay.rows_committed)
     private_db.on_outbox_commit(relay.wake)
     scans: list[str] = []
+    marks: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         if "FROM events" in statement and "NOT events.dispatched" in statement:
             scans.append(statement)
+        if statement.startswith("UPDATE events SET dispatched"):
+            marks.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
     other = Database(settings.model_copy(update={"database_url": private_db.url}))
@@ -237,7 +249,9 @@ async def test_a_row_another_process_wrote_is_relayed_while_local_writes_keep_wa
         async with private_db.session() as session:
             emit_note_event(session, "u1", "local 0")
         await wait_until(lambda: titles == ["local 0"], 5)
+        await asyncio.sleep(2 * MARK_DELAY_SECONDS)
         scans.clear()
+        marks.clear()
         async with other.session() as session:
             emit_note_event(session, "u1", "from another process")
         started = loop.time()
@@ -245,10 +259,11 @@ async def test_a_row_another_process_wrote_is_relayed_while_local_writes_keep_wa
         for i in range(1, writes + 1):
             async with private_db.session() as session:
                 emit_note_event(session, "u1", f"local {i}")
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.005)
         await wait_until(lambda: "from another process" in titles, 5)
         await wait_until(lambda: f"local {writes}" in titles, 5)
         elapsed = loop.time() - started
+        await asyncio.sleep(2 * MARK_DELAY_SECONDS)
     finally:
         draining.cancel()
         await relay.stop()
@@ -263,3 +278,7 @@ async def test_a_row_another_process_wrote_is_relayed_while_local_writes_keep_wa
     ), "every row once"
     # One scan per poll interval at most, not one per local write.
     assert len(scans) <= elapsed / poll + 1, f"{len(scans)} scans for {writes} local writes"
+    # The sent rows are marked in one transaction per mark delay (and one per scan), not
+    # one per commit.
+    most = (elapsed + 2 * MARK_DELAY_SECONDS) / MARK_DELAY_SECONDS + len(scans) + 1
+    assert 1 <= len(marks) <= most, f"{len(marks)} marks for {writes} local writes"
