@@ -13,7 +13,7 @@ import logging
 from owlistic.events import handoff, wakeup
 from owlistic.events.broker import Broker, BrokerUnavailable, create_broker, entity_topics
 from owlistic.events.relay import OutboxRelay
-from owlistic.events.wakeup import PgListener, asyncpg_dsn, install_notify_hook
+from owlistic.events.wakeup import PgListener, asyncpg_dsn
 from owlistic.kit.db import Database
 from owlistic.settings import Settings
 
@@ -30,7 +30,6 @@ class EventPipeline:
         self._listener: PgListener | None = None
 
     async def open(self) -> None:
-        install_notify_hook()
         try:
             await self.broker.start()
         except BrokerUnavailable as exc:

@@ -22,7 +22,6 @@ from owlistic.events.broker import Broker, BrokerUnavailable, Delivery, Message
 from owlistic.events.envelope import OutboxRow, to_message
 from owlistic.kit.db import Database
 from owlistic.kit.time import utcnow
-from owlistic.models import OutboxEvent
 from owlistic.settings import Settings
 
 log = logging.getLogger("owlistic.relay")
@@ -73,16 +72,13 @@ class OutboxRelay:
     def wake(self) -> None:
         self._wake.set()
 
-    def rows_committed(self, rows: list[OutboxEvent] | None) -> None:
-        """Called right after a local commit with the rows it wrote (None: read them).
+    def rows_committed(self, rows: Sequence[OutboxRow]) -> None:
+        """Called right after a local commit with the rows it wrote.
 
         Registered for SQLite only: with PostgreSQL several instances relay, and rows are
         taken under lock (NOTIFY wakes them).
         """
-        if rows is None:
-            self._caught_up = False
-        else:
-            self._handed.extend((r.seq, to_message(r, self._topic_prefix)) for r in rows)
+        self._handed.extend((r.seq, to_message(r, self._topic_prefix)) for r in rows)
         self._wake.set()
 
     def start(self) -> None:

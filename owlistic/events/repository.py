@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,11 +12,15 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
+    Executable,
     Integer,
     any_,
     bindparam,
     delete,
     func,
+    insert,
+    literal_column,
     not_,
     select,
     type_coerce,
@@ -66,6 +72,37 @@ async def pending_batch(
         query = query.with_for_update(skip_locked=True)
     rows: Sequence[Any] = (await session.execute(query)).all()
     return rows
+
+
+# Core, not the unit of work: a write's events are inserted in one statement that returns
+# their ``seq``s in the order given (``events.id`` is the insert sentinel).
+_INSERT = insert(OutboxEvent).returning(OutboxEvent.seq, sort_by_parameter_order=True)
+
+
+def insert_rows(
+    conn: Connection, rows: Sequence[dict[str, Any]], *, notify: tuple[str, str] | None
+) -> list[int]:
+    """Inserts outbox rows (called as the writing transaction commits); their ``seq``s.
+    ``notify``: the channel and payload of a NOTIFY sent by the same statement
+    (PostgreSQL)."""
+    statement = _INSERT if notify is None else _insert_notifying(*notify)
+    return [int(seq) for seq in conn.execute(statement, list(rows)).scalars()]
+
+
+@functools.cache
+def _insert_notifying(channel: str, payload: str) -> Executable:
+    # On PostgreSQL the insert itself wakes every instance's relay (``events/wakeup.py``)
+    # instead of a statement of its own: a NOTIFY is delivered only if the transaction
+    # commits, and PostgreSQL folds a transaction's identical notifications into one. The
+    # channel and payload are written into the SQL (a constant and an instance's hex id):
+    # a RETURNING clause repeated for each row of a multi-row insert takes no parameters.
+    if not _SAFE_LITERAL.fullmatch(channel + payload):
+        raise ValueError(f"not a plain identifier: {channel!r} / {payload!r}")
+    notify = func.pg_notify(literal_column(f"'{channel}'"), literal_column(f"'{payload}'"))
+    return insert(OutboxEvent).returning(OutboxEvent.seq, notify, sort_by_parameter_order=True)
+
+
+_SAFE_LITERAL = re.compile(r"[A-Za-z0-9_]*")
 
 
 async def mark_dispatched(session: AsyncSession, seqs: Sequence[int]) -> None:

@@ -1,4 +1,5 @@
-"""Waking relays: ``NOTIFY`` in the writing transaction, ``LISTEN`` on a dedicated connection.
+"""Waking relays: ``NOTIFY`` in the writing transaction (sent by the outbox insert itself),
+``LISTEN`` on a dedicated connection.
 
 In one process the commit wakes the relay directly (``Database.on_outbox_commit``); on
 PostgreSQL every instance also listens, so a write on one instance wakes the relays of all.
@@ -17,16 +18,11 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.orm import Session
-
-from owlistic.kit.db import OUTBOX_WRITTEN
 
 log = logging.getLogger("owlistic.relay")
 
 CHANNEL = "owlistic_outbox"
-_NOTIFY = text(f"SELECT pg_notify('{CHANNEL}', :origin)")
 # Engines whose commits wake their own relay, with the id their notifications carry. An
 # engine not listed (another process's, a script's) notifies with an empty origin, which
 # every listener acts on.
@@ -44,18 +40,12 @@ def unregister_origin(engine: Engine) -> None:
     _origins.pop(engine, None)
 
 
-def _notify_if_pending(session: Session) -> None:
-    bind = session.get_bind()
-    if session.info.get(OUTBOX_WRITTEN) and bind.dialect.name == "postgresql":
-        origin = _origins.get(bind, "") if isinstance(bind, Engine) else ""
-        # Part of the transaction: PostgreSQL delivers it only if the commit succeeds.
-        session.execute(_NOTIFY, {"origin": origin})
-
-
-def install_notify_hook() -> None:
-    """Idempotent; applies to every ORM session, and is a no-op on SQLite."""
-    if not event.contains(Session, "before_commit", _notify_if_pending):
-        event.listen(Session, "before_commit", _notify_if_pending)
+def notification(engine: Engine) -> tuple[str, str] | None:
+    """What a commit on ``engine`` notifies (channel, origin), sent by the outbox insert
+    (``events/repository.py: insert_rows``); None where nobody listens (SQLite)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    return CHANNEL, _origins.get(engine, "")
 
 
 def asyncpg_dsn(url: URL) -> str:
