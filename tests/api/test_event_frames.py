@@ -14,19 +14,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session
 
 from owlistic.auth import revocation
+from owlistic.events import handoff
 from owlistic.events.broker.base import HEADER_AUDIENCE
-from owlistic.events.envelope import to_message
-from owlistic.models import OutboxEvent
+from owlistic.events.envelope import OutboxRow, to_message
 from owlistic.realtime.catalog import envelope_models
 from tests.api.helpers import API, block, note, notebook, ok, task
 from tests.conftest import register
@@ -38,20 +37,21 @@ _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)")
 
 
 @contextmanager
-def outbox_rows() -> Iterator[list[OutboxEvent]]:
-    rows: list[OutboxEvent] = []
+def outbox_rows() -> Iterator[list[OutboxRow]]:
+    """The outbox rows every commit inserts, as the writing transaction built them."""
+    found: list[OutboxRow] = []
+    original = handoff.inserted
 
-    def collect(session: Session, _flush: UOWTransaction) -> None:
+    def collect(session: Session, rows: Sequence[OutboxRow]) -> None:
         # Session revocations are internal (no audience: no client ever receives one).
-        rows.extend(
-            o for o in session.new if isinstance(o, OutboxEvent) and o.entity != revocation.ENTITY
-        )
+        found.extend(r for r in rows if r.entity != revocation.ENTITY)
+        original(session, rows)
 
-    event.listen(Session, "after_flush", collect)
+    handoff.inserted = collect
     try:
-        yield rows
+        yield found
     finally:
-        event.remove(Session, "after_flush", collect)
+        handoff.inserted = original
 
 
 class Placeholders:
@@ -128,7 +128,7 @@ def _stored_json_sorted(value: str) -> str:
     return json.dumps(body, separators=(",", ":"))
 
 
-def _frame(row: OutboxEvent, placeholders: Placeholders) -> dict[str, Any]:
+def _frame(row: OutboxRow, placeholders: Placeholders) -> dict[str, Any]:
     message = to_message(row, "owlistic.")
     headers = dict(message.headers)
     return {
