@@ -76,6 +76,45 @@ Each change, measured interleaved in one run:
   Python work on the second core, and that outweighs the hand-off on a 2-core machine.
 - A pgbench ceiling that cannot connect (a shared PostgreSQL out of connection slots)
   is reported as failed without discarding the series measured before it.
+- **Where a REST write's CPU went, and the changes that halved it** (embedded, one client;
+  py-spy of the app in one process with its client, and an in-process harness measuring
+  process CPU over 500 sequential requests of each operation). Before: SQLAlchemy's
+  aiosqlite adapter handed four jobs per statement to the connection's thread (cursor,
+  execute, fetch, close: ~45 per write, each a queue put, a thread wake-up, a GIL hand-over
+  and a wake-up of the loop); running the statements inline, as an experiment, took a write
+  from 11.4 to 5.7 ms of CPU. Building the same SQL expressions and their cache keys on
+  every request ~15 %, PyJWT verifying the same token every request ~8 %, the relay's work
+  after each write ~15 % (a scan of the outbox on the commit's second wake-up, then a write
+  transaction to mark one row), the search index upsert's `excluded` alias ~6 %. Changed:
+  SQLite connections of our own under the aiosqlite dialect (`kit/sqlite_driver.py`: one
+  job per statement, no job to reset a connection whose transaction ended), the hottest
+  statements built once with bind parameters, verified tokens remembered (expiry checked
+  per use, revocation still read per request), no scan when nothing was handed over and
+  the last scan is recent, sent rows marked once per 50 ms, the outbox rows inserted by one
+  Core statement (no unit of work), the upsert built once per shape, the metrics' path
+  label one regex match; on PostgreSQL an instance ignores the NOTIFY of its own commits
+  (a second relay transaction per write, four round trips, found nothing) and the NOTIFY
+  rides in the outbox INSERT. In-process CPU per request, before -> after: update block
+  11.4 -> 4.7 ms, create block 11.4 -> 5.3, toggle task 10.7 -> 5.0, open note 5.2 -> 3.3.
+  What is left (after): SQLAlchemy's ORM ~58 % of the main thread's own samples (statement
+  execution 27 % inclusive, the commit 13 %, the flush 8 %), FastAPI 7 %, our code 12 %,
+  hand-offs to the connection thread ~5 %, the relay ~3 %.
+  Interleaved against the previous `main` in one run
+  (`python -m bench --quick --mode embedded --scenario rest_mix --baseline <main>`,
+  quiet machine), req/s ratio at 1 / 16 / 64 clients: update block 2.36x / 1.82x / 1.70x,
+  create block 1.94x / 1.73x / 1.74x, toggle task 2.16x / 1.61x / 1.58x, open note
+  1.51x / 1.41x / 1.35x, list notes (unchanged code) 0.98x / 1.12x / 1.15x; one-client p50
+  update 10.6 -> 4.4 ms, create 9.8 -> 4.8, toggle 9.9 -> 4.7, open 4.8 -> 3.2. Production
+  (`--mode production --workers 2`, PostgreSQL + Kafka): update 1.12x / 1.36x / 1.19x,
+  create 1.32x / 1.32x / 1.24x, toggle 1.06x / 1.21x / 1.29x, open note 1.16x / 1.71x /
+  1.47x, list notes 0.98x / 1.05x / 0.95x; one-client p50 update 7.8 -> 6.6 ms, create
+  9.2 -> 6.8, toggle 7.8 -> 7.2, open 3.7 -> 3.2. The goals (a write's one-client p50
+  <= 3 ms embedded, <= 4 ms on PostgreSQL) are not met yet.
+- The pgbench ceiling failed on every write series: the replay added `ON CONFLICT DO
+  NOTHING` to every INSERT, the search index upsert included (two ON CONFLICT clauses).
+  Upserts now replay as they are; and `scripts/services/postgres.sh` starts the test
+  cluster with 300 connection slots (64 pgbench clients beside two servers' pools exceeded
+  the stock 100).
 
 Where a task toggle's CPU went this session (cProfile on process time, embedded, one
 client, server and client in one process, 300 toggles): SQLAlchemy 46 % of all CPU
