@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from owlistic.events import handoff
 from owlistic.events.broker import Message, entity_topics
 from owlistic.events.broker.base import HEADER_AUDIENCE, HEADER_EVENT_ID, HEADER_SEQ
 from owlistic.events.broker.memory import MemoryBroker
+from owlistic.events.envelope import OutboxRow
 from owlistic.events.outbox import append_row
 from owlistic.events.relay import MARK_DELAY_SECONDS, OutboxRelay
 from owlistic.kit.db import Database
@@ -171,10 +172,10 @@ async def test_pruned_events_cannot_be_resumed_from(
 
 
 async def test_hand_over_gives_exactly_the_committed_rows(private_db: Database) -> None:
-    received: list[list[str] | None] = []
+    received: list[list[str]] = []
 
-    def sink(rows: list[OutboxEvent] | None) -> None:
-        received.append(None if rows is None else [r.data["title"] for r in rows])
+    def sink(rows: Sequence[OutboxRow]) -> None:
+        received.append([r.data["title"] for r in rows])
 
     engine = private_db.engine.sync_engine
     handoff.register(engine, sink)
@@ -199,7 +200,7 @@ async def test_hand_over_gives_exactly_the_committed_rows(private_db: Database) 
         async with private_db.session() as session:
             emit_note_event(session, "u1", "expired")
             await session.flush()
-            session.expire_all()  # outbox rows join the session at commit: still complete
+            session.expire_all()  # the outbox inserts what emit built, at commit: complete
     finally:
         handoff.unregister(engine)
     assert received == [["kept"], ["expired"]]
