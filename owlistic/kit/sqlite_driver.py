@@ -157,6 +157,9 @@ class Connection:
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         self._connector = connect
         self._connection: sqlite3.Connection | None = None
+        # Set when the job that ends the thread is queued: no job may follow it (the
+        # thread would never run it, and its caller would wait for ever).
+        self._closing = False
         self._tx = _Jobs()
         self._thread = threading.Thread(
             target=_serve, args=(self._tx.queue,), name="owlistic-sqlite", daemon=True
@@ -169,14 +172,21 @@ class Connection:
             raise ValueError("no active connection")
         return self._connection
 
-    async def _run(self, job: Callable[[], T]) -> T:
+    async def _run(self, job: Callable[[], T], *, last: bool = False) -> T:
+        if self._closing:
+            raise ValueError("no active connection")
+        self._closing = last
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._tx.put_nowait((future, job))
         return await future
 
     async def _open(self) -> Connection:
         self._thread.start()
-        self._connection = await self._run(self._connector)
+        try:
+            self._connection = await self._run(self._connector)
+        except BaseException:
+            self.stop()  # the thread ends instead of waiting for jobs that never come
+            raise
         return self
 
     def __await__(self) -> Generator[Any, None, Connection]:
@@ -214,12 +224,13 @@ class Connection:
         return close
 
     async def close(self) -> None:
-        if self._thread.is_alive():
-            await self._run(self._closer())
+        if not self._closing:
+            await self._run(self._closer(), last=True)
 
     def stop(self) -> None:
         """Close without waiting (the pool terminating a connection outside a task)."""
-        if self._thread.is_alive():
+        if not self._closing:
+            self._closing = True
             self._tx.put_nowait((None, self._closer()))
 
 

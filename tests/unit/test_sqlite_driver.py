@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -111,18 +112,26 @@ async def _one(db: Database) -> Any:
         return await session.scalar(text("SELECT 1"))
 
 
-async def test_a_closed_connection_says_so(tmp_path: Path) -> None:
-    connection = await sqlite_driver.connector(str(tmp_path / "c.db"))()
-    await connection.close()
-    with pytest.raises(ValueError, match="no active connection"):
-        await connection.cursor().execute("SELECT 1")
-    await connection.close()  # closing twice is harmless
+async def test_a_closed_connection_says_so_and_closing_again_returns(tmp_path: Path) -> None:
+    """Closing again right after a close must not queue a job behind the one that ended
+    the connection's thread: its caller would wait for ever (seen once in a loaded CI
+    run). Many rounds, each bounded, so a hang fails instead of stalling the suite."""
+    for _ in range(50):
+        connection = await sqlite_driver.connector(str(tmp_path / "c.db"))()
+        await asyncio.wait_for(connection.close(), 5)
+        await asyncio.wait_for(connection.close(), 5)
+        connection.stop()  # as harmless
+        with pytest.raises(ValueError, match="no active connection"):
+            await asyncio.wait_for(connection.cursor().execute("SELECT 1"), 5)
+        with pytest.raises(ValueError, match="no active connection"):
+            await asyncio.wait_for(connection.commit(), 5)
 
 
 async def test_a_missing_directory_is_an_operational_error(tmp_path: Path) -> None:
     from sqlalchemy.ext.asyncio import create_async_engine
 
     path = str(tmp_path / "missing" / "d.db")
+    before = threading.active_count()
     engine = create_async_engine(
         f"sqlite+aiosqlite:///{path}", async_creator=sqlite_driver.connector(path)
     )
@@ -132,3 +141,8 @@ async def test_a_missing_directory_is_an_operational_error(tmp_path: Path) -> No
                 await conn.execute(text("SELECT 1"))
     finally:
         await engine.dispose()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while threading.active_count() > before:  # the failed connection's thread ended
+        assert loop.time() < deadline, "a thread was left waiting for jobs"
+        await asyncio.sleep(0.01)
