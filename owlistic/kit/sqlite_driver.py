@@ -41,15 +41,16 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
         future.set_result(result)
 
 
-def _serve(jobs: SimpleQueue[_Job]) -> None:
+def _serve(jobs: _Jobs) -> None:
     while True:
-        future, job = jobs.get()
+        future, job = jobs.queue.get()
         result: Any = None
         error: BaseException | None = None
         try:
             result = job()
         except BaseException as exc:  # handed to the awaiting task, which re-raises it
             error = exc
+        jobs.finished += 1
         if future is not None:
             future.get_loop().call_soon_threadsafe(_settle, future, result, error)
         if result is _STOP:
@@ -57,13 +58,23 @@ def _serve(jobs: SimpleQueue[_Job]) -> None:
 
 
 class _Jobs:
-    """What the aiosqlite dialect calls ``_tx``: it queues the ``isolation_level`` setter."""
+    """A connection's queue (what the aiosqlite dialect calls ``_tx``: it queues the
+    ``isolation_level`` setter). ``queued`` is only written by the event loop's thread,
+    ``finished`` only by the connection's, so neither loses a count."""
 
     def __init__(self) -> None:
         self.queue: SimpleQueue[_Job] = SimpleQueue()
+        self.queued = 0
+        self.finished = 0
 
     def put_nowait(self, job: _Job) -> None:
+        self.queued += 1
         self.queue.put_nowait(job)
+
+    @property
+    def idle(self) -> bool:
+        """No job waiting or running (one whose awaiting task was cancelled may still be)."""
+        return self.finished == self.queued
 
 
 class _Outcome:
@@ -162,7 +173,7 @@ class Connection:
         self._closing = False
         self._tx = _Jobs()
         self._thread = threading.Thread(
-            target=_serve, args=(self._tx.queue,), name="owlistic-sqlite", daemon=True
+            target=_serve, args=(self._tx,), name="owlistic-sqlite", daemon=True
         )
 
     @property
@@ -200,14 +211,18 @@ class Connection:
         return Cursor(self)
 
     # Outside a transaction both are no-ops in sqlite3: the pool's reset of a connection
-    # whose transaction already ended (every checkin after a commit) costs no hop. The
-    # flag is read between statements, when the connection's thread is idle.
+    # whose transaction already ended (every checkin after a commit) costs no hop. Only
+    # when the thread is idle: after a cancelled statement (a BEGIN, say) still running,
+    # the rollback must queue behind it, as every other job does.
+    def _needless(self) -> bool:
+        return self._tx.idle and not self._conn.in_transaction
+
     async def commit(self) -> None:
-        if self._conn.in_transaction:
+        if not self._needless():
             await self._run(self._conn.commit)
 
     async def rollback(self) -> None:
-        if self._conn.in_transaction:
+        if not self._needless():
             await self._run(self._conn.rollback)
 
     async def create_function(self, *args: Any, **kwargs: Any) -> None:

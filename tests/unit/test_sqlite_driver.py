@@ -18,6 +18,12 @@ from owlistic.kit import sqlite_driver
 from owlistic.kit.db import Database
 from owlistic.settings import Settings
 
+# Long enough (about a second) to be cancelled while it runs.
+SLOW = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) "
+    "SELECT count(*) FROM c"
+)
+
 
 @pytest.fixture
 async def db(tmp_path: Path, settings: Settings) -> AsyncIterator[Database]:
@@ -87,10 +93,7 @@ async def test_cursor_answers_rows_in_pieces_last_row_id_and_errors(db: Database
 
 
 async def test_a_cancelled_statement_leaves_its_connection_usable(db: Database) -> None:
-    slow = text(
-        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) "
-        "SELECT count(*) FROM c"
-    )
+    slow = text(SLOW)
 
     async def read() -> Any:
         async with db.session(readonly=True) as session:
@@ -105,6 +108,25 @@ async def test_a_cancelled_statement_leaves_its_connection_usable(db: Database) 
     # its thread and was returned or discarded by the pool).
     answers = await asyncio.gather(*(_one(db) for _ in range(20)))
     assert answers == [1] * 20
+
+
+async def test_a_rollback_after_cancelled_statements_waits_for_them(tmp_path: Path) -> None:
+    """A request cancelled while its BEGIN still waits behind a slow statement: the pool's
+    rollback must run after that BEGIN (the connection would go back to the pool inside a
+    transaction), not be skipped because no transaction is open yet."""
+    connection = await sqlite_driver.connector(str(tmp_path / "r.db"))()
+    try:
+        slow = asyncio.create_task(connection.cursor().execute(SLOW))
+        begin = asyncio.create_task(connection.cursor().execute("BEGIN"))
+        await asyncio.sleep(0.05)
+        for task in (slow, begin):
+            task.cancel()
+        await asyncio.gather(slow, begin, return_exceptions=True)
+        await asyncio.wait_for(connection.rollback(), 30)
+        await connection.cursor().execute("SELECT 1")  # after everything queued before it
+        assert not connection._conn.in_transaction, "the connection was left in a transaction"
+    finally:
+        await connection.close()
 
 
 async def _one(db: Database) -> Any:
