@@ -219,6 +219,15 @@ def _no_conflict(line: str) -> str:
     return f"{head} ON CONFLICT DO NOTHING{returning}{tail}"
 
 
+def _creates(statement: str) -> bool:
+    """An INSERT whose ids not seen before are the request's new rows (fresh per replayed
+    transaction). An upsert's are not: its row may exist (the search index row of a block)
+    and it names rows the request read, not wrote (the block's note, from a SELECT's
+    result rather than its parameters)."""
+    upper = statement.lstrip().upper()
+    return upper.startswith("INSERT") and " ON CONFLICT " not in upper
+
+
 def _uuids(params: Any) -> set[str]:
     return {str(p) for p in params or () if isinstance(p, uuid.UUID)}
 
@@ -230,7 +239,7 @@ def script(captured: Captured) -> str:
     lines = []
     for statement, params in captured.statements:
         values = list(params or ())
-        if _is_write(statement) and statement.lstrip().upper().startswith("INSERT"):
+        if _creates(statement):
             for value in _uuids(values) - seen:
                 fresh.setdefault(value, f":owl_new{len(fresh) + 1}")
         seen |= _uuids(values)

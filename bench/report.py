@@ -105,16 +105,25 @@ Each change, measured interleaved in one run:
   create block 1.94x / 1.73x / 1.74x, toggle task 2.16x / 1.61x / 1.58x, open note
   1.51x / 1.41x / 1.35x, list notes (unchanged code) 0.98x / 1.12x / 1.15x; one-client p50
   update 10.6 -> 4.4 ms, create 9.8 -> 4.8, toggle 9.9 -> 4.7, open 4.8 -> 3.2. Production
-  (`--mode production --workers 2`, PostgreSQL + Kafka): update 1.12x / 1.36x / 1.19x,
-  create 1.32x / 1.32x / 1.24x, toggle 1.06x / 1.21x / 1.29x, open note 1.16x / 1.71x /
-  1.47x, list notes 0.98x / 1.05x / 0.95x; one-client p50 update 7.8 -> 6.6 ms, create
-  9.2 -> 6.8, toggle 7.8 -> 7.2, open 3.7 -> 3.2. The goals (a write's one-client p50
-  <= 3 ms embedded, <= 4 ms on PostgreSQL) are not met yet.
-- The pgbench ceiling failed on every write series: the replay added `ON CONFLICT DO
-  NOTHING` to every INSERT, the search index upsert included (two ON CONFLICT clauses).
-  Upserts now replay as they are; and `scripts/services/postgres.sh` starts the test
-  cluster with 300 connection slots (64 pgbench clients beside two servers' pools exceeded
-  the stock 100).
+  (`--mode production --workers 2`, PostgreSQL + Kafka), three runs, ratio ranges at
+  1 / 16 / 64 clients: update 1.12-1.44x / 1.36-1.48x / 1.19-1.46x, create 1.32-1.43x /
+  1.16-1.35x / 1.10-1.74x, toggle 1.06-1.25x / 0.81-1.21x / 1.18-1.29x, open note
+  1.16-1.17x / 0.86-1.71x / 1.20-1.47x, list notes (unchanged) 0.98-1.00x / 1.04-1.11x /
+  0.93-1.06x; one-client p50 of the last run update 10.5 -> 7.4 ms, create 10.7 -> 7.7,
+  toggle 10.0 -> 8.3, open 4.1 -> 3.6. The goals (a write's one-client p50 <= 3 ms
+  embedded, <= 4 ms on PostgreSQL) are not met yet.
+- The pgbench ceiling had never measured a write: the replay added `ON CONFLICT DO
+  NOTHING` to every INSERT, the search index upsert included (two ON CONFLICT clauses, a
+  syntax error), and took the ids an INSERT named first for the request's new rows, the
+  upsert's note id included (read from a SELECT's result, not its parameters: a foreign
+  key violation). Upserts now replay as they are, and `scripts/services/postgres.sh`
+  starts the test cluster with 300 connection slots (64 pgbench clients beside two
+  servers' pools exceeded the stock 100). First figures, server req/s as a share of what
+  PostgreSQL alone sustains for the same statements (goal >= 50 %), at 1 / 16 / 64
+  clients: update block 16 % / 30 % / 47 %, create block 16 % / 30 % / 45 %, toggle task
+  17 % / 22 % / 51 %, open note 19 % / 10 % / 17 %, list notes 40 % / 40 % / 51 %. One
+  client: the database commits a write's statements in 1.2-1.4 ms, the server answers in
+  7.4-8.3 ms.
 
 Where a task toggle's CPU went this session (cProfile on process time, embedded, one
 client, server and client in one process, 300 toggles): SQLAlchemy 46 % of all CPU

@@ -8,15 +8,16 @@ from bench.ceiling import Captured, script
 
 
 def test_inserts_replay_without_conflicts_and_upserts_as_they_are() -> None:
-    block, note = uuid.uuid4(), uuid.uuid4()
+    block, note, user = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     captured = Captured(
         statements=[
             ("SELECT notes.title FROM notes WHERE notes.id = $1::UUID", (note,)),
             ("INSERT INTO blocks (id, note_id) VALUES ($1::UUID, $2::UUID)", (block, note)),
             (
-                "INSERT INTO search_docs (block_id, body) VALUES ($1::UUID, $2::VARCHAR) "
+                "INSERT INTO search_docs (block_id, user_id, body) "
+                "VALUES ($1::UUID, $2::UUID, $3::VARCHAR) "
                 "ON CONFLICT (block_id) DO UPDATE SET body = excluded.body",
-                (block, "at 10:30"),
+                (block, user, "at 10:30"),
             ),
             (
                 "INSERT INTO events (id) VALUES ($1::UUID) RETURNING events.seq",
@@ -37,11 +38,12 @@ def test_inserts_replay_without_conflicts_and_upserts_as_they_are() -> None:
         f"INSERT INTO blocks (id, note_id) VALUES (:owl_new1::UUID, '{note}'::UUID) "
         "ON CONFLICT DO NOTHING;"
     )
-    # The upsert keeps its own ON CONFLICT (a second one is a syntax error); the colon of
-    # a value is escaped so that pgbench does not read it as a variable.
+    # The upsert keeps its own ON CONFLICT (a second one is a syntax error) and the ids it
+    # names first (the user's, read by the request) as they are; the colon of a value is
+    # escaped so that pgbench does not read it as a variable.
     assert lines[4] == (
-        "INSERT INTO search_docs (block_id, body) "
-        "VALUES (:owl_new1::UUID, E'at 10\\x3a30'::VARCHAR) "
+        "INSERT INTO search_docs (block_id, user_id, body) "
+        f"VALUES (:owl_new1::UUID, '{user}'::UUID, E'at 10\\x3a30'::VARCHAR) "
         "ON CONFLICT (block_id) DO UPDATE SET body = excluded.body;"
     )
     assert lines[5] == (
