@@ -78,6 +78,7 @@ def issue(
 # use. Bounded: cleared when full (a client whose token drops out only verifies it again).
 _VERIFIED: dict[tuple[str, str], TokenClaims] = {}
 _VERIFIED_MAX = 4096
+_EXPIRED = "token has invalid claims: token is expired"
 
 
 def decode(secret: str, token: str, *, expected: TokenKind) -> TokenClaims:
@@ -93,9 +94,6 @@ def decode(secret: str, token: str, *, expected: TokenKind) -> TokenClaims:
     if claims.kind != expected:
         raise Unauthorized(f"a {claims.kind} token cannot be used here")
     return claims
-
-
-_EXPIRED = "token has invalid claims: token is expired"
 
 
 def _verify(secret: str, token: str) -> TokenClaims:

@@ -115,27 +115,21 @@ class Cursor:
         return self
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Cursor:
-        conn = self._connection._conn
         args = () if parameters is None else (parameters,)
-
-        def run() -> _Outcome:
-            cursor = conn.cursor()
-            try:
-                cursor.execute(sql, *args)
-                return _Outcome(cursor, cursor.fetchall() if cursor.description else [])
-            finally:
-                cursor.close()
-
-        return self._take(await self._connection._run(run))
+        return await self._one_job(lambda cursor: cursor.execute(sql, *args))
 
     async def executemany(self, sql: str, seq_of_parameters: Iterable[Sequence[Any]]) -> Cursor:
-        conn = self._connection._conn
         rows = list(seq_of_parameters)
+        return await self._one_job(lambda cursor: cursor.executemany(sql, rows))
+
+    async def _one_job(self, statement: Callable[[sqlite3.Cursor], object]) -> Cursor:
+        """``statement`` on a fresh sqlite3 cursor, its rows fetched, in one job."""
+        conn = self._connection._conn
 
         def run() -> _Outcome:
             cursor = conn.cursor()
             try:
-                cursor.executemany(sql, rows)
+                statement(cursor)
                 return _Outcome(cursor, cursor.fetchall() if cursor.description else [])
             finally:
                 cursor.close()
